@@ -1,0 +1,140 @@
+"""CRM lead data, spend, imports and computed metric snapshots."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Lead(models.Model):
+    """One inquiry from a CRM, upserted by `external_id`.
+
+    `utm_key` (trimmed, lower-case `utm_campaign`) and `created_date` (the date of `created_at` in
+    the configured time zone) are derived at write time by `metrics.services`, so that cohort
+    attribution is an indexed equality and range lookup on every database.
+    """
+
+    external_id = models.CharField(_("external id"), max_length=255, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    created_date = models.DateField(_("created date (local)"))
+    utm_campaign = models.CharField(_("utm_campaign"), max_length=255, blank=True)
+    utm_key = models.CharField(max_length=255, blank=True, editable=False)
+    channel = models.ForeignKey(
+        "experiments.Channel", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    is_target = models.BooleanField(_("target lead"), null=True, blank=True)
+    disqualify_reason = models.TextField(_("disqualify reason"), blank=True)
+    mql_at = models.DateTimeField(_("MQL at"), null=True, blank=True)
+    sql_at = models.DateTimeField(_("SQL at"), null=True, blank=True)
+    won_at = models.DateTimeField(_("won at"), null=True, blank=True)
+    revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2, null=True, blank=True)
+    orders = models.PositiveIntegerField(_("orders"), null=True, blank=True)
+    customer_id = models.CharField(_("customer id"), max_length=255, blank=True)
+    churned_at = models.DateTimeField(_("churned at"), null=True, blank=True)
+    churn_reason = models.TextField(_("churn reason"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [
+            models.Index(fields=["utm_key", "created_date"], name="lead_attribution"),
+            models.Index(fields=["created_date"], name="lead_created_date"),
+            models.Index(fields=["churned_at"], name="lead_churned_at", condition=Q(churned_at__isnull=False)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(revenue__gte=0) | Q(revenue__isnull=True), name="lead_revenue_nonneg"),
+            models.CheckConstraint(condition=Q(orders__gte=0) | Q(orders__isnull=True), name="lead_orders_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Spend(models.Model):
+    """A dated cost row of one experiment: marketing or sales cost, optional visits."""
+
+    class Kind(models.TextChoices):
+        MARKETING = "marketing", _("Marketing")
+        SALES = "sales", _("Sales")
+
+    experiment = models.ForeignKey("experiments.Experiment", on_delete=models.CASCADE, related_name="spend")
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    visits = models.PositiveIntegerField(_("visits"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("spend")
+        verbose_name_plural = _("spend")
+        indexes = [models.Index(fields=["experiment", "date"], name="spend_experiment_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_nonneg"),
+            models.CheckConstraint(condition=Q(visits__gte=0) | Q(visits__isnull=True), name="spend_visits_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment_id} {self.date} {self.kind} {self.amount}"
+
+
+class ImportJob(models.Model):
+    """A CSV file of leads imported in the background, with progress and a per-line error report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size, bytes"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(_("progress"), default=0.0)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_ok = models.PositiveIntegerField(_("rows imported"), default=0)
+    rows_failed = models.PositiveIntegerField(_("rows failed"), default=0)
+    created = models.PositiveIntegerField(_("leads created"), default=0)
+    updated = models.PositiveIntegerField(_("leads updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("leads unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0) & Q(progress__lte=1), name="import_progress_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.file.name} ({self.status})"
+
+
+class MetricSnapshot(models.Model):
+    """The current metrics of one experiment.
+
+    `data` holds the payload exactly as the API shows it (metrics.md names). `dirty_since` is set
+    when leads or spend of the experiment change and cleared by the recompute that covers the
+    change; a beat sweep recomputes any snapshot left dirty.
+    """
+
+    experiment = models.OneToOneField("experiments.Experiment", on_delete=models.CASCADE, related_name="snapshot")
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    data = models.JSONField(_("metrics"), default=dict)
+    dirty_since = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("metric snapshot")
+        verbose_name_plural = _("metric snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.experiment_id} @ {self.computed_at}"

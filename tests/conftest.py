@@ -1,0 +1,101 @@
+"""Shared fixtures: one user per role, API clients, a real Celery worker."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+def _user_in(username: str, *groups: str, **extra):
+    user = UserFactory(username=username, **extra)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def marketer(db):
+    return _user_in("alice", "marketer")
+
+
+@pytest.fixture
+def other_marketer(db):
+    return _user_in("bob", "marketer")
+
+
+@pytest.fixture
+def marketing_head(db):
+    return _user_in("mhead", "marketing_head")
+
+
+@pytest.fixture
+def sales_head(db):
+    return _user_in("shead", "sales_head")
+
+
+@pytest.fixture
+def founder(db):
+    return _user_in("founder", "founder")
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user_in("admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def users(marketer, other_marketer, marketing_head, sales_head, founder, admin_user) -> dict:
+    """Every role by name, plus `anonymous` as None, for permission matrices."""
+    return {
+        "marketer": marketer,
+        "other_marketer": other_marketer,
+        "marketing_head": marketing_head,
+        "sales_head": sales_head,
+        "founder": founder,
+        "admin": admin_user,
+        "anonymous": None,
+    }
+
+
+@pytest.fixture
+def client_for() -> Callable:
+    """`client_for(user)` → an APIClient authenticated by token as that user (None: anonymous)."""
+
+    def make(user) -> APIClient:
+        from rest_framework.authtoken.models import Token
+
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator:
+    """A real Celery worker in this process (threads pool) on the configured broker.
+
+    It uses the test database, so tests that use it must be `transaction=True` (they commit).
+    Messages left in the queue by earlier tests are purged first.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from tracker.celery import app
+
+    app.control.purge()
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker

@@ -1,0 +1,32 @@
+"""One error shape for the whole API.
+
+Validation errors keep DRF's `{"field": ["message"]}` shape, whether DRF or a service (Django's
+`ValidationError`) raised them. Every other refusal answers `{"detail": "<plain sentence>",
+"code": "<machine code>"}` plus any extra fields of a `Conflict`.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tracker.errors import Conflict
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Conflict):
+        data = {"detail": exc.message, "code": exc.code, **exc.extra}
+        return Response(data, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.APIException) and not isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, str):
+            response.data = {"detail": str(detail), "code": getattr(detail, "code", exc.default_code)}
+    return response
