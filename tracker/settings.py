@@ -23,7 +23,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env.bool("DEBUG", default=True)
 
 # A demo key only while DEBUG is on; production must bring its own.
-_DEMO_SECRET_KEY = "django-insecure-demo-key-for-local-use-only-never-in-production"
+_DEMO_SECRET_KEY = "django-insecure-demo-key-for-local-use-only-never-in-production"  # noqa: S105 (refused below when DEBUG is off)
 SECRET_KEY = env.str("SECRET_KEY", default=_DEMO_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEMO_SECRET_KEY):
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")

@@ -1,0 +1,1 @@
+"""Django admin for reviews, unlocks and questions (imported by experiments/admin.py)."""
