@@ -1,0 +1,58 @@
+# Experiment Tracker — `make run` for the demo, `make test` for the whole suite.
+# Both work on a fresh machine with Python 3.11; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: setup run demo migrate test lint format browser messages clean help
+
+help:
+	@echo "make run    set up, load demo data, run web + Celery worker + beat on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up and run the whole test suite (lint, migrations check, pytest)"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo "Starting web, worker and beat; stop everything with Ctrl-C."
+	PATH="$(abspath $(BIN)):$$PATH" PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Browser tests drive Debian's Chromium; install it when missing and allowed to.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Chromium is not installed: browser tests will be skipped (apt-get install chromium)."; fi; }
+
+messages: setup
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# pytest exits 5 when it collected no tests; that is reported, not hidden as a crash.
+test: setup browser lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	TRACKER_VAR_DIR="$${TRACKER_VAR_DIR:-var/test}" $(BIN)/pytest --create-db $(PYTEST_ARGS); \
+		rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+clean:
+	rm -rf var/test var/broker .pytest_cache
