@@ -11,10 +11,15 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from scipy.special import betaincc, betaln
 
 from experiments.models import Experiment, Regulation, ReviewUnlock
+
+# What `review_lock_state` reads from an experiment; join these to read many without extra queries.
+LOCK_SELECT_RELATED = ("regulation", "snapshot", "unlock")
+LOCK_PREFETCH_RELATED = ("regulation__channel_thresholds",)
 
 
 def log_evidence(n: int, k: int, t: float) -> float:
@@ -30,7 +35,7 @@ def log_evidence(n: int, k: int, t: float) -> float:
     upper_tail = betaincc(a, b, t)
     if upper_tail <= 0.0:
         return -math.inf
-    return betaln(a, b) + math.log(upper_tail) - math.log1p(-t) - k * math.log(t) - (n - k) * math.log1p(-t)
+    return float(betaln(a, b)) + math.log(upper_tail) - math.log1p(-t) - k * math.log(t) - (n - k) * math.log1p(-t)
 
 
 def evidence(n: int, k: int, t: float) -> float:
@@ -43,7 +48,7 @@ def exception_holds(*, n: int, k: int, threshold: float, alpha: float, min_leads
     """The exception unlocks when n >= m, k/n > t and E >= 1/alpha."""
     if n < min_leads or n == 0 or k / n <= threshold:
         return False
-    return log_evidence(n, k, threshold) >= -math.log(alpha)
+    return bool(log_evidence(n, k, threshold) >= -math.log(alpha))
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ class LockState:
     judged_leads: int
     non_target_leads: int
     threshold: Decimal | None
+    min_leads: int = 0
+    # True once a ReviewUnlock row holds this opening; False while it is only derived from the date
+    # or the latest snapshot (the sweep or the next recompute records it).
+    recorded: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -64,17 +73,42 @@ class LockState:
             "reason": self.reason,
             "unlocks_on": self.unlocks_on.isoformat(),
             "unlocked_at": self.unlocked_at.isoformat() if self.unlocked_at else None,
-            "evidence": _json_float(self.evidence),
+            "evidence": json_float(self.evidence),
             "evidence_needed": self.evidence_needed,
         }
 
+    def locked_sentence(self) -> str:
+        """Why a review cannot be filed yet, in plain words (the 409 `review_locked` detail)."""
+        threshold = percent_text(self.threshold) if self.threshold is not None else "the threshold"
+        sentence = (
+            f"The test period ends on {self.unlocks_on.isoformat()}; the review opens then, or earlier if "
+            f"non-target leads exceed {threshold} with enough evidence "
+            f"(now {_short(self.evidence)} of {_short(self.evidence_needed)})"
+        )
+        if self.judged_leads < self.min_leads:
+            sentence += f"; that also needs at least {self.min_leads} judged leads, now {self.judged_leads}"
+        return sentence + "."
 
-def _json_float(value: float | None) -> float | None:
+
+def json_float(value: float | None) -> float | None:
+    """A float the API can show: rounded, and +inf (overwhelming evidence) as the largest double."""
     if value is None:
         return None
     if math.isinf(value):
         return 1e308
     return round(value, 4)
+
+
+def percent_text(value: Decimal) -> str:
+    return f"{(Decimal(value) * 100).normalize():f}%"
+
+
+def _short(value: float | None) -> str:
+    if value is None:
+        return "0"
+    if math.isinf(value) or value >= 1e6:
+        return "over a million"
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def regulation_for(experiment: Experiment) -> Regulation:
@@ -87,6 +121,25 @@ def cohort_judgement(experiment: Experiment) -> tuple[int, int]:
     snapshot = getattr(experiment, "snapshot", None)
     data = snapshot.data if snapshot is not None else {}
     return int(data.get("judged_leads") or 0), int(data.get("non_target_leads") or 0)
+
+
+def period_end_moment(experiment: Experiment) -> dt.datetime:
+    """When the period-end opening happened: local midnight starting `ends_on`.
+
+    An experiment launched retroactively after its period ended opens at launch instead, so that
+    the review deadline never starts before anyone could have filed.
+    """
+    moment = timezone.make_aware(dt.datetime.combine(experiment.ends_on, dt.time.min))
+    if experiment.launched_at is not None and experiment.launched_at > moment:
+        return experiment.launched_at
+    return moment
+
+
+def recorded_unlock(experiment: Experiment) -> ReviewUnlock | None:
+    try:
+        return experiment.unlock
+    except ReviewUnlock.DoesNotExist:
+        return None
 
 
 def review_lock_state(
@@ -105,23 +158,74 @@ def review_lock_state(
     threshold = regulation.threshold_for(experiment.channel_id)
     t, alpha = float(threshold), float(regulation.exception_alpha)
     n, k = counts if counts is not None else cohort_judgement(experiment)
-    e_value = evidence(n, k, t) if n > 0 else 1.0
-    needed = regulation.evidence_needed
+    common = {
+        "unlocks_on": experiment.ends_on,
+        "evidence": evidence(n, k, t) if n > 0 else 1.0,
+        "evidence_needed": regulation.evidence_needed,
+        "judged_leads": n,
+        "non_target_leads": k,
+        "threshold": threshold,
+        "min_leads": regulation.exception_min_leads,
+    }
 
-    try:
-        unlock = experiment.unlock
-    except ReviewUnlock.DoesNotExist:
-        unlock = None
+    unlock = recorded_unlock(experiment)
     if unlock is not None:
-        return LockState(True, unlock.reason, experiment.ends_on, unlock.unlocked_at, e_value, needed, n, k, threshold)
+        return LockState(unlocked=True, reason=unlock.reason, unlocked_at=unlock.unlocked_at, recorded=True, **common)
 
-    running = experiment.status not in (Experiment.Status.DRAFT, Experiment.Status.CANCELLED)
+    running = experiment.status in (Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW)
     if running and today >= experiment.ends_on:
         return LockState(
-            True, ReviewUnlock.Reason.PERIOD_ENDED, experiment.ends_on, None, e_value, needed, n, k, threshold
+            unlocked=True,
+            reason=ReviewUnlock.Reason.PERIOD_ENDED,
+            unlocked_at=period_end_moment(experiment),
+            **common,
         )
     if running and exception_holds(n=n, k=k, threshold=t, alpha=alpha, min_leads=regulation.exception_min_leads):
-        return LockState(
-            True, ReviewUnlock.Reason.EXCEPTION, experiment.ends_on, None, e_value, needed, n, k, threshold
-        )
-    return LockState(False, None, experiment.ends_on, None, e_value, needed, n, k, threshold)
+        return LockState(unlocked=True, reason=ReviewUnlock.Reason.EXCEPTION, unlocked_at=None, **common)
+    return LockState(unlocked=False, reason=None, unlocked_at=None, **common)
+
+
+def effective_status(experiment: Experiment, state: LockState | None = None) -> str:
+    """The status every read shows: a running experiment whose review is open awaits its review,
+    even before the sweep or a recompute has recorded the opening."""
+    if experiment.status != Experiment.Status.RUNNING:
+        return experiment.status
+    state = state or review_lock_state(experiment)
+    return Experiment.Status.AWAITING_REVIEW if state.unlocked else experiment.status
+
+
+def status_q(status: str, *, today: dt.date | None = None) -> Q:
+    """A filter by effective status for list endpoints.
+
+    The date part is exact; an exception not yet recorded (a recompute records it within seconds)
+    still reads as running here.
+    """
+    today = today or timezone.localdate()
+    running, awaiting = Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW
+    if status == awaiting:
+        return Q(status=awaiting) | Q(status=running, ends_on__lte=today)
+    if status == running:
+        return Q(status=running, ends_on__gt=today, unlock__isnull=True)
+    return Q(status=status)
+
+
+def with_lock_data(queryset: QuerySet[Experiment]) -> QuerySet[Experiment]:
+    """Join what `review_lock_state` reads, so a list computes every lock without extra queries."""
+    return queryset.select_related(*LOCK_SELECT_RELATED).prefetch_related(*LOCK_PREFETCH_RELATED)
+
+
+def review_due_on(unlock: ReviewUnlock) -> dt.date:
+    """The last day to file the review: the unlock's local date plus the regulation's allowance."""
+    regulation = regulation_for(unlock.experiment)
+    return timezone.localdate(unlock.unlocked_at) + dt.timedelta(days=regulation.review_due_days)
+
+
+def overdue_unlocks(*, today: dt.date | None = None) -> list[ReviewUnlock]:
+    """Recorded unlocks whose review is still not filed after the deadline (oldest first)."""
+    today = today or timezone.localdate()
+    waiting = (
+        ReviewUnlock.objects.filter(experiment__status=Experiment.Status.AWAITING_REVIEW)
+        .select_related("experiment__regulation", "experiment__owner")
+        .order_by("unlocked_at", "id")
+    )
+    return [unlock for unlock in waiting if today > review_due_on(unlock)]

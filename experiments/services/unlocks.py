@@ -1,45 +1,113 @@
 """Recording review unlocks: once, race-safe, never undone."""
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from experiments.models import Experiment, ReviewUnlock
-from experiments.review_lock import review_lock_state
+from experiments.review_lock import LockState, overdue_unlocks, review_lock_state, with_lock_data
+
+OPEN_STATUSES = (Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW)
 
 
-def unlocks_record(*, experiment_ids: Iterable[int]) -> list[ReviewUnlock]:
-    """Record an unlock for each running experiment whose lock is open now.
+@transaction.atomic
+def unlock_record(*, experiment: Experiment, state: LockState, notify: bool = True) -> ReviewUnlock | None:
+    """Record the opening `state` describes, unless one is recorded already.
+
+    Returns the new record, or None when the lock is closed or another process recorded first (the
+    one-to-one row is the claim; an existing row is never changed). Moves a running experiment to
+    `awaiting_review` and, after commit, sends the unlock notice when `notify` is set.
+    """
+    if not state.unlocked or state.recorded:
+        return None
+    # Lock order everywhere: metric snapshot, then experiment row, then unlock and review rows.
+    row = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if row.status not in OPEN_STATUSES:
+        return None  # cancelled (or never launched) meanwhile: nothing opens
+    try:
+        with transaction.atomic():
+            unlock = ReviewUnlock.objects.create(
+                experiment=row,
+                reason=state.reason,
+                unlocked_at=state.unlocked_at or timezone.now(),
+                judged_leads=state.judged_leads,
+                non_target_leads=state.non_target_leads,
+                # A database float cannot hold +inf; 1e300 reads the same to anyone.
+                evidence=min(state.evidence or 0.0, 1e300),
+                threshold=state.threshold,
+                notified_at=None if notify else timezone.now(),
+            )
+    except IntegrityError:
+        return None  # another process recorded it first; theirs stands
+    if row.status == Experiment.Status.RUNNING:
+        # A save, not a bare UPDATE, so that the status change lands in the experiment's history.
+        row.status = Experiment.Status.AWAITING_REVIEW
+        row.save(update_fields=["status", "updated_at"])
+        experiment.status = row.status
+    if notify:
+        from experiments.tasks import notify_review_unlocked
+
+        transaction.on_commit(partial(notify_review_unlocked.delay, unlock.id))
+    return unlock
+
+
+@transaction.atomic
+def unlocks_record(*, experiment_ids: Iterable[int], today: dt.date | None = None) -> list[ReviewUnlock]:
+    """Record an unlock for each running experiment whose lock is open now (or on `today`).
 
     Called after every metrics recompute and by the periodic sweep. Safe to call any number of
-    times, concurrently: the one-to-one row is the claim, and an existing row is never changed.
+    times, concurrently.
     """
-    created: list[ReviewUnlock] = []
-    experiments = (
-        Experiment.objects.filter(id__in=list(experiment_ids), status=Experiment.Status.RUNNING, unlock__isnull=True)
-        .select_related("regulation", "snapshot")
-        .prefetch_related("regulation__channel_thresholds")
+    experiments = with_lock_data(
+        Experiment.objects.filter(id__in=list(experiment_ids), status__in=OPEN_STATUSES, unlock__isnull=True)
     )
+    created: list[ReviewUnlock] = []
     for experiment in experiments:
-        state = review_lock_state(experiment)
-        if not state.unlocked:
-            continue
-        try:
-            with transaction.atomic():
-                unlock = ReviewUnlock.objects.create(
-                    experiment=experiment,
-                    reason=state.reason,
-                    unlocked_at=timezone.now(),
-                    judged_leads=state.judged_leads,
-                    non_target_leads=state.non_target_leads,
-                    evidence=min(state.evidence or 0.0, 1e300),
-                    threshold=state.threshold,
-                )
-                Experiment.objects.filter(id=experiment.id, status=Experiment.Status.RUNNING).update(
-                    status=Experiment.Status.AWAITING_REVIEW
-                )
-        except IntegrityError:
-            continue  # another process recorded it first; theirs stands
-        created.append(unlock)
+        unlock = unlock_record(experiment=experiment, state=review_lock_state(experiment, today=today))
+        if unlock is not None:
+            created.append(unlock)
     return created
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    unlocked: list[int]  # experiments whose unlock this sweep recorded
+    notices: list[int]  # unlocks whose "review is open" notice was (re)enqueued
+    reminders: list[int]  # unlocks whose overdue reminder was enqueued
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@transaction.atomic
+def review_locks_sweep(*, today: dt.date | None = None) -> SweepResult:
+    """The periodic repair: record openings nobody recorded yet, enqueue notices nobody sent.
+
+    Finished periods and exceptions both open here (an exception is normally recorded right after
+    the recompute that revealed it; this catches a lost message). Notices are enqueued again until
+    sent: each event's key makes a second send impossible.
+    """
+    from experiments.tasks import notify_review_overdue, notify_review_unlocked
+
+    waiting = Experiment.objects.filter(status__in=OPEN_STATUSES, unlock__isnull=True).values_list("id", flat=True)
+    created = unlocks_record(experiment_ids=list(waiting), today=today)
+    created_ids = {unlock.pk for unlock in created}
+
+    unnoticed = list(
+        ReviewUnlock.objects.filter(notified_at__isnull=True, experiment__status=Experiment.Status.AWAITING_REVIEW)
+        .exclude(pk__in=created_ids)
+        .values_list("pk", flat=True)
+    )
+    for unlock_id in unnoticed:
+        transaction.on_commit(partial(notify_review_unlocked.delay, unlock_id))
+
+    reminders = [unlock.pk for unlock in overdue_unlocks(today=today) if unlock.overdue_notified_at is None]
+    for unlock_id in reminders:
+        transaction.on_commit(partial(notify_review_overdue.delay, unlock_id))
+    return SweepResult(
+        unlocked=sorted(unlock.experiment_id for unlock in created), notices=unnoticed, reminders=reminders
+    )
