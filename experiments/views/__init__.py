@@ -1,0 +1,1 @@
+"""Server-rendered pages, one module per page group. Rules live in services; these only render."""

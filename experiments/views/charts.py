@@ -1,0 +1,86 @@
+"""Data for the experiment page's charts and its targets table (numbers only; Chart.js draws)."""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from experiments.forms import TARGET_FIELDS
+from experiments.models import Experiment
+from experiments.views.lock_display import LockView
+from metrics.selectors import experiment_daily_leads
+
+
+def _number(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def target_labels() -> dict[str, str]:
+    return {
+        "max_cpl": _("Max CPL"),
+        "max_cac": _("Max CAC"),
+        "min_revenue": _("Min revenue"),
+        "min_mql": _("Min MQL"),
+        "min_sql": _("Min SQL"),
+        "min_customers": _("Min customers"),
+        "max_non_target_share": _("Max non-target share"),
+    }
+
+
+def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
+    """One row per target the experiment set: the target, the actual value and whether it is met.
+
+    `met` is None while the actual is unknown (no snapshot yet, or a rate without a denominator).
+    """
+    labels = target_labels()
+    rows = []
+    for name, target in (targets or {}).items():
+        metric, direction, kind = TARGET_FIELDS.get(name, (None, None, "count"))
+        actual = _number(metrics.get(metric)) if metrics and metric else None
+        goal = _number(target)
+        met = None
+        if actual is not None and goal is not None:
+            met = actual <= goal if direction == "max" else actual >= goal
+        rows.append(
+            {"name": name, "label": labels.get(name, name), "kind": kind, "target": goal, "actual": actual, "met": met}
+        )
+    return rows
+
+
+def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockView) -> dict:
+    """Series for the three charts, passed to the page with `json_script`."""
+    daily = list(experiment_daily_leads(experiment=experiment)) if experiment.status != "draft" else []
+    labels, leads, non_target, cumulative = [], [], [], []
+    judged_total = non_target_total = 0
+    for day in daily:
+        labels.append(day["date"].isoformat() if hasattr(day["date"], "isoformat") else str(day["date"]))
+        leads.append(day["leads"])
+        non_target.append(day["non_target"])
+        judged_total += day["judged"]
+        non_target_total += day["non_target"]
+        cumulative.append(round(non_target_total / judged_total, 4) if judged_total else None)
+    funnel_values = [(metrics or {}).get(key) or 0 for key in ("leads_total", "mql", "sql", "customers")]
+    return {
+        "has_daily": bool(daily),
+        "has_funnel": bool(metrics) and funnel_values[0] > 0,
+        "data": {
+            "labels": labels,
+            "leads": leads,
+            "nonTarget": non_target,
+            "cumulativeShare": cumulative,
+            "threshold": float(lock.threshold) if lock.threshold is not None else None,
+            "funnel": funnel_values,
+            "text": {
+                "leads": _("Leads"),
+                "nonTarget": _("Non-target"),
+                "share": _("Cumulative non-target share"),
+                "threshold": _("Acceptable level"),
+                "funnel": [_("Leads"), "MQL", "SQL", _("Customers")],
+            },
+        },
+    }

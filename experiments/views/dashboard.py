@@ -1,0 +1,51 @@
+"""The dashboard: experiments in their test period and those waiting for a review."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from experiments import roles
+from experiments.models import Experiment
+from experiments.views.lock_display import lock_view
+from experiments.web_selectors import dashboard_experiments, status_counts
+
+
+def period_progress(experiment: Experiment, today) -> tuple[int, float]:
+    """(days elapsed, fraction elapsed) of the test period, clamped to the period."""
+    elapsed = min(max((today - experiment.start_date).days, 0), experiment.test_period_days)
+    return elapsed, elapsed / experiment.test_period_days if experiment.test_period_days else 1.0
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    cards = []
+    for experiment in dashboard_experiments():
+        elapsed, fraction = period_progress(experiment, today)
+        snapshot = getattr(experiment, "snapshot", None)
+        cards.append(
+            {
+                "experiment": experiment,
+                "lock": lock_view(experiment),
+                "elapsed": elapsed,
+                "progress": fraction,
+                "metrics": snapshot.data if snapshot is not None and snapshot.computed_at else None,
+                "computed_at": snapshot.computed_at if snapshot is not None else None,
+            }
+        )
+    awaiting = [card for card in cards if card["lock"].status == Experiment.Status.AWAITING_REVIEW]
+    running = [card for card in cards if card["lock"].status != Experiment.Status.AWAITING_REVIEW]
+    counts = status_counts()
+    return render(
+        request,
+        "experiments/dashboard.html",
+        {
+            "running": running,
+            "awaiting": awaiting,
+            "drafts": counts.get(Experiment.Status.DRAFT, 0),
+            "reviewed": counts.get(Experiment.Status.REVIEWED, 0),
+            "can_register": roles.can_register_experiments(request.user),
+            "can_review": roles.can_file_reviews(request.user),
+        },
+    )

@@ -1,0 +1,171 @@
+"""Experiment pages: the list, one experiment, register / edit a draft, launch and cancel."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from experiments import roles
+from experiments.forms import ExperimentFilterForm, ExperimentForm, QuestionForm, apply_service_errors
+from experiments.models import Experiment
+from experiments.permissions import can_manage_experiment
+from experiments.selectors import experiment_list as experiment_list_selector
+from experiments.selectors import regulation_current
+from experiments.services.experiments import (
+    experiment_cancel,
+    experiment_create,
+    experiment_launch,
+    experiment_update,
+)
+from experiments.views.charts import experiment_charts, targets_vs_actuals
+from experiments.views.lock_display import lock_view
+from experiments.web_selectors import experiment_for_page
+from tracker.errors import Conflict
+
+PAGE_SIZE = 20
+
+
+def _get_experiment(pk: int) -> Experiment:
+    try:
+        return experiment_for_page(pk=pk)
+    except Experiment.DoesNotExist as exc:
+        raise Http404(_("There is no experiment with this number.")) from exc
+
+
+@login_required
+def experiment_list(request: HttpRequest) -> HttpResponse:
+    form = ExperimentFilterForm(request.GET or None)
+    filters: dict = {}
+    search = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "status": data.get("status") or None,
+            "channel": data["channel"].slug if data.get("channel") else None,
+            "owner": data["owner"].pk if data.get("owner") else None,
+        }
+        search = data.get("q") or ""
+    experiments = experiment_list_selector(user=request.user, filters=filters)
+    if search:
+        experiments = experiments.filter(
+            Q(title__icontains=search) | Q(utm_campaign__icontains=search) | Q(hypothesis__icontains=search)
+        )
+    page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
+    current = regulation_current()
+    rows = [{"experiment": e, "lock": lock_view(e, current_regulation=current)} for e in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "experiments/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "filtered": any(filters.values()) or bool(search),
+            "can_register": roles.can_register_experiments(request.user),
+        },
+    )
+
+
+@login_required
+def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    experiment = _get_experiment(pk)
+    return render(request, "experiments/detail.html", detail_context(request, experiment))
+
+
+def detail_context(request: HttpRequest, experiment: Experiment, **forms) -> dict:
+    user = request.user
+    snapshot = getattr(experiment, "snapshot", None)
+    metrics = snapshot.data if snapshot is not None and snapshot.computed_at else None
+    lock = lock_view(experiment)
+    reviews = list(experiment.reviews.all())
+    questions = list(experiment.questions.all())
+    return {
+        "experiment": experiment,
+        "lock": lock,
+        "status": lock.status,
+        "metrics": metrics,
+        "computed_at": snapshot.computed_at if snapshot is not None else None,
+        "targets": targets_vs_actuals(experiment.targets, metrics),
+        "charts": experiment_charts(experiment, metrics, lock),
+        "reviews": reviews,
+        "review": reviews[0] if reviews else None,
+        "questions": questions,
+        "can_manage": can_manage_experiment(user, experiment),
+        "can_review": roles.can_file_reviews(user),
+        "can_ask": roles.can_ask_questions(user),
+        "can_answer": roles.can_answer_questions(user),
+        "question_form": forms.get("question_form") or QuestionForm(),
+    }
+
+
+def _form_page(request: HttpRequest, form: ExperimentForm, experiment: Experiment | None) -> HttpResponse:
+    return render(request, "experiments/form.html", {"form": form, "experiment": experiment})
+
+
+@login_required
+def experiment_create_view(request: HttpRequest) -> HttpResponse:
+    if not roles.can_register_experiments(request.user):
+        raise PermissionDenied(_("Only marketers, marketing heads and administrators can register experiments."))
+    form = ExperimentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            experiment = experiment_create(by=request.user, **form.service_fields())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The draft is saved. Launch it when the test starts."))
+            return redirect("experiment-detail", pk=experiment.pk)
+    return _form_page(request, form, None)
+
+
+@login_required
+def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    experiment = _get_experiment(pk)
+    if not can_manage_experiment(request.user, experiment):
+        raise PermissionDenied(_("Only the owner, a marketing head or an administrator can edit this experiment."))
+    form = ExperimentForm(request.POST or None, initial=ExperimentForm.initial_for(experiment))
+    if request.method == "POST" and form.is_valid():
+        try:
+            experiment_update(experiment=experiment, by=request.user, **form.service_fields())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The draft is updated."))
+            return redirect("experiment-detail", pk=experiment.pk)
+    return _form_page(request, form, experiment)
+
+
+def _transition(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+    experiment = _get_experiment(pk)
+    try:
+        service(experiment=experiment, by=request.user)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("experiment-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def experiment_launch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, experiment_launch, _("Launched: the test period has started."))
+
+
+@login_required
+@require_POST
+def experiment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, experiment_cancel, _("The experiment is cancelled."))

@@ -1,0 +1,131 @@
+"""The review lock in plain words, for the dashboard, the experiment page and the review form.
+
+The lock itself is computed by `experiments.review_lock.review_lock_state`; this module only
+turns its numbers into sentences and the parts of a gauge.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from experiments.models import Experiment, Regulation, ReviewUnlock
+from experiments.review_lock import LockState
+from experiments.selectors import experiment_effective_status, experiment_lock_state, regulation_current
+
+
+def _pct(value: Decimal | float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{number_format(Decimal(str(value)) * 100, 0, use_l10n=True)}%"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 1e6:
+        return "> " + number_format(1_000_000, 0, use_l10n=True, force_grouping=True)
+    return number_format(Decimal(str(round(value, 1))), 1 if value < 100 else 0, use_l10n=True, force_grouping=True)
+
+
+@dataclass(frozen=True)
+class LockView:
+    state: LockState
+    status: str  # the effective status: a running experiment with an open review reads as awaiting review
+    days_left: int  # days until the test period ends (0 when it has ended)
+    min_leads: int
+    share: float | None  # non-target share of judged leads, None before any lead is judged
+    headline: str
+    details: list[str]
+
+    @property
+    def unlocked(self) -> bool:
+        return self.state.unlocked
+
+    @property
+    def threshold(self) -> Decimal | None:
+        return self.state.threshold
+
+    @property
+    def evidence_ratio(self) -> float:
+        """Evidence as a fraction of what is needed, for a progress bar (capped at 1)."""
+        if not self.state.evidence or not self.state.evidence_needed:
+            return 0.0
+        return min(1.0, self.state.evidence / self.state.evidence_needed)
+
+
+def lock_view(experiment: Experiment, *, current_regulation: Regulation | None = None) -> LockView:
+    """The lock of one experiment in words. List pages pass the regulation in force once, for drafts."""
+    if experiment.regulation_id is None and current_regulation is None:
+        current_regulation = regulation_current()
+    state = experiment_lock_state(experiment, current_regulation=current_regulation)
+    regulation = experiment.regulation if experiment.regulation_id else current_regulation
+    today = timezone.localdate()
+    days_left = max(0, (state.unlocks_on - today).days)
+    n, k = state.judged_leads, state.non_target_leads
+    share = k / n if n else None
+    status = experiment_effective_status(experiment, current_regulation=current_regulation)
+    ends = date_format(state.unlocks_on, "DATE_FORMAT")
+    numbers = {
+        "k": k,
+        "n": n,
+        "share": _pct(share),
+        "threshold": _pct(state.threshold),
+        "evidence": _num(state.evidence),
+        "needed": _num(state.evidence_needed),
+        "min_leads": regulation.exception_min_leads,
+        "date": ends,
+        "days": days_left,
+    }
+    details: list[str] = []
+    if status == Experiment.Status.DRAFT:
+        headline = _("Not launched yet: the test period starts when the experiment is launched.")
+    elif status == Experiment.Status.CANCELLED:
+        headline = _("Cancelled: cancelled experiments are not reviewed.")
+    elif status == Experiment.Status.REVIEWED:
+        headline = _("Reviewed.")
+    elif state.unlocked and state.reason == ReviewUnlock.Reason.EXCEPTION:
+        headline = _("The review is open early: non-target leads are above the acceptable level with enough evidence.")
+        details.append(
+            _(
+                "%(k)s of %(n)s judged leads are non-target (%(share)s, acceptable %(threshold)s); "
+                "evidence %(evidence)s, needed %(needed)s."
+            )
+            % numbers
+        )
+    elif state.unlocked:
+        headline = _("The test period ended on %(date)s: the review is open.") % numbers
+    else:
+        headline = (
+            ngettext(
+                "Locked: the test period ends on %(date)s (%(days)s day left); the review opens then.",
+                "Locked: the test period ends on %(date)s (%(days)s days left); the review opens then.",
+                days_left,
+            )
+            % numbers
+        )
+        details.append(
+            _(
+                "It opens earlier only if non-target leads exceed %(threshold)s with enough evidence "
+                "(now %(evidence)s of %(needed)s needed)."
+            )
+            % numbers
+        )
+        if n == 0:
+            details.append(_("No lead has been judged by sales yet."))
+        else:
+            details.append(_("So far %(k)s of %(n)s judged leads are non-target (%(share)s).") % numbers)
+        if n < regulation.exception_min_leads:
+            details.append(_("The exception needs at least %(min_leads)s judged leads; there are %(n)s.") % numbers)
+    return LockView(
+        state=state,
+        status=status,
+        days_left=days_left,
+        min_leads=regulation.exception_min_leads,
+        share=share,
+        headline=headline,
+        details=details,
+    )

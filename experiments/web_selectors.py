@@ -1,0 +1,37 @@
+"""Read-only queries shaped for the web pages, built on `experiments.selectors`.
+
+Each returns a queryset with everything its page touches joined or prefetched, so that a page's
+query count does not grow with its rows (tests/web checks this).
+"""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from experiments.models import Experiment, Question, Review
+from experiments.selectors import experiment_queryset
+
+
+def dashboard_experiments() -> QuerySet[Experiment]:
+    """Experiments in their test or waiting for a review: soonest end first."""
+    return (
+        experiment_queryset()
+        .filter(status__in=[Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW])
+        .order_by("ends_on", "id")
+    )
+
+
+def status_counts() -> dict[str, int]:
+    """Stored statuses by count (the dashboard's tiles for drafts and reviewed ones)."""
+    rows = Experiment.objects.order_by().values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def experiment_for_page(*, pk: int) -> Experiment:
+    """One experiment with its reviews and questions (authors included), or Experiment.DoesNotExist."""
+    return (
+        experiment_queryset()
+        .prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.select_related("author", "regulation").order_by("version")),
+            Prefetch("questions", queryset=Question.objects.select_related("author", "answered_by")),
+        )
+        .get(pk=pk)
+    )

@@ -1,0 +1,192 @@
+"""Pages of the metrics side: the department scoreboard and CSV imports of leads."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from experiments import roles
+from experiments.forms import DATE_INPUT, apply_service_errors
+from experiments.models import Channel
+from metrics.formulas import MARKETING_FIELDS, SALES_FIELDS
+from metrics.models import ImportJob
+from metrics.selectors import import_jobs, scoreboard
+from metrics.services.imports import import_job_create
+
+IMPORTS_PAGE_SIZE = 20
+
+
+def import_text() -> dict:
+    """The words the progress script writes while it polls, in the page's language."""
+    return {
+        "counts": _("%(ok)s imported, %(failed)s failed of %(total)s rows"),
+        "status": {value: str(label) for value, label in ImportJob.Status.choices},
+    }
+
+
+def metric_labels() -> dict[str, tuple[str, str]]:
+    """metrics.md name -> (label people read, how to format it: count / rate / money)."""
+    return {
+        "leads_total": (_("Leads"), "count"),
+        "judged_leads": (_("Judged leads"), "count"),
+        "non_target_leads": (_("Non-target leads"), "count"),
+        "non_target_share": (_("Non-target share"), "rate"),
+        "mql": ("MQL", "count"),
+        "sql": ("SQL", "count"),
+        "customers": (_("Customers"), "count"),
+        "sql_customers": (_("Customers from SQL"), "count"),
+        "orders": (_("Orders"), "count"),
+        "visits": (_("Visits"), "count"),
+        "cr_mql_sql": (_("MQL → SQL"), "rate"),
+        "cr_sql_customer": (_("SQL → purchase"), "rate"),
+        "marketing_spend": (_("Marketing spend"), "money"),
+        "sales_spend": (_("Sales spend"), "money"),
+        "cpl": (_("Cost per lead (CPL)"), "money"),
+        "cac": (_("Customer acquisition cost (CAC)"), "money"),
+        "cac_full": (_("CAC, fully loaded"), "money"),
+        "romi": ("ROMI", "rate"),
+        "lcr": (_("Lead → SQL (LCR)"), "rate"),
+        "cr_overall": (_("Lead → purchase"), "rate"),
+        "cr_visit_customer": (_("Visit → purchase"), "rate"),
+        "revenue": (_("Revenue"), "money"),
+        "aov": (_("Average order value"), "money"),
+        "churned_customers": (_("Churned customers"), "count"),
+        "churn_rate": (_("Churn rate"), "rate"),
+    }
+
+
+def _zone_rows(zone: dict, names: tuple[str, ...], labels: dict) -> list[dict]:
+    return [
+        {"name": name, "label": labels[name][0], "kind": labels[name][1], "value": zone.get(name)}
+        for name in names
+        if name in labels
+    ]
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def period_presets(today: dt.date) -> list[dict]:
+    this_month = _month_start(today)
+    last_month = _month_start(this_month - dt.timedelta(days=1))
+    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    tomorrow = today + dt.timedelta(days=1)
+    return [
+        {"label": _("This month"), "from": this_month, "to": tomorrow},
+        {"label": _("Last month"), "from": last_month, "to": this_month},
+        {"label": _("Last 30 days"), "from": tomorrow - dt.timedelta(days=30), "to": tomorrow},
+        {"label": _("This quarter"), "from": quarter, "to": tomorrow},
+        {"label": _("This year"), "from": dt.date(today.year, 1, 1), "to": tomorrow},
+    ]
+
+
+class ScoreboardForm(forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT)
+    date_to = forms.DateField(label=gettext_lazy("To (not included)"), widget=DATE_INPUT)
+    channel = forms.ModelChoiceField(
+        label=gettext_lazy("Channel"),
+        queryset=Channel.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=gettext_lazy("All channels"),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] <= data["date_from"]:
+            self.add_error("date_to", _("The end of the period must come after its start."))
+        return data
+
+
+@login_required
+def scoreboard_page(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    presets = period_presets(today)
+    default = presets[0]
+    form = ScoreboardForm(request.GET or {"date_from": default["from"], "date_to": default["to"]})
+    board = None
+    if form.is_valid():
+        board = scoreboard(
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            channel=form.cleaned_data.get("channel"),
+        )
+        labels = metric_labels()
+        names = {channel.slug: channel.name for channel in Channel.objects.all()}
+        board = {
+            "marketing": _zone_rows(board["marketing"], MARKETING_FIELDS, labels),
+            "sales": _zone_rows(board["sales"], SALES_FIELDS, labels),
+            "churn_reasons": sorted(
+                (board["sales"].get("churn_reasons") or {}).items(), key=lambda item: (-item[1], item[0])
+            ),
+            "by_channel": [
+                {
+                    "slug": row["channel"],
+                    "name": names.get(row["channel"], row["channel"]) if row["channel"] else None,
+                    "marketing": row["marketing"],
+                    "sales": row["sales"],
+                }
+                for row in board["by_channel"]
+            ],
+            "computed_at": board.get("computed_at"),
+        }
+    return render(request, "metrics/scoreboard.html", {"form": form, "board": board, "presets": presets})
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file of leads"),
+        help_text=gettext_lazy(
+            "A header row with the columns of the leads API (external_id, created_at, utm_campaign, …); "
+            "UTF-8, separated by commas or semicolons."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    can_import = roles.can_import_data(request.user)
+    form = ImportForm()
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied(_("Only marketers, marketing heads, sales heads and administrators import data."))
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                job = import_job_create(file=form.cleaned_data["file"], by=request.user)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The file is uploaded; the import runs in the background."))
+                return redirect("import-detail", pk=job.pk)
+    page = Paginator(import_jobs().order_by("-created_at", "-id"), IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "metrics/imports.html",
+        {
+            "form": form,
+            "page": page,
+            "jobs": page.object_list,
+            "can_import": can_import,
+            "import_text": import_text(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(import_jobs(), pk=pk)
+    return render(
+        request, "metrics/import_detail.html", {"job": job, "errors": job.errors, "import_text": import_text()}
+    )

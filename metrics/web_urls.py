@@ -1,0 +1,9 @@
+from django.urls import path
+
+from metrics import views
+
+urlpatterns = [
+    path("scoreboard/", views.scoreboard_page, name="scoreboard"),
+    path("imports/", views.import_list, name="import-list"),
+    path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+]
