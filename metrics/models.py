@@ -131,6 +131,10 @@ class MetricSnapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     data = models.JSONField(_("metrics"), default=dict)
     dirty_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Bumped by every change that marks the snapshot dirty. A recompute clears `dirty_since` only
+    # when the counter still holds the value it read before computing, so a change that commits
+    # while the computation runs keeps its flag and is recomputed again.
+    dirty_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("metric snapshot")

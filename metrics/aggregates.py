@@ -1,0 +1,232 @@
+"""The SQL that counts: one aggregate query for many experiments, and the scoreboard's groups.
+
+Counts come from `COUNT/SUM ... FILTER (WHERE ...)` (PostgreSQL and SQLite >= 3.30 both have it),
+rates from `metrics.formulas.metrics_from_counts`. Experiment attribution keys are computed in
+Python (`metrics.rows.utm_key`) and passed in as a small relation, so "case-insensitive" means the
+same thing on every database (SQLite's LOWER() only folds ASCII).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import connection
+
+from experiments.models import Experiment
+from metrics.models import Lead, Spend
+from metrics.rows import utm_key
+
+LEAD_COUNT_SELECT = """
+    COUNT(l.id) AS leads_total,
+    COUNT(l.is_target) AS judged_leads,
+    COUNT(l.id) FILTER (WHERE l.is_target = false) AS non_target_leads,
+    COUNT(l.mql_at) AS mql,
+    COUNT(l.sql_at) AS sql,
+    COUNT(l.won_at) AS customers,
+    COUNT(l.won_at) FILTER (WHERE l.sql_at IS NOT NULL) AS sql_customers,
+    COALESCE(SUM(COALESCE(l.orders, 1)) FILTER (WHERE l.won_at IS NOT NULL), 0) AS orders,
+    COALESCE(SUM(l.revenue) FILTER (WHERE l.won_at IS NOT NULL), 0) AS revenue,
+    COUNT(l.churned_at) FILTER (WHERE l.won_at IS NOT NULL) AS churned_customers
+"""
+LEAD_COUNT_NAMES = (
+    "leads_total",
+    "judged_leads",
+    "non_target_leads",
+    "mql",
+    "sql",
+    "customers",
+    "sql_customers",
+    "orders",
+    "revenue",
+    "churned_customers",
+)
+SPEND_SELECT = """
+    COALESCE(SUM(s.amount) FILTER (WHERE s.kind = 'marketing'), 0) AS marketing_spend,
+    COALESCE(SUM(s.amount) FILTER (WHERE s.kind = 'sales'), 0) AS sales_spend,
+    COALESCE(SUM(s.visits), 0) AS visits
+"""
+SPEND_NAMES = ("marketing_spend", "sales_spend", "visits")
+
+_PG_TYPES = {int: "bigint", str: "text", dt.date: "date"}
+
+
+def relation(name: str, columns: Sequence[str], types: Sequence[type], rows: Sequence[tuple]) -> tuple[str, list]:
+    """A CTE `name(columns)` holding `rows`: unnest() of arrays on PostgreSQL, VALUES elsewhere."""
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{_PG_TYPES[t]}[]" for t in types)
+        return (
+            f"{name} AS (SELECT * FROM unnest({arrays}) AS u({', '.join(columns)}))",  # noqa: S608 (names only)
+            [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in columns],
+        )
+    if not rows:
+        nulls = ", ".join("NULL" for _ in columns)
+        return f"{name}({', '.join(columns)}) AS (SELECT {nulls} WHERE 0)", []
+    values = ", ".join("(" + ", ".join("%s" for _ in columns) + ")" for _ in rows)
+    return f"{name}({', '.join(columns)}) AS (VALUES {values})", [_param(v) for row in rows for v in row]
+
+
+def _param(value):
+    """A raw SQL parameter as the backend stores it (SQLite keeps dates and UTC times as text)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _tables() -> tuple[str, str]:
+    return Lead._meta.db_table, Spend._meta.db_table
+
+
+def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
+    """Raw counts (metrics.md "Counts") of each experiment's cohort and spend, in one query,
+    plus churn reasons from one more grouped query."""
+    if not experiments:
+        return {}
+    lead, spend = _tables()
+    exp_cte, params = relation(
+        "exp",
+        ("id", "key", "start_date", "ends_on"),
+        (int, str, dt.date, dt.date),
+        [(e.id, utm_key(e.utm_campaign), e.start_date, e.ends_on) for e in experiments],
+    )
+    sql = f"""
+        WITH {exp_cte},
+        lc AS (
+            SELECT exp.id AS id, {LEAD_COUNT_SELECT}
+            FROM exp LEFT JOIN {lead} l
+              ON l.utm_key = exp.key AND l.created_date >= exp.start_date AND l.created_date < exp.ends_on
+            GROUP BY exp.id
+        ),
+        sp AS (
+            SELECT s.experiment_id AS id, {SPEND_SELECT}
+            FROM {spend} s WHERE s.experiment_id IN (SELECT id FROM exp)
+            GROUP BY s.experiment_id
+        )
+        SELECT lc.*, COALESCE(sp.marketing_spend, 0), COALESCE(sp.sales_spend, 0), COALESCE(sp.visits, 0)
+        FROM lc LEFT JOIN sp ON sp.id = lc.id
+    """  # noqa: S608 (table names and constants only; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = ("id", *LEAD_COUNT_NAMES, *SPEND_NAMES)
+        counts = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+        cursor.execute(
+            f"""
+            WITH {exp_cte}
+            SELECT exp.id, l.churn_reason, COUNT(*)
+            FROM exp JOIN {lead} l
+              ON l.utm_key = exp.key AND l.created_date >= exp.start_date AND l.created_date < exp.ends_on
+            WHERE l.churned_at IS NOT NULL AND l.won_at IS NOT NULL
+            GROUP BY exp.id, l.churn_reason
+            """,  # noqa: S608 (table names and constants only; values are parameters)
+            params,
+        )
+        for experiment_id, reason, number in cursor.fetchall():
+            reasons = counts[experiment_id].setdefault("churn_reasons", {})
+            label = churn_label(reason)
+            reasons[label] = reasons.get(label, 0) + number
+    return counts
+
+
+def churn_label(reason: str | None) -> str:
+    """metrics.md: reason text trimmed; an empty reason counts as "unspecified"."""
+    return (reason or "").strip() or "unspecified"
+
+
+def utm_channels() -> list[tuple[str, int]]:
+    """(attribution key, channel id): the channel of the experiment a utm_campaign belongs to.
+
+    Several experiments may share a key when all but one are cancelled; the active one wins,
+    then the oldest.
+    """
+    mapping: dict[str, int] = {}
+    rows = Experiment.objects.order_by("id").values_list("utm_campaign", "channel_id", "status")
+    for active_first in (True, False):
+        for utm, channel_id, status in rows:
+            if (status != Experiment.Status.CANCELLED) == active_first:
+                mapping.setdefault(utm_key(utm), channel_id)
+    return sorted(mapping.items())
+
+
+def period_counts(
+    *, date_from: dt.date, date_to: dt.date, start: dt.datetime, end: dt.datetime
+) -> dict[int | None, dict]:
+    """Scoreboard counts per channel (None: leads of no channel) over a period.
+
+    Leads created on a local date in [date_from, date_to); spend dated in it; churn counted by
+    `churned_at` in [start, end) against customers active at `start` (metrics.md, churn rate).
+    """
+    lead, spend = _tables()
+    map_cte, map_params = relation("chmap", ("key", "channel_id"), (str, int), utm_channels())
+    channel_of = "COALESCE(l.channel_id, chmap.channel_id)"
+    groups: dict[int | None, dict] = defaultdict(lambda: {"churn_reasons": {}})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH {map_cte}
+            SELECT {channel_of} AS ch, {LEAD_COUNT_SELECT}
+            FROM {lead} l LEFT JOIN chmap ON chmap.key = l.utm_key
+            WHERE l.created_date >= %s AND l.created_date < %s
+            GROUP BY {channel_of}
+            """,  # noqa: S608 (table names and constants only; values are parameters)
+            [*map_params, _param(date_from), _param(date_to)],
+        )
+        for row in cursor.fetchall():
+            groups[row[0]].update(zip(LEAD_COUNT_NAMES, row[1:], strict=True))
+        # Churn of the period is about every customer, whenever the lead was created.
+        cursor.execute(
+            f"""
+            WITH {map_cte}
+            SELECT {channel_of} AS ch,
+                COUNT(l.id) FILTER (WHERE l.churned_at >= %s AND l.churned_at < %s) AS churned,
+                COUNT(l.id) FILTER (WHERE l.won_at < %s AND (l.churned_at IS NULL OR l.churned_at >= %s)) AS active
+            FROM {lead} l LEFT JOIN chmap ON chmap.key = l.utm_key
+            WHERE l.won_at IS NOT NULL AND l.won_at < %s
+            GROUP BY {channel_of}
+            """,  # noqa: S608 (table names and constants only; values are parameters)
+            [*map_params, *map(_param, (start, end, start, start, end))],
+        )
+        for ch, churned, active in cursor.fetchall():
+            groups[ch]["churned_customers"] = churned
+            groups[ch]["active_customers_at_start"] = active
+        cursor.execute(
+            f"""
+            WITH {map_cte}
+            SELECT {channel_of} AS ch, l.churn_reason, COUNT(*)
+            FROM {lead} l LEFT JOIN chmap ON chmap.key = l.utm_key
+            WHERE l.won_at IS NOT NULL AND l.churned_at >= %s AND l.churned_at < %s
+            GROUP BY {channel_of}, l.churn_reason
+            """,  # noqa: S608 (table names and constants only; values are parameters)
+            [*map_params, _param(start), _param(end)],
+        )
+        for ch, reason, number in cursor.fetchall():
+            reasons = groups[ch]["churn_reasons"]
+            reasons[churn_label(reason)] = reasons.get(churn_label(reason), 0) + number
+        cursor.execute(
+            f"""
+            SELECT e.channel_id AS ch, {SPEND_SELECT}
+            FROM {spend} s JOIN {Experiment._meta.db_table} e ON e.id = s.experiment_id
+            WHERE s.date >= %s AND s.date < %s
+            GROUP BY e.channel_id
+            """,  # noqa: S608 (table names and constants only; values are parameters)
+            [_param(date_from), _param(date_to)],
+        )
+        for row in cursor.fetchall():
+            groups[row[0]].update(zip(SPEND_NAMES, row[1:], strict=True))
+    return dict(groups)
+
+
+def merge_counts(groups: Sequence[dict]) -> dict:
+    """The sum of several groups' raw counts (money as Decimal, reasons merged)."""
+    total: dict = {"churn_reasons": {}}
+    for group in groups:
+        for name, value in group.items():
+            if name == "churn_reasons":
+                for reason, number in value.items():
+                    total["churn_reasons"][reason] = total["churn_reasons"].get(reason, 0) + number
+            elif value is not None:
+                if isinstance(value, float):
+                    value = Decimal(str(value))
+                total[name] = total.get(name, 0) + value
+    return total

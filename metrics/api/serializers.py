@@ -1,0 +1,111 @@
+"""Input and output shapes of the lead data and metrics API (api.md)."""
+
+from rest_framework import serializers
+
+from experiments.models import Channel
+from metrics.models import ImportJob, Lead, Spend
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    channel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "external_id",
+            "created_at",
+            "utm_campaign",
+            "channel",
+            "is_target",
+            "disqualify_reason",
+            "mql_at",
+            "sql_at",
+            "won_at",
+            "revenue",
+            "orders",
+            "customer_id",
+            "churned_at",
+            "churn_reason",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class RowErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True, required=False)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class LeadUpsertResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = RowErrorSerializer(many=True)
+
+
+class SpendSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Spend
+        fields = ["id", "experiment", "date", "amount", "kind", "visits", "created_at"]
+        read_only_fields = fields
+
+
+class SpendCreateResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    errors = RowErrorSerializer(many=True)
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "original_name",
+            "size_bytes",
+            "rows_total",
+            "rows_ok",
+            "rows_failed",
+            "created",
+            "updated",
+            "unchanged",
+            "errors",
+            "failure",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class ScoreboardQuerySerializer(serializers.Serializer):
+    # "from" is a Python keyword: the fields are renamed in validate().
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    channel = serializers.SlugRelatedField(slug_field="slug", queryset=Channel.objects.all(), required=False)
+
+    def to_internal_value(self, data):
+        data = {
+            "date_from": data.get("from"),
+            "date_to": data.get("to"),
+            **({"channel": data["channel"]} if data.get("channel") else {}),
+        }
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            renamed = {{"date_from": "from", "date_to": "to"}.get(k, k): v for k, v in exc.detail.items()}
+            raise serializers.ValidationError(renamed) from None
+
+    def validate(self, attrs):
+        if attrs["date_to"] <= attrs["date_from"]:
+            raise serializers.ValidationError({"to": ["“to” must be after “from” (the period is [from, to))."]})
+        if (attrs["date_to"] - attrs["date_from"]).days > 3660:
+            raise serializers.ValidationError({"to": ["The period may span at most ten years."]})
+        return attrs

@@ -1,0 +1,155 @@
+"""Thin views: input -> service/selector -> output. Permissions are declared on each class."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from experiments.models import Experiment
+from experiments.roles import can_import_data
+from metrics import selectors, services
+from metrics.api.serializers import (
+    ImportJobSerializer,
+    ImportUploadSerializer,
+    LeadSerializer,
+    LeadUpsertResultSerializer,
+    ScoreboardQuerySerializer,
+    SpendCreateResultSerializer,
+    SpendSerializer,
+)
+
+
+class CanImportOrReadOnly(BasePermission):
+    """Everyone signed in reads; marketers, heads of marketing and sales, and admins send data."""
+
+    message = "Only marketers, the heads of marketing and sales, and admins may send lead data."
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in SAFE_METHODS or can_import_data(request.user)
+
+
+class LeadsView(generics.ListAPIView):
+    """GET: leads, newest first. POST: upsert up to 10,000 rows by external_id."""
+
+    permission_classes = [CanImportOrReadOnly]
+    serializer_class = LeadSerializer
+
+    def get_queryset(self):
+        queryset = selectors.leads_list()
+        params = self.request.query_params
+        if params.get("external_id"):
+            queryset = queryset.filter(external_id=params["external_id"])
+        if params.get("utm_campaign"):
+            queryset = queryset.filter(utm_key=params["utm_campaign"].strip().lower())
+        return queryset
+
+    @extend_schema(
+        request={"application/json": {"type": "array", "items": {"type": "object"}}},
+        responses=LeadUpsertResultSerializer,
+    )
+    def post(self, request):
+        result = services.leads_upsert(rows=request.data, by=request.user)
+        return Response(LeadUpsertResultSerializer(result).data, status=status.HTTP_200_OK)
+
+
+class SpendView(generics.ListAPIView):
+    """GET: spend rows. POST: a list of spend rows (experiment id or utm_campaign)."""
+
+    permission_classes = [CanImportOrReadOnly]
+    serializer_class = SpendSerializer
+
+    def get_queryset(self):
+        queryset = selectors.spend_list()
+        if self.request.query_params.get("experiment", "").isdigit():
+            queryset = queryset.filter(experiment_id=int(self.request.query_params["experiment"]))
+        return queryset
+
+    @extend_schema(
+        request={"application/json": {"type": "array", "items": {"type": "object"}}},
+        responses=SpendCreateResultSerializer,
+    )
+    def post(self, request):
+        result = services.spend_create(rows=request.data, by=request.user)
+        return Response(SpendCreateResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class ImportsView(generics.ListAPIView):
+    """GET: import jobs, newest first. POST: upload a CSV file; the import runs in the background."""
+
+    permission_classes = [CanImportOrReadOnly]
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.import_jobs()
+
+    @extend_schema(request=ImportUploadSerializer, responses={202: ImportJobSerializer})
+    def post(self, request):
+        job = services.import_job_create(file=request.FILES.get("file"), by=request.user)
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ImportJobSerializer
+
+    def get_queryset(self):
+        return selectors.import_jobs()
+
+
+def snapshot_payload(snapshot) -> dict:
+    """api.md: the snapshot's metrics plus `computed_at`; `pending` when a recompute is due."""
+    return {
+        **(snapshot.data or {}),
+        "computed_at": snapshot.computed_at.isoformat() if snapshot.computed_at else None,
+        "pending": snapshot.dirty_since is not None,
+    }
+
+
+class ExperimentMetricsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        experiment = get_object_or_404(Experiment, pk=pk)
+        snapshot = selectors.snapshot_get(experiment=experiment)
+        if snapshot is None or snapshot.computed_at is None:
+            # Never computed yet (a new experiment): compute now, it is one indexed query.
+            snapshot = services.snapshots_recompute(experiment_ids=[experiment.id])[experiment.id]
+        return Response(snapshot_payload(snapshot))
+
+
+class ExperimentRecomputeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request, pk: int):
+        experiment = get_object_or_404(Experiment, pk=pk)
+        services.snapshot_recompute_request(experiment=experiment)
+        return Response({"status": "queued", "experiment": experiment.id}, status=status.HTTP_202_ACCEPTED)
+
+
+class ScoreboardView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="exclusive"),
+            OpenApiParameter("channel", OpenApiTypes.STR, description="channel slug"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        query = ScoreboardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return Response(
+            selectors.scoreboard(date_from=data["date_from"], date_to=data["date_to"], channel=data.get("channel"))
+        )

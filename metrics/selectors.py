@@ -1,0 +1,89 @@
+"""Reads of lead data and metrics: snapshots, imports, daily charts and the scoreboard."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from experiments.models import Channel, Experiment
+from metrics.aggregates import merge_counts, period_counts
+from metrics.formulas import metrics_from_counts, zones
+from metrics.models import ImportJob, Lead, MetricSnapshot, Spend
+from metrics.rows import local_zone, utm_key
+
+
+def snapshot_get(*, experiment: Experiment) -> MetricSnapshot | None:
+    return MetricSnapshot.objects.filter(experiment=experiment).first()
+
+
+def import_jobs() -> QuerySet[ImportJob]:
+    return ImportJob.objects.select_related("created_by")
+
+
+def leads_list() -> QuerySet[Lead]:
+    return Lead.objects.select_related("channel").order_by("-created_at", "-id")
+
+
+def spend_list() -> QuerySet[Spend]:
+    return Spend.objects.select_related("experiment", "created_by")
+
+
+def experiment_daily_leads(*, experiment: Experiment) -> list[dict]:
+    """Leads of the cohort per local creation date, for the experiment page's charts."""
+    rows = (
+        Lead.objects.filter(
+            utm_key=utm_key(experiment.utm_campaign),
+            created_date__gte=experiment.start_date,
+            created_date__lt=experiment.ends_on,
+        )
+        .values("created_date")
+        .annotate(
+            leads=Count("id"),
+            non_target=Count("id", filter=Q(is_target=False)),
+            judged=Count("id", filter=Q(is_target__isnull=False)),
+        )
+        .order_by("created_date")
+    )
+    return [
+        {"date": r["created_date"], "leads": r["leads"], "non_target": r["non_target"], "judged": r["judged"]}
+        for r in rows
+    ]
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
+
+
+def _zone_payload(counts: dict) -> dict:
+    metrics = metrics_from_counts(counts, churn_base=int(counts.get("active_customers_at_start") or 0))
+    marketing, sales = zones(metrics)
+    sales["active_customers_at_start"] = int(counts.get("active_customers_at_start") or 0)
+    return {"marketing": marketing, "sales": sales}
+
+
+def scoreboard(*, date_from: dt.date, date_to: dt.date, channel: Channel | str | None = None) -> dict:
+    """The department scoreboard over [date_from, date_to) (metrics.md, scoreboards).
+
+    `channel` (a Channel or its slug) narrows everything to that channel. `by_channel` lists
+    each channel with activity in the period; leads of no channel appear with `"channel": null`.
+    """
+    if isinstance(channel, str):
+        channel = Channel.objects.get(slug=channel)
+    groups = period_counts(
+        date_from=date_from, date_to=date_to, start=_local_midnight(date_from), end=_local_midnight(date_to)
+    )
+    if channel is not None:
+        groups = {channel.id: groups.get(channel.id, {})}
+    slugs = dict(Channel.objects.filter(id__in=[k for k in groups if k is not None]).values_list("id", "slug"))
+    by_channel = [
+        {"channel": slugs.get(channel_id), **_zone_payload(groups[channel_id])}
+        for channel_id in sorted(groups, key=lambda k: (k is None, slugs.get(k, "")))
+    ]
+    return {
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        "channel": channel.slug if channel is not None else None,
+        "computed_at": timezone.now().isoformat(),
+        **_zone_payload(merge_counts(list(groups.values()))),
+        "by_channel": by_channel,
+    }

@@ -1,0 +1,29 @@
+"""Writes of lead data and metrics: every path (API, import job, admin, commands) calls these."""
+
+from metrics.services.dirty import recompute_enqueue, snapshots_mark_dirty, snapshots_mark_dirty_by_keys
+from metrics.services.imports import ImportRunResult, import_job_create, import_run
+from metrics.services.leads import LeadUpsertResult, leads_upsert
+from metrics.services.snapshots import (
+    snapshot_recompute_request,
+    snapshots_recompute,
+    snapshots_recompute_dirty,
+    snapshots_stale_ids,
+)
+from metrics.services.spend import SpendCreateResult, spend_create
+
+__all__ = [
+    "ImportRunResult",
+    "LeadUpsertResult",
+    "SpendCreateResult",
+    "import_job_create",
+    "import_run",
+    "leads_upsert",
+    "recompute_enqueue",
+    "snapshot_recompute_request",
+    "snapshots_mark_dirty",
+    "snapshots_mark_dirty_by_keys",
+    "snapshots_recompute",
+    "snapshots_recompute_dirty",
+    "snapshots_stale_ids",
+    "spend_create",
+]

@@ -1,0 +1,78 @@
+"""Marking snapshots dirty and enqueuing the debounced recompute.
+
+The `dirty_since` column is the source of truth, not a cache: web and worker are different
+processes. Only a change that turns a clean snapshot dirty enqueues a job (with a short
+countdown); changes that find it already dirty ride on that job. So many posts within the
+countdown cost one recompute. If the broker is down the flag stays and the beat sweep
+(`metrics.tasks.recompute_stale_snapshots`) picks it up.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
+
+from experiments.models import Experiment
+from metrics.models import MetricSnapshot
+
+logger = logging.getLogger(__name__)
+
+
+def debounce_seconds() -> float:
+    return float(getattr(settings, "METRICS_RECOMPUTE_DEBOUNCE_SECONDS", 1.0))
+
+
+def experiment_ids_for_keys(keys: Iterable[str]) -> list[int]:
+    keys = sorted({key for key in keys if key})
+    ids: set[int] = set()
+    for start in range(0, len(keys), 500):
+        ids.update(
+            Experiment.objects.annotate(key=Lower(Trim("utm_campaign")))
+            .filter(key__in=keys[start : start + 500])
+            .values_list("id", flat=True)
+        )
+    return sorted(ids)
+
+
+def snapshots_mark_dirty_by_keys(*, keys: Iterable[str]) -> list[int]:
+    """Mark dirty the snapshots of every experiment whose utm_campaign is one of these keys."""
+    return snapshots_mark_dirty(experiment_ids=experiment_ids_for_keys(keys))
+
+
+@transaction.atomic
+def snapshots_mark_dirty(*, experiment_ids: Iterable[int]) -> list[int]:
+    """Flag the snapshots dirty (creating missing ones) and enqueue a recompute after commit."""
+    ids = sorted(set(experiment_ids))
+    if not ids:
+        return []
+    MetricSnapshot.objects.bulk_create([MetricSnapshot(experiment_id=i) for i in ids], ignore_conflicts=True)
+    # Row locks in id order: concurrent posts touching the same experiments cannot deadlock, and
+    # the "was it clean?" read below cannot race with another marker.
+    list(MetricSnapshot.objects.select_for_update().filter(experiment_id__in=ids).order_by("id").values_list("id"))
+    newly = list(
+        MetricSnapshot.objects.filter(experiment_id__in=ids, dirty_since__isnull=True).values_list(
+            "experiment_id", flat=True
+        )
+    )
+    now = timezone.now()
+    MetricSnapshot.objects.filter(experiment_id__in=newly).update(dirty_since=now)
+    MetricSnapshot.objects.filter(experiment_id__in=ids).update(dirty_seq=F("dirty_seq") + 1)
+    if newly:
+        transaction.on_commit(lambda: recompute_enqueue(countdown=debounce_seconds()))
+    return ids
+
+
+def recompute_enqueue(*, experiment_ids: list[int] | None = None, countdown: float = 0.0) -> bool:
+    """Send the recompute job; a broker failure is logged, the beat sweep repairs it."""
+    from metrics.tasks import recompute_snapshots
+
+    try:
+        recompute_snapshots.apply_async(kwargs={"experiment_ids": experiment_ids}, countdown=countdown)
+    except Exception:  # the data is committed; never fail the request over the queue
+        logger.warning("Could not enqueue the metrics recompute; the periodic sweep will do it.", exc_info=True)
+        return False
+    return True

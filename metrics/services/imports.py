@@ -1,0 +1,192 @@
+"""CSV imports of leads: the file is stored, a Celery job streams it in batches.
+
+The file is never loaded whole: it is read line by line through `csv`, each batch is cleaned by
+the same `LeadCleaner` as the JSON API, copied (PostgreSQL COPY) into a staging table and merged
+by one upsert statement. Memory is bounded by the batch size, whatever the file size.
+"""
+
+import csv
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from metrics.models import ImportJob
+from metrics.rows import LEAD_FIELDS
+from metrics.services.dirty import snapshots_mark_dirty_by_keys
+from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner, stage_copy, stage_create, stage_merge
+
+logger = logging.getLogger(__name__)
+
+BATCH_ROWS = 20_000
+MAX_STORED_ERRORS = 1_000  # the report keeps the first ones; rows_failed counts them all
+
+
+def _human_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+@transaction.atomic
+def import_job_create(*, file, by) -> ImportJob:
+    """Store an uploaded CSV file and enqueue its import after commit."""
+    limit = settings.IMPORT_MAX_BYTES
+    if file is None:
+        raise ValidationError({"file": ["Attach a CSV file."]})
+    if file.size > limit:
+        raise ValidationError(
+            {
+                "file": [
+                    f"The file is {_human_size(file.size)}; the import limit is {_human_size(limit)} "
+                    f"({limit:,} bytes). Split it into smaller files."
+                ]
+            }
+        )
+    if file.size == 0:
+        raise ValidationError({"file": ["The file is empty."]})
+    job = ImportJob.objects.create(
+        file=file,
+        original_name=(getattr(file, "name", "") or "")[:255],
+        size_bytes=file.size,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    transaction.on_commit(lambda: _enqueue(job.id))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from metrics.tasks import import_run as import_task
+
+    try:
+        import_task.delay(job_id)
+    except Exception:
+        logger.warning("Could not enqueue import %s; it stays queued.", job_id, exc_info=True)
+
+
+@dataclass
+class ImportRunResult:
+    status: str
+    rows_total: int = 0
+    rows_ok: int = 0
+    rows_failed: int = 0
+
+
+def _sniff_delimiter(header: str) -> str:
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _records(text: io.TextIOBase, delimiter: str, header: list[str]) -> Iterator[tuple[int, dict | None, str]]:
+    """(line number, row dict or None, problem) for every data line, malformed ones included."""
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    width = len(header)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, None, f"Malformed CSV line: {exc}."
+            continue
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue  # blank line
+        if len(fields) != width:
+            yield reader.line_num, None, f"Expected {width} fields as in the header, found {len(fields)}."
+            continue
+        yield reader.line_num, dict(zip(header, fields, strict=True)), ""
+
+
+def import_run(*, job_id: int) -> ImportRunResult:
+    """Run (or, after a lost worker, re-run: the upsert makes it safe) one import job."""
+    claimed = ImportJob.objects.filter(
+        id=job_id, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now(), progress=0.0)
+    job = ImportJob.objects.get(id=job_id)
+    if not claimed:
+        return ImportRunResult(job.status, job.rows_total, job.rows_ok, job.rows_failed)
+    try:
+        return _run(job)
+    except UnicodeDecodeError as exc:
+        return _fail(job, f"The file is not UTF-8 text (byte {exc.start} of a block could not be read).")
+    except Exception as exc:
+        logger.exception("Import %s failed", job_id)
+        return _fail(job, f"The import stopped: {exc}")
+
+
+def _fail(job: ImportJob, message: str) -> ImportRunResult:
+    ImportJob.objects.filter(id=job.id).update(
+        status=ImportJob.Status.FAILED, failure=message, finished_at=timezone.now()
+    )
+    return ImportRunResult(ImportJob.Status.FAILED)
+
+
+def _run(job: ImportJob) -> ImportRunResult:
+    size = max(job.size_bytes, 1)
+    totals = {"rows_total": 0, "rows_ok": 0, "rows_failed": 0, "created": 0, "updated": 0, "unchanged": 0}
+    errors: list[dict] = []
+    keys: set[str] = set()
+    with job.file.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        first = text.readline()
+        if not first.strip():
+            return _fail(job, "The file has no header row.")
+        delimiter = _sniff_delimiter(first)
+        header = [name.strip().lower() for name in next(csv.reader([first], delimiter=delimiter))]
+        missing = [name for name in ("external_id", "created_at") if name not in header]
+        if missing:
+            return _fail(
+                job,
+                f"The header row lacks the column(s) {', '.join(missing)}. Expected columns: {', '.join(LEAD_FIELDS)}.",
+            )
+        cleaner = lead_cleaner()
+        batch: list[tuple] = []
+        for line, record, problem in _records(text, delimiter, header):
+            totals["rows_total"] += 1
+            values, row_errors = (None, {"non_field_errors": [problem]}) if record is None else cleaner.clean(record)
+            if values is None:
+                totals["rows_failed"] += 1
+                if len(errors) < MAX_STORED_ERRORS:
+                    errors.append(
+                        {"line": line, "external_id": (record or {}).get("external_id"), "errors": row_errors}
+                    )
+                continue
+            batch.append(values)
+            if len(batch) >= BATCH_ROWS:
+                _merge_batch(batch, totals, keys)
+                batch = []
+                _progress(job, min(raw.tell() / size, 0.99), totals, errors)
+        if batch:
+            _merge_batch(batch, totals, keys)
+    with transaction.atomic():
+        snapshots_mark_dirty_by_keys(keys=keys)
+        ImportJob.objects.filter(id=job.id).update(
+            status=ImportJob.Status.DONE, progress=1.0, errors=errors, finished_at=timezone.now(), **totals
+        )
+    return ImportRunResult(ImportJob.Status.DONE, totals["rows_total"], totals["rows_ok"], totals["rows_failed"])
+
+
+@transaction.atomic
+def _merge_batch(batch: list[tuple], totals: dict, keys: set[str]) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            stage_create(cursor)
+            stage_copy(cursor, batch, start_line=0)
+            merged = stage_merge(cursor)
+    else:
+        merged: MergeCounts = _merge_orm(batch)
+    totals["rows_ok"] += len(batch)
+    totals["created"] += merged.created
+    totals["updated"] += merged.updated
+    totals["unchanged"] += merged.unchanged
+    keys.update(merged.keys)
+
+
+def _progress(job: ImportJob, progress: float, totals: dict, errors: list[dict]) -> None:
+    ImportJob.objects.filter(id=job.id).update(progress=progress, errors=errors, **totals)

@@ -1,0 +1,192 @@
+"""Idempotent lead upserts by `external_id`.
+
+PostgreSQL: the cleaned rows are copied (COPY) into a temporary staging table and merged by one
+`INSERT ... ON CONFLICT DO UPDATE ... WHERE <something changed>` statement, so concurrent posts of
+overlapping rows neither duplicate nor lose a row and an identical row is not even rewritten.
+SQLite (demo): a bulk read-compare-write; SQLite transactions here begin IMMEDIATE, so writers are
+serialised and the read cannot go stale.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from experiments.models import Channel
+from metrics.models import Lead
+from metrics.rows import LEAD_COLUMNS, LeadCleaner, local_zone
+from metrics.services.dirty import snapshots_mark_dirty_by_keys
+
+MAX_ROWS = 10_000
+
+_PG_TYPES = {
+    "external_id": "text",
+    "created_at": "timestamptz",
+    "created_date": "date",
+    "utm_campaign": "text",
+    "utm_key": "text",
+    "channel_id": "bigint",
+    "is_target": "boolean",
+    "disqualify_reason": "text",
+    "mql_at": "timestamptz",
+    "sql_at": "timestamptz",
+    "won_at": "timestamptz",
+    "revenue": "numeric(14,2)",
+    "orders": "integer",
+    "customer_id": "text",
+    "churned_at": "timestamptz",
+    "churn_reason": "text",
+}
+STAGE_TABLE = "metrics_lead_stage"
+
+
+@dataclass
+class LeadUpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class MergeCounts:
+    created: int
+    updated: int
+    unchanged: int
+    keys: set[str]
+
+
+def lead_cleaner() -> LeadCleaner:
+    return LeadCleaner(channels=dict(Channel.objects.values_list("slug", "id")), zone=local_zone())
+
+
+@transaction.atomic
+def leads_upsert(*, rows: list[dict], by=None) -> LeadUpsertResult:
+    """Upsert up to 10,000 lead rows; valid rows are stored even when others fail.
+
+    Errors name the row's index in `rows`. A second occurrence of an external_id in the same
+    request is an error (which one should win would be a guess). Affected experiments' snapshots
+    are marked dirty and a debounced recompute is enqueued after commit.
+    """
+    if not isinstance(rows, list):
+        raise ValidationError({"non_field_errors": ["Send a JSON list of lead rows."]})
+    if len(rows) > MAX_ROWS:
+        raise ValidationError({"non_field_errors": [f"At most {MAX_ROWS:,} rows per request; got {len(rows):,}."]})
+    cleaner = lead_cleaner()
+    result = LeadUpsertResult()
+    valid: list[tuple] = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        values, errors = cleaner.clean(row)
+        if values is not None and values[0] in seen:
+            errors = {"external_id": [f"Also in row {seen[values[0]]} of this request; send each lead once."]}
+            values = None
+        if values is None:
+            external_id = row.get("external_id") if isinstance(row, dict) else None
+            result.errors.append({"index": index, "external_id": external_id, "errors": errors})
+            continue
+        seen[values[0]] = index
+        valid.append(values)
+    if valid:
+        merged = leads_merge(rows=valid)
+        result.created, result.updated, result.unchanged = merged.created, merged.updated, merged.unchanged
+        snapshots_mark_dirty_by_keys(keys=merged.keys)
+    return result
+
+
+def leads_merge(*, rows: Sequence[tuple]) -> MergeCounts:
+    """Merge cleaned rows (LEAD_COLUMNS order, unique external_id) into the lead table.
+
+    Must run inside a transaction; the caller marks the returned utm keys dirty.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            stage_create(cursor)
+            stage_copy(cursor, rows, start_line=0)
+            return stage_merge(cursor)
+    return _merge_orm(rows)
+
+
+def stage_create(cursor) -> None:
+    """A temporary staging table for this transaction (dropped on commit)."""
+    columns = ", ".join(f"{name} {_PG_TYPES[name]}" for name in LEAD_COLUMNS)
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} ({columns}, line bigint) ON COMMIT DROP")
+
+
+def stage_copy(cursor, rows: Iterable[tuple], *, start_line: int) -> None:
+    """COPY rows into the staging table; `line` keeps their order (the last occurrence wins)."""
+    columns = ", ".join((*LEAD_COLUMNS, "line"))
+    with cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
+        for line, row in enumerate(rows, start=start_line):
+            copy.write_row((*row, line))
+
+
+_UPDATABLE = [name for name in LEAD_COLUMNS if name != "external_id"]
+
+
+def stage_merge(cursor) -> MergeCounts:
+    """One upsert statement from the staging table; empties the staging table."""
+    lead = Lead._meta.db_table
+    cols = ", ".join(LEAD_COLUMNS)
+    sets = ", ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATABLE)
+    current = ", ".join(f"{lead}.{name}" for name in _UPDATABLE)
+    incoming = ", ".join(f"EXCLUDED.{name}" for name in _UPDATABLE)
+    # All parts of one statement share one snapshot, so `old` sees the rows as they were before
+    # the upsert: the old utm_key of a moved lead is affected too. Rows are inserted in
+    # external_id order, so concurrent overlapping merges take row locks in the same order.
+    cursor.execute(
+        f"""
+        WITH src AS (
+            SELECT DISTINCT ON (external_id) {cols} FROM {STAGE_TABLE} ORDER BY external_id, line DESC
+        ), old AS (
+            SELECT l.id, l.utm_key FROM {lead} l JOIN src ON src.external_id = l.external_id
+        ), up AS (
+            INSERT INTO {lead} ({cols}, updated_at)
+            SELECT {cols}, now() FROM src ORDER BY external_id
+            ON CONFLICT (external_id) DO UPDATE SET {sets}, updated_at = EXCLUDED.updated_at
+            WHERE ({current}) IS DISTINCT FROM ({incoming})
+            RETURNING id, (xmax = 0) AS inserted, utm_key
+        )
+        SELECT
+            (SELECT count(*) FROM src),
+            count(*) FILTER (WHERE up.inserted),
+            count(*) FILTER (WHERE NOT up.inserted),
+            array_remove(array_agg(DISTINCT up.utm_key), NULL),
+            array_remove(array_agg(DISTINCT old.utm_key), NULL)
+        FROM up LEFT JOIN old ON old.id = up.id
+        """  # noqa: S608 (table names and constants only; values are parameters)
+    )
+    total, created, updated, new_keys, old_keys = cursor.fetchone()
+    cursor.execute(f"TRUNCATE {STAGE_TABLE}")
+    return MergeCounts(created, updated, total - created - updated, set(new_keys or ()) | set(old_keys or ()))
+
+
+def _merge_orm(rows: Sequence[tuple]) -> MergeCounts:
+    by_id = {row[0]: row for row in rows}  # the last occurrence wins
+    existing: dict[str, Lead] = {}
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        for lead in Lead.objects.filter(external_id__in=ids[start : start + 500]):
+            existing[lead.external_id] = lead
+    to_create, to_update, keys = [], [], set()
+    now = timezone.now()
+    for external_id, row in by_id.items():
+        values = dict(zip(LEAD_COLUMNS, row, strict=True))
+        lead = existing.get(external_id)
+        if lead is None:
+            to_create.append(Lead(**values))
+            keys.add(values["utm_key"])
+            continue
+        if all(getattr(lead, name) == values[name] for name in _UPDATABLE):
+            continue
+        keys.update((lead.utm_key, values["utm_key"]))
+        for name in _UPDATABLE:
+            setattr(lead, name, values[name])
+        lead.updated_at = now  # bulk_update does not apply auto_now
+        to_update.append(lead)
+    Lead.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        Lead.objects.bulk_update(to_update, [*_UPDATABLE, "updated_at"], batch_size=500)
+    return MergeCounts(len(to_create), len(to_update), len(by_id) - len(to_create) - len(to_update), keys)

@@ -1,0 +1,34 @@
+"""Celery jobs of lead data and metrics. Thin: ids in, a service call, nothing else."""
+
+from celery import shared_task
+
+from metrics import services
+from metrics.services.dirty import debounce_seconds, recompute_enqueue
+
+SWEEP_CHUNK = 500
+
+
+@shared_task(name="metrics.tasks.recompute_snapshots", acks_late=True)
+def recompute_snapshots(experiment_ids: list[int] | None = None) -> int:
+    """The debounced recompute: claims the dirty snapshots (or the given experiments).
+
+    Changes that arrived while it computed kept their flag; it sends itself again for them.
+    """
+    still_dirty = services.snapshots_recompute_dirty(experiment_ids=experiment_ids)
+    if still_dirty:
+        recompute_enqueue(countdown=debounce_seconds())
+    return len(still_dirty)
+
+
+@shared_task(name="metrics.tasks.recompute_stale_snapshots", acks_late=True)
+def recompute_stale_snapshots() -> int:
+    """Periodic repair: whatever a lost message (broker down, worker killed) left stale."""
+    ids = services.snapshots_stale_ids()
+    for start in range(0, len(ids), SWEEP_CHUNK):
+        services.snapshots_recompute(experiment_ids=ids[start : start + SWEEP_CHUNK])
+    return len(ids)
+
+
+@shared_task(name="metrics.tasks.import_run", acks_late=True)
+def import_run(job_id: int) -> str:
+    return services.import_run(job_id=job_id).status
