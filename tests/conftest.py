@@ -99,3 +99,19 @@ def celery_worker(transactional_db) -> Iterator:
         shutdown_timeout=30,
     ) as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Role groups and regulation v1 come from data migrations; a transactional test flushes them,
+    and with --reuse-db the next run would start without them. Put them back when missing."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    from experiments.models import Regulation
+
+    if not Regulation.objects.exists():
+        Regulation.objects.create(version=1)
+    for name in ("marketer", "marketing_head", "sales_head", "founder"):
+        Group.objects.get_or_create(name=name)
