@@ -115,3 +115,10 @@ def _migration_data(request):
         Regulation.objects.create(version=1)
     for name in ("marketer", "marketing_head", "sales_head", "founder"):
         Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 is slow on purpose (seconds per user fixture on a busy machine); tests need no
+    resistance to brute force, so they hash with a fast algorithm."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
