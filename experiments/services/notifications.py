@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,7 @@ def _unique(addresses: list[str]) -> list[str]:
 
 
 def experiment_url(experiment: Experiment) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/experiments/{experiment.pk}/"
+    return settings.SITE_URL.rstrip("/") + reverse("experiment-detail", kwargs={"pk": experiment.pk})
 
 
 def notification_send(*, key: str, subject: str, recipients: list[str], template: str, context: dict) -> bool:

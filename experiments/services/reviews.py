@@ -1,0 +1,188 @@
+"""Filing and amending reviews: only a sales head, only once the lock is open, exactly once.
+
+The lock holds on every path (API, web form, admin) because every path calls `review_file`.
+Concurrent filings are settled twice over: the experiment row is locked (`select_for_update`)
+while the first filing is checked and written, and the database's partial unique constraint
+"one original review per experiment" refuses any second original that slips past on a backend
+without row locks.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from experiments.models import Experiment, Review, ReviewUnlock
+from experiments.review_lock import json_float, recorded_unlock, review_lock_state, with_lock_data
+from experiments.roles import User, can_file_reviews
+from experiments.services.unlocks import unlock_record
+from tracker.errors import Conflict
+
+AMENDABLE_FIELDS = ("verdict", "summary", "loss_reasons", "recommendation")
+TEXT_MAX_LENGTH = 10000
+
+
+def _clean_fields(*, verdict: str, summary: str, loss_reasons: str, recommendation: str) -> dict:
+    errors: dict[str, list[str]] = {}
+    if verdict not in Review.Verdict.values:
+        errors["verdict"] = [f"Choose one of: {', '.join(Review.Verdict.values)}."]
+    if recommendation not in Review.Recommendation.values:
+        errors["recommendation"] = [f"Choose one of: {', '.join(Review.Recommendation.values)}."]
+    summary = (summary or "").strip()
+    loss_reasons = (loss_reasons or "").strip()
+    if not summary:
+        errors["summary"] = ["Write a summary of what the numbers and the conversations with leads showed."]
+    for name, text in (("summary", summary), ("loss_reasons", loss_reasons)):
+        if len(text) > TEXT_MAX_LENGTH:
+            errors.setdefault(name, []).append(f"Keep it under {TEXT_MAX_LENGTH} characters (it has {len(text)}).")
+    if errors:
+        raise ValidationError(errors)
+    return {"verdict": verdict, "summary": summary, "loss_reasons": loss_reasons, "recommendation": recommendation}
+
+
+def _refuse_unless_reviewable(experiment: Experiment) -> None:
+    if experiment.status in (Experiment.Status.DRAFT, Experiment.Status.CANCELLED):
+        raise Conflict(
+            f"This experiment is {experiment.get_status_display().lower()}: only a launched experiment is reviewed.",
+            code="not_running",
+        )
+    if experiment.status == Experiment.Status.REVIEWED:
+        raise Conflict(
+            "This experiment has been reviewed already; file an amendment to change the review.",
+            code="already_reviewed",
+        )
+
+
+def _fresh_metrics(experiment: Experiment) -> dict:
+    """Recompute the experiment's snapshot now and return the payload to freeze in the review.
+
+    Called before the experiment row is locked: a recompute locks the snapshot first and then
+    records unlocks on the experiment, so taking the locks in that same order avoids deadlocks.
+    """
+    from metrics.services import snapshots_recompute
+
+    snapshot = snapshots_recompute(experiment_ids=[experiment.pk])[experiment.pk]
+    computed_at = snapshot.computed_at.isoformat() if snapshot.computed_at else None
+    return {"computed_at": computed_at, **snapshot.data}
+
+
+def _locked_experiment(pk: int) -> Experiment:
+    # `of=("self",)`: PostgreSQL cannot lock the nullable side of the joined snapshot and unlock.
+    return with_lock_data(Experiment.objects.select_for_update(of=("self",))).get(pk=pk)
+
+
+@transaction.atomic
+def review_file(
+    *,
+    experiment: Experiment,
+    by: User,
+    verdict: str,
+    summary: str,
+    loss_reasons: str = "",
+    recommendation: str,
+) -> Review:
+    """File the review of an experiment whose lock is open; freezes fresh metrics and the regulation.
+
+    Raises PermissionDenied (not a sales head), Conflict `not_running` (draft or cancelled),
+    `already_reviewed`, `review_locked` (with `unlocks_on`, `evidence`, `evidence_needed`), or
+    ValidationError per field.
+    """
+    if not can_file_reviews(by):
+        raise PermissionDenied("Only sales heads file reviews.")
+    _refuse_unless_reviewable(experiment)
+    fields = _clean_fields(verdict=verdict, summary=summary, loss_reasons=loss_reasons, recommendation=recommendation)
+    metrics = _fresh_metrics(experiment)
+
+    experiment = _locked_experiment(experiment.pk)
+    _refuse_unless_reviewable(experiment)  # again, now that concurrent filers wait on the row
+    state = review_lock_state(
+        experiment, counts=(int(metrics.get("judged_leads") or 0), int(metrics.get("non_target_leads") or 0))
+    )
+    if not state.unlocked:
+        raise Conflict(
+            state.locked_sentence(),
+            code="review_locked",
+            unlocks_on=state.unlocks_on.isoformat(),
+            evidence=json_float(state.evidence),
+            evidence_needed=state.evidence_needed,
+        )
+    # Opened by the date or by these very numbers before any job recorded it: record it now. Nobody
+    # needs the "review is open" notice for a review that is being filed.
+    unlock = recorded_unlock(experiment) or unlock_record(experiment=experiment, state=state, notify=False)
+    if unlock is None:
+        unlock = ReviewUnlock.objects.get(experiment=experiment)
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                experiment=experiment,
+                version=1,
+                author=by,
+                unlock_reason=unlock.reason,
+                regulation=experiment.regulation,
+                metrics=metrics,
+                **fields,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "This experiment has been reviewed already; file an amendment to change the review.",
+            code="already_reviewed",
+        ) from exc
+    experiment.refresh_from_db(fields=["status"])
+    experiment.status = Experiment.Status.REVIEWED
+    experiment.save(update_fields=["status", "updated_at"])
+    return review
+
+
+@transaction.atomic
+def review_amend(*, review: Review, by: User, **fields: str) -> Review:
+    """File a new version of a review (the filed versions stay as they are).
+
+    `fields` are any of verdict, summary, loss_reasons, recommendation; the rest carry over from the
+    latest version. The new version links to the original review and freezes fresh metrics.
+    """
+    if not can_file_reviews(by):
+        raise PermissionDenied("Only sales heads amend reviews.")
+    unknown = sorted(set(fields) - set(AMENDABLE_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["This field cannot be amended."] for name in unknown})
+    original = review.amends or review
+    latest = Review.objects.filter(experiment_id=original.experiment_id).order_by("-version").first()
+    merged = {name: fields.get(name, getattr(latest, name)) for name in AMENDABLE_FIELDS}
+    cleaned = _clean_fields(**merged)
+    if all(cleaned[name] == getattr(latest, name) for name in AMENDABLE_FIELDS):
+        raise ValidationError("The amendment changes nothing; change the verdict, a text or the recommendation.")
+    metrics = _fresh_metrics(original.experiment)
+
+    experiment = _locked_experiment(original.experiment_id)
+    # Read the latest version again under the row lock: a concurrent amendment may have landed.
+    latest = Review.objects.filter(experiment=experiment).order_by("-version").first()
+    try:
+        with transaction.atomic():
+            return Review.objects.create(
+                experiment=experiment,
+                version=latest.version + 1,
+                amends=original,
+                author=by,
+                unlock_reason=original.unlock_reason,
+                regulation=original.regulation,
+                metrics=metrics,
+                **cleaned,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "Someone amended this review at the same moment; reload it and amend the newest version.",
+            code="amend_conflict",
+        ) from exc
+
+
+def review_current(*, experiment_id: int) -> Review | None:
+    """The newest version of an experiment's review, or None (a read, for the API and pages)."""
+    return review_versions(experiment_id=experiment_id).order_by("-version").first()
+
+
+def review_versions(*, experiment_id: int) -> QuerySet[Review]:
+    """Every version of an experiment's review, oldest first."""
+    return (
+        Review.objects.filter(experiment_id=experiment_id)
+        .select_related("author", "regulation", "amends")
+        .order_by("version")
+    )
