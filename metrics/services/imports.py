@@ -84,7 +84,8 @@ def _sniff_delimiter(header: str) -> str:
 
 
 def _records(text: io.TextIOBase, delimiter: str, header: list[str]) -> Iterator[tuple[int, dict | None, str]]:
-    """(line number, row dict or None, problem) for every data line, malformed ones included."""
+    """(line number in the file, row dict or None, problem) for every data line, malformed ones
+    included. The header was read already: it is line 1."""
     reader = csv.reader(text, delimiter=delimiter, strict=True)
     width = len(header)
     while True:
@@ -93,14 +94,14 @@ def _records(text: io.TextIOBase, delimiter: str, header: list[str]) -> Iterator
         except StopIteration:
             return
         except csv.Error as exc:
-            yield reader.line_num, None, f"Malformed CSV line: {exc}."
+            yield reader.line_num + 1, None, f"Malformed CSV line: {exc}."
             continue
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue  # blank line
         if len(fields) != width:
-            yield reader.line_num, None, f"Expected {width} fields as in the header, found {len(fields)}."
+            yield reader.line_num + 1, None, f"Expected {width} fields as in the header, found {len(fields)}."
             continue
-        yield reader.line_num, dict(zip(header, fields, strict=True)), ""
+        yield reader.line_num + 1, dict(zip(header, fields, strict=True)), ""
 
 
 def import_run(*, job_id: int) -> ImportRunResult:
