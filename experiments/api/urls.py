@@ -1,8 +1,13 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from experiments.api.views import ChannelViewSet, ExperimentViewSet, RegulationViewSet
+
 # Regulations, channels and experiments register their viewsets on this router.
 router = DefaultRouter()
+router.register("regulations", RegulationViewSet, basename="regulation")
+router.register("channels", ChannelViewSet, basename="channel")
+router.register("experiments", ExperimentViewSet, basename="experiment")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -1,0 +1,318 @@
+"""Experiments: register (draft), edit while a draft, launch, cancel.
+
+Only drafts change freely. Launch pins the regulation in force, so that the rules of a test never
+change under it; every change after that is recorded by the history table.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from experiments.models import Channel, Experiment, Regulation
+from experiments.permissions import can_manage_experiment
+from experiments.review_lock import review_lock_state
+from experiments.roles import can_register_experiments
+from tracker.errors import Conflict
+
+EDITABLE_FIELDS = (
+    "title",
+    "hypothesis",
+    "channel",
+    "utm_campaign",
+    "start_date",
+    "test_period_days",
+    "budget",
+    "targets",
+)
+MONEY_TARGETS = ("max_cpl", "max_cac", "min_revenue")
+COUNT_TARGETS = ("min_mql", "min_sql", "min_customers")
+SHARE_TARGETS = ("max_non_target_share",)
+KNOWN_TARGETS = MONEY_TARGETS + COUNT_TARGETS + SHARE_TARGETS
+
+_UTM_CONSTRAINT = "experiment_utm_unique_among_active"
+_UTM_TAKEN = "Another experiment that is not cancelled already uses this utm_campaign (letter case ignored)."
+_MONEY_LIMIT = Decimal("999999999999.99")
+
+
+def _regulation_in_force() -> Regulation:
+    return Regulation.objects.order_by("-version").first()
+
+
+def _clean_money(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        # Floats carry binary rounding into money; amounts come as strings or integers.
+        return None if not isinstance(value, float) else _clean_money(repr(value))
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount < 0 or amount > _MONEY_LIMIT or amount != amount.quantize(Decimal("0.01")):
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def targets_clean(targets: Any) -> dict[str, Any]:
+    """Typed targets: money as 2-place strings, counts as ints, shares as numbers in 0..1."""
+    if targets is None:
+        return {}
+    if not isinstance(targets, Mapping):
+        raise ValidationError({"targets": ['Targets must be an object such as {"max_cpl": "1500.00"}.']})
+    problems: list[str] = []
+    cleaned: dict[str, Any] = {}
+    for key, value in targets.items():
+        if key not in KNOWN_TARGETS:
+            problems.append(f"Unknown target “{key}”; use one of: {', '.join(KNOWN_TARGETS)}.")
+        elif key in MONEY_TARGETS:
+            amount = _clean_money(value)
+            if amount is None:
+                problems.append(f"{key} must be an amount of money of at least 0 with at most 2 decimal places.")
+            else:
+                cleaned[key] = str(amount)
+        elif key in COUNT_TARGETS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append(f"{key} must be a whole number of at least 0.")
+            else:
+                cleaned[key] = value
+        else:
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+                problems.append(f"{key} must be a share between 0 and 1.")
+                continue
+            try:
+                share = Decimal(str(value))
+            except InvalidOperation:
+                share = Decimal("NaN")
+            if not share.is_finite() or not 0 <= share <= 1:
+                problems.append(f"{key} must be a share between 0 and 1.")
+            else:
+                cleaned[key] = float(share)
+    if problems:
+        raise ValidationError({"targets": problems})
+    return cleaned
+
+
+def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None = None) -> dict[str, Any]:
+    """Check a complete set of editable values; return them typed, with `ends_on`.
+
+    `test_period_days=None` takes the default of the regulation in force. Used by the services
+    and by forms (admin, pages) that want field errors before they call a service.
+    """
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for name in sorted(set(values) - set(EDITABLE_FIELDS)):
+        errors[name] = ["This field cannot be set here."]
+
+    for name, limit in (("title", 200), ("hypothesis", None)):
+        text = (values.get(name) or "").strip() if isinstance(values.get(name), str | None) else None
+        if not text:
+            errors[name] = [f"The {name} is required."]
+        elif limit and len(text) > limit:
+            errors[name] = [f"Keep the {name} within {limit} characters."]
+        else:
+            cleaned[name] = text
+
+    channel = values.get("channel")
+    if not isinstance(channel, Channel):
+        errors["channel"] = ["Choose a channel."]
+    else:
+        cleaned["channel"] = channel
+
+    raw_utm = values.get("utm_campaign")
+    utm = raw_utm.strip() if isinstance(raw_utm, str) else ""
+    if not utm:
+        errors["utm_campaign"] = ["The utm_campaign is required: it attributes leads to the experiment."]
+    elif len(utm) > 255:
+        errors["utm_campaign"] = ["Keep the utm_campaign within 255 characters."]
+    else:
+        taken = (
+            Experiment.objects.exclude(status=Experiment.Status.CANCELLED)
+            .annotate(utm_lower=Lower("utm_campaign"))
+            .filter(utm_lower=Lower(Value(utm)))
+        )
+        if experiment is not None and experiment.pk is not None:
+            taken = taken.exclude(pk=experiment.pk)
+        if taken.exists():
+            errors["utm_campaign"] = [_UTM_TAKEN]
+        else:
+            cleaned["utm_campaign"] = utm
+
+    start_date = values.get("start_date")
+    if not isinstance(start_date, dt.date) or isinstance(start_date, dt.datetime):
+        errors["start_date"] = ["Enter the start date as YYYY-MM-DD."]
+    else:
+        cleaned["start_date"] = start_date
+
+    regulation = _regulation_in_force()
+    period = values.get("test_period_days")
+    if period is None:
+        period = regulation.default_test_period_days
+    if isinstance(period, bool) or not isinstance(period, int):
+        errors["test_period_days"] = ["Enter the test period as a whole number of days."]
+    elif not regulation.min_test_period_days <= period <= regulation.max_test_period_days:
+        errors["test_period_days"] = [
+            f"The regulation (v{regulation.version}) allows a test period of "
+            f"{regulation.min_test_period_days} to {regulation.max_test_period_days} days."
+        ]
+    else:
+        cleaned["test_period_days"] = period
+
+    budget = values.get("budget")
+    if budget is None:
+        cleaned["budget"] = None
+    else:
+        amount = _clean_money(budget)
+        if amount is None:
+            errors["budget"] = ["The budget must be an amount of at least 0 with at most 2 decimal places."]
+        else:
+            cleaned["budget"] = amount
+
+    try:
+        cleaned["targets"] = targets_clean(values.get("targets"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+
+    if errors:
+        raise ValidationError(errors)
+    cleaned["ends_on"] = Experiment.compute_ends_on(cleaned["start_date"], cleaned["test_period_days"])
+    return cleaned
+
+
+def _save(experiment: Experiment, *, by: AbstractBaseUser) -> None:
+    """Save, turning the database's utm uniqueness (a concurrent registration) into a field error."""
+    experiment._history_user = by  # the history table records who changed what
+    try:
+        with transaction.atomic():
+            experiment.save()
+    except IntegrityError as exc:
+        if _UTM_CONSTRAINT in str(exc) or "utm_campaign" in str(exc):
+            raise ValidationError({"utm_campaign": [_UTM_TAKEN]}) from exc
+        raise
+
+
+def _check_may_manage(experiment: Experiment, by: AbstractBaseUser) -> None:
+    if not can_manage_experiment(by, experiment):
+        raise PermissionDenied(
+            "Only the experiment's owner, a marketing head or an administrator can change this experiment."
+        )
+
+
+def _locked(experiment: Experiment) -> Experiment:
+    # The row lock serialises concurrent edits, launches and cancels of one experiment.
+    return Experiment.objects.select_for_update().get(pk=experiment.pk)
+
+
+@transaction.atomic
+def experiment_create(
+    *,
+    by: AbstractBaseUser,
+    title: str,
+    hypothesis: str,
+    channel: Channel,
+    utm_campaign: str,
+    start_date: dt.date,
+    test_period_days: int | None = None,
+    budget: Decimal | None = None,
+    targets: Mapping[str, Any] | None = None,
+) -> Experiment:
+    """Register a hypothesis as a draft owned by `by` (marketers, marketing heads, admins)."""
+    if not can_register_experiments(by):
+        raise PermissionDenied("Only marketers, marketing heads and administrators can register experiments.")
+    cleaned = experiment_clean(
+        values={
+            "title": title,
+            "hypothesis": hypothesis,
+            "channel": channel,
+            "utm_campaign": utm_campaign,
+            "start_date": start_date,
+            "test_period_days": test_period_days,
+            "budget": budget,
+            "targets": targets,
+        }
+    )
+    experiment = Experiment(owner=by, status=Experiment.Status.DRAFT, **cleaned)
+    _save(experiment, by=by)
+    return experiment
+
+
+@transaction.atomic
+def experiment_update(*, experiment: Experiment, by: AbstractBaseUser, **fields: Any) -> Experiment:
+    """Change a draft's fields; anything else is refused with `not_draft`."""
+    experiment = _locked(experiment)
+    _check_may_manage(experiment, by)
+    if experiment.status != Experiment.Status.DRAFT:
+        raise Conflict(
+            f"Only drafts can be edited; this experiment is {experiment.get_status_display().lower()}.",
+            code="not_draft",
+        )
+    current = {name: getattr(experiment, name) for name in EDITABLE_FIELDS}
+    cleaned = experiment_clean(values={**current, **fields}, experiment=experiment)
+    for name, value in cleaned.items():
+        setattr(experiment, name, value)
+    _save(experiment, by=by)
+    return experiment
+
+
+@transaction.atomic
+def experiment_launch(*, experiment: Experiment, by: AbstractBaseUser) -> Experiment:
+    """Start the test: draft → running, pinning the regulation version in force now."""
+    experiment = _locked(experiment)
+    _check_may_manage(experiment, by)
+    if experiment.status != Experiment.Status.DRAFT:
+        raise Conflict(
+            f"Only a draft can be launched; this experiment is {experiment.get_status_display().lower()}.",
+            code="not_draft",
+        )
+    regulation = _regulation_in_force()
+    if not regulation.min_test_period_days <= experiment.test_period_days <= regulation.max_test_period_days:
+        # The regulation may have changed since the draft was saved; launch under the rules in force.
+        raise ValidationError(
+            {
+                "test_period_days": [
+                    f"The regulation in force (v{regulation.version}) allows a test period of "
+                    f"{regulation.min_test_period_days} to {regulation.max_test_period_days} days; "
+                    "edit the draft before launching it."
+                ]
+            }
+        )
+    experiment.status = Experiment.Status.RUNNING
+    experiment.regulation = regulation
+    experiment.launched_at = timezone.now()
+    _save(experiment, by=by)
+    return experiment
+
+
+@transaction.atomic
+def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser) -> Experiment:
+    """Stop a draft or a running test. Its utm_campaign becomes free for another experiment.
+
+    A running test whose review has unlocked is awaiting review: its result is due, so it can no
+    longer be cancelled.
+    """
+    experiment = _locked(experiment)
+    _check_may_manage(experiment, by)
+    if experiment.status == Experiment.Status.RUNNING and review_lock_state(experiment).unlocked:
+        raise Conflict(
+            "This experiment's review has unlocked; it awaits its review and can no longer be cancelled.",
+            code="not_cancellable",
+        )
+    if experiment.status not in (Experiment.Status.DRAFT, Experiment.Status.RUNNING):
+        raise Conflict(
+            f"Only drafts and running experiments can be cancelled; this one is "
+            f"{experiment.get_status_display().lower()}.",
+            code="not_cancellable",
+        )
+    if experiment.regulation_id is None:
+        # The database requires every non-draft to name a regulation version; a draft cancelled
+        # before launch records the version in force when it was stopped.
+        experiment.regulation = _regulation_in_force()
+    experiment.status = Experiment.Status.CANCELLED
+    experiment.cancelled_at = timezone.now()
+    _save(experiment, by=by)
+    return experiment
