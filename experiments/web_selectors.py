@@ -19,6 +19,15 @@ def dashboard_experiments() -> QuerySet[Experiment]:
     )
 
 
+def drafts_of(user) -> QuerySet[Experiment]:
+    """The user's own drafts, newest first (a short list on the dashboard)."""
+    return (
+        Experiment.objects.filter(owner=user, status=Experiment.Status.DRAFT)
+        .select_related("channel")
+        .order_by("-created_at", "-id")[:10]
+    )
+
+
 def status_counts() -> dict[str, int]:
     """Stored statuses by count (the dashboard's tiles for drafts and reviewed ones)."""
     rows = Experiment.objects.order_by().values("status").annotate(n=Count("id"))

@@ -29,7 +29,7 @@ def percent(value: object, places: int = 1) -> str:
     number = _decimal(value)
     if number is None:
         return EMPTY
-    return f"{number_format(number * 100, int(places), use_l10n=True)}%"
+    return f"{number_format(number * 100, int(places), use_l10n=True, force_grouping=True)}%"
 
 
 @register.filter
@@ -70,3 +70,14 @@ def bar_width(value: object) -> str:
         return "0"
     number = max(Decimal(0), min(Decimal(1), number))
     return f"{float(number) * 100:.1f}"
+
+
+@register.filter
+def plain_decimal(value: object) -> str:
+    """A decimal without trailing zeros in the locale's notation: 0.0500 -> "0.05" ("0,05")."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    normalized = number.normalize()
+    places = max(0, -normalized.as_tuple().exponent)
+    return number_format(normalized, places, use_l10n=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from experiments import roles
 from experiments.models import Experiment
 from experiments.views.lock_display import lock_view
-from experiments.web_selectors import dashboard_experiments, status_counts
+from experiments.web_selectors import dashboard_experiments, drafts_of, status_counts
 
 
 def period_progress(experiment: Experiment, today) -> tuple[int, float]:
@@ -37,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     awaiting = [card for card in cards if card["lock"].status == Experiment.Status.AWAITING_REVIEW]
     running = [card for card in cards if card["lock"].status != Experiment.Status.AWAITING_REVIEW]
     counts = status_counts()
+    can_register = roles.can_register_experiments(request.user)
     return render(
         request,
         "experiments/dashboard.html",
@@ -45,7 +46,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "awaiting": awaiting,
             "drafts": counts.get(Experiment.Status.DRAFT, 0),
             "reviewed": counts.get(Experiment.Status.REVIEWED, 0),
-            "can_register": roles.can_register_experiments(request.user),
+            "can_register": can_register,
+            "my_drafts": list(drafts_of(request.user)) if can_register else [],
             "can_review": roles.can_file_reviews(request.user),
         },
     )

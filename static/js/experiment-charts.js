@@ -6,6 +6,8 @@
   var data = JSON.parse(source.textContent);
   var lang = document.documentElement.lang || "en";
   var percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
+  var dayFormat = new Intl.DateTimeFormat(lang, { month: "short", day: "numeric", timeZone: "UTC" });
+  var dayLabels = data.labels.map(function (iso) { return dayFormat.format(new Date(iso + "T00:00:00Z")); });
   var accent = "#2456c7", bad = "#b42334", ink = "#1d2330", grid = "#e8ebf1";
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = "#5d6678";
@@ -16,7 +18,7 @@
     new Chart(daily, {
       type: "bar",
       data: {
-        labels: data.labels,
+        labels: dayLabels,
         datasets: [
           { label: data.text.leads, data: data.leads, backgroundColor: accent, borderRadius: 3 },
           { label: data.text.nonTarget, data: data.nonTarget, backgroundColor: bad, borderRadius: 3 }
@@ -43,7 +45,7 @@
     }
     new Chart(share, {
       type: "line",
-      data: { labels: data.labels, datasets: datasets },
+      data: { labels: dayLabels, datasets: datasets },
       options: {
         scales: {
           y: { min: 0, max: 1, ticks: { callback: function (v) { return percent.format(v); } }, grid: { color: grid } },

@@ -1,0 +1,480 @@
+"""Pages: login required, role-based buttons, forms wired to services, query counts, formatting."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from experiments.models import Experiment, Question, Review
+from experiments.services.regulations import regulation_create
+from metrics.models import ImportJob
+from tests.factories import ChannelFactory, ExperimentFactory
+from tests.web.conftest import snapshot_for
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/",
+    "/experiments/",
+    "/experiments/new/",
+    "/scoreboard/",
+    "/imports/",
+    "/regulation/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_user_is_sent_to_the_login_page(web_client, url):
+    response = web_client(None).get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_anonymous_user_cannot_open_an_experiment(web_client, running_experiment):
+    for url in (
+        reverse("experiment-detail", args=[running_experiment.pk]),
+        reverse("review-create", args=[running_experiment.pk]),
+    ):
+        response = web_client(None).get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_open_and_logs_in(web_client, marketer):
+    client = web_client(None)
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert b'name="username"' in page.content
+    response = client.post(reverse("login"), {"username": "alice", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_says_so(web_client, marketer):
+    response = web_client(None).post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert b"form-errors" in response.content
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+
+
+def test_dashboard_shows_running_experiment_with_progress_lock_and_gauge(web_client, founder, running_experiment):
+    response = web_client(founder).get("/")
+    html = response.content.decode()
+    assert running_experiment.title in html
+    assert "Day 5 of 30" in html
+    assert "Locked · 25 days" in html
+    assert "20.0%" in html  # the non-target share, 2 of 10 judged
+    assert "2 of 10 judged · acceptable 30%" in html
+    assert "1,234.50" in html  # CPL as money
+    # Founders do not register experiments: no button.
+    assert reverse("experiment-create") not in html
+
+
+def test_dashboard_puts_an_ended_test_under_awaiting_review(web_client, sales_head):
+    ended = ExperimentFactory(running=True, title="Ended test", start_date=timezone.localdate() - dt.timedelta(days=40))
+    html = web_client(sales_head).get("/").content.decode()
+    awaiting = html.split('id="awaiting-title"')[1].split('id="running-title"')[0]
+    assert ended.title in awaiting
+    assert "Review open" in awaiting
+
+
+def test_dashboard_lists_only_my_drafts(web_client, marketer, other_marketer):
+    mine = ExperimentFactory(owner=marketer, title="My draft")
+    theirs = ExperimentFactory(owner=other_marketer, title="Bob's draft")
+    html = web_client(marketer).get("/").content.decode()
+    assert mine.title in html
+    assert theirs.title not in html
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_query_count_does_not_grow_with_experiments(web_client, founder):
+    channel = ChannelFactory()
+    client = web_client(founder)
+    for _ in range(2):
+        snapshot_for(ExperimentFactory(running=True, channel=channel), leads_total=3, judged_leads=2)
+    few = _queries(client, "/")
+    for _ in range(8):
+        snapshot_for(ExperimentFactory(running=True), leads_total=3, judged_leads=2)
+    assert _queries(client, "/") == few
+
+
+# --- Experiment list --------------------------------------------------------------------------
+
+
+def test_list_filters_by_status_and_channel(web_client, founder):
+    events = ChannelFactory(name="Events", slug="events")
+    ExperimentFactory(title="Draft on events", channel=events)
+    ExperimentFactory(title="Running on events", channel=events, running=True)
+    ExperimentFactory(title="Running elsewhere", running=True)
+    client = web_client(founder)
+    html = client.get("/experiments/", {"status": "running", "channel": events.pk}).content.decode()
+    assert "Running on events" in html
+    assert "Running elsewhere" not in html
+    assert "Draft on events" not in html
+    assert "No experiment matches" in client.get("/experiments/", {"q": "nothing like this"}).content.decode()
+
+
+def test_list_paginates_and_keeps_filters_in_page_links(web_client, founder):
+    for i in range(23):
+        ExperimentFactory(title=f"Hypothesis number {i:02d}")
+    client = web_client(founder)
+    first = client.get("/experiments/", {"status": "draft"}).content.decode()
+    assert "Page 1 of 2" in first
+    assert "status=draft&amp;page=2" in first
+    second = client.get("/experiments/", {"status": "draft", "page": 2}).content.decode()
+    assert second.count("Hypothesis number") == 3
+
+
+def test_list_query_count_does_not_grow_with_rows(web_client, founder):
+    client = web_client(founder)
+    for _ in range(2):
+        ExperimentFactory(running=True)
+        ExperimentFactory()
+    few = _queries(client, "/experiments/")
+    for _ in range(7):
+        snapshot_for(ExperimentFactory(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
+        ExperimentFactory()
+    assert _queries(client, "/experiments/") == few
+
+
+# --- Experiment page and its buttons --------------------------------------------------------
+
+
+def _buttons(html: str) -> set[str]:
+    found = set()
+    for name, marker in (
+        ("edit", "/edit/"),
+        ("launch", "/launch/"),
+        ("cancel", "/cancel/"),
+        ("review", "/review/"),
+        ("ask", "/questions/"),
+    ):
+        if marker in html:
+            found.add(name)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("marketer", {"edit", "launch", "cancel"}),
+        ("other_marketer", set()),
+        ("marketing_head", {"edit", "launch", "cancel"}),
+        ("sales_head", {"ask"}),
+        ("founder", {"ask"}),
+    ],
+)
+def test_draft_buttons_follow_the_role(web_client, users, role, expected):
+    draft = ExperimentFactory(owner=users["marketer"])
+    html = web_client(users[role]).get(reverse("experiment-detail", args=[draft.pk])).content.decode()
+    assert _buttons(html) == expected
+
+
+def test_sales_head_sees_the_review_link_on_a_running_experiment(web_client, sales_head, running_experiment):
+    html = web_client(sales_head).get(reverse("experiment-detail", args=[running_experiment.pk])).content.decode()
+    assert "Review (locked)" in html
+    assert "Locked: the test period ends on" in html
+    assert "/launch/" not in html
+
+
+def test_experiment_page_shows_targets_against_actuals_and_chart_data(web_client, founder, running_experiment):
+    html = web_client(founder).get(reverse("experiment-detail", args=[running_experiment.pk])).content.decode()
+    assert "Max CPL" in html and "1,500.00" in html and "✓" in html  # 1,234.50 <= 1,500.00
+    assert "Min MQL" in html and "✗" in html  # 6 < 100
+    assert 'id="chart-data"' in html
+    assert '"threshold": 0.3' in html
+    assert '"funnel": [12, 6, 3, 1]' in html
+
+
+def test_missing_experiment_is_404(web_client, founder):
+    assert web_client(founder).get(reverse("experiment-detail", args=[999999])).status_code == 404
+
+
+# --- Register, edit, launch, cancel ----------------------------------------------------------
+
+
+def _form(channel, **overrides) -> dict:
+    data = {
+        "title": "Webinars for CFOs",
+        "hypothesis": "If we run webinars for CFOs, then we get SQLs cheaper than search.",
+        "channel": channel.pk,
+        "utm_campaign": "webinar_cfo",
+        "start_date": timezone.localdate().isoformat(),
+        "test_period_days": "",
+        "budget": "50000",
+        "max_cpl": "1500",
+        "min_mql": "40",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_marketer_registers_a_draft_through_the_service(web_client, marketer):
+    channel = ChannelFactory()
+    response = web_client(marketer).post(reverse("experiment-create"), _form(channel))
+    experiment = Experiment.objects.get(utm_campaign="webinar_cfo")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("experiment-detail", args=[experiment.pk])
+    assert experiment.status == Experiment.Status.DRAFT
+    assert experiment.owner == marketer
+    assert experiment.test_period_days == 30  # the regulation's default
+    assert experiment.targets == {"max_cpl": "1500.00", "min_mql": 40}
+
+
+def test_register_form_shows_the_service_refusal_on_its_field(web_client, marketer):
+    channel = ChannelFactory()
+    ExperimentFactory(utm_campaign="Webinar_CFO")
+    response = web_client(marketer).post(reverse("experiment-create"), _form(channel, test_period_days="400"))
+    form = response.context["form"]
+    assert response.status_code == 200
+    assert "7 to 90 days" in " ".join(form.errors["test_period_days"])
+    assert "utm_campaign" in form.errors
+    assert not Experiment.objects.filter(title="Webinars for CFOs").exists()
+    assert 'class="errorlist"' in response.content.decode()
+
+
+def test_register_form_requires_a_title(web_client, marketer):
+    response = web_client(marketer).post(reverse("experiment-create"), _form(ChannelFactory(), title=""))
+    assert "title" in response.context["form"].errors
+
+
+def test_sales_head_cannot_open_the_register_form(web_client, sales_head):
+    assert web_client(sales_head).get(reverse("experiment-create")).status_code == 403
+
+
+def test_owner_edits_a_draft(web_client, marketer):
+    draft = ExperimentFactory(owner=marketer, title="Old title")
+    url = reverse("experiment-edit", args=[draft.pk])
+    client = web_client(marketer)
+    assert 'value="Old title"' in client.get(url).content.decode()
+    data = _form(draft.channel, title="New title", utm_campaign=draft.utm_campaign, test_period_days="21")
+    assert client.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.test_period_days) == ("New title", 21)
+
+
+def test_editing_a_running_experiment_shows_the_conflict(web_client, marketer, running_experiment):
+    url = reverse("experiment-edit", args=[running_experiment.pk])
+    data = _form(running_experiment.channel, utm_campaign=running_experiment.utm_campaign)
+    response = web_client(marketer).post(url, data)
+    assert response.status_code == 200
+    assert "Only drafts can be edited" in " ".join(response.context["form"].non_field_errors())
+
+
+def test_other_marketer_cannot_edit(web_client, other_marketer, marketer):
+    draft = ExperimentFactory(owner=marketer)
+    assert web_client(other_marketer).get(reverse("experiment-edit", args=[draft.pk])).status_code == 403
+
+
+def test_owner_launches_and_cancels(web_client, marketer):
+    draft = ExperimentFactory(owner=marketer)
+    client = web_client(marketer)
+    assert client.get(reverse("experiment-launch", args=[draft.pk])).status_code == 405
+    response = client.post(reverse("experiment-launch", args=[draft.pk]), follow=True)
+    draft.refresh_from_db()
+    assert draft.status == Experiment.Status.RUNNING
+    assert draft.regulation is not None
+    assert "Launched" in response.content.decode()
+    again = client.post(reverse("experiment-launch", args=[draft.pk]), follow=True)
+    assert "Only a draft can be launched" in again.content.decode()
+    client.post(reverse("experiment-cancel", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == Experiment.Status.CANCELLED
+
+
+def test_other_marketer_cannot_launch(web_client, other_marketer, marketer):
+    draft = ExperimentFactory(owner=marketer)
+    response = web_client(other_marketer).post(reverse("experiment-launch", args=[draft.pk]))
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == Experiment.Status.DRAFT
+
+
+# --- Review ------------------------------------------------------------------------------------
+
+REVIEW = {
+    "verdict": "not_confirmed",
+    "summary": "Leads came from outside our segment.",
+    "loss_reasons": "No budget this quarter.",
+    "recommendation": "adjust_positioning",
+}
+
+
+def test_locked_review_page_explains_when_it_opens(web_client, sales_head, running_experiment):
+    html = web_client(sales_head).get(reverse("review-create", args=[running_experiment.pk])).content.decode()
+    ends = running_experiment.ends_on
+    assert "Locked: the test period ends on" in html
+    assert f"{ends:%b}" in html and str(ends.year) in html
+    assert "25 days left" in html
+    assert "now 0.2 of 20.0 needed" in html  # E(10, 2, 0.3) = 0.17
+    assert '<fieldset class="plain" disabled>' in html
+
+
+def test_locked_review_is_refused_by_the_service(web_client, sales_head, running_experiment):
+    response = web_client(sales_head).post(reverse("review-create", args=[running_experiment.pk]), REVIEW)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert f"The test period ends on {running_experiment.ends_on.isoformat()}" in errors
+    assert not Review.objects.filter(experiment=running_experiment).exists()
+
+
+def test_sales_head_files_the_review_once_the_period_ended(web_client, sales_head):
+    ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
+    client = web_client(sales_head)
+    page = client.get(reverse("review-create", args=[ended.pk])).content.decode()
+    assert "the review is open" in page
+    response = client.post(reverse("review-create", args=[ended.pk]), REVIEW)
+    assert response.status_code == 302
+    review = Review.objects.get(experiment=ended)
+    assert (review.verdict, review.author) == ("not_confirmed", sales_head)
+    detail = client.get(reverse("experiment-detail", args=[ended.pk])).content.decode()
+    assert "Leads came from outside our segment." in detail
+    assert "No budget this quarter." in detail
+
+
+def test_review_form_shows_field_errors(web_client, sales_head):
+    ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
+    response = web_client(sales_head).post(reverse("review-create", args=[ended.pk]), {**REVIEW, "summary": ""})
+    assert "summary" in response.context["form"].errors
+
+
+def test_marketer_cannot_file_a_review(web_client, marketer):
+    ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
+    client = web_client(marketer)
+    assert "Only sales heads file reviews" in client.get(reverse("review-create", args=[ended.pk])).content.decode()
+    assert client.post(reverse("review-create", args=[ended.pk]), REVIEW).status_code == 403
+    assert not Review.objects.exists()
+
+
+# --- Questions --------------------------------------------------------------------------------
+
+
+def test_sales_head_asks_and_marketing_head_answers(web_client, sales_head, marketing_head, running_experiment):
+    ask = web_client(sales_head).post(
+        reverse("question-ask", args=[running_experiment.pk]), {"text": "Why this partner list?"}
+    )
+    question = Question.objects.get(experiment=running_experiment)
+    assert ask.status_code == 302
+    assert ask["Location"].endswith(f"#question-{question.pk}")
+    head = web_client(marketing_head)
+    page = head.get(reverse("experiment-detail", args=[running_experiment.pk])).content.decode()
+    assert "Why this partner list?" in page
+    assert reverse("question-answer", args=[question.pk]) in page
+    head.post(reverse("question-answer", args=[question.pk]), {"text": "To test a new region."})
+    question.refresh_from_db()
+    assert question.answer == "To test a new region."
+    again = head.post(reverse("question-answer", args=[question.pk]), {"text": "Twice"}, follow=True)
+    assert "answered already" in again.content.decode()
+
+
+def test_empty_question_shows_the_field_error(web_client, sales_head, running_experiment):
+    response = web_client(sales_head).post(reverse("question-ask", args=[running_experiment.pk]), {"text": ""})
+    assert response.status_code == 400
+    assert "text" in response.context["question_form"].errors
+
+
+def test_marketer_cannot_ask(web_client, marketer, running_experiment):
+    response = web_client(marketer).post(reverse("question-ask", args=[running_experiment.pk]), {"text": "Hm?"})
+    assert response.status_code == 403
+    assert not Question.objects.exists()
+
+
+# --- Scoreboard, imports, regulation -----------------------------------------------------------
+
+
+def test_scoreboard_shows_both_zones_for_the_period(web_client, founder):
+    client = web_client(founder)
+    html = client.get("/scoreboard/").content.decode()
+    assert "Marketing zone" in html and "Sales zone" in html
+    assert "No leads or spend in this period." in html
+    bad = client.get("/scoreboard/", {"date_from": "2026-12-01", "date_to": "2026-11-01"})
+    assert "date_to" in bad.context["form"].errors
+
+
+def test_csv_upload_creates_an_import_job(web_client, sales_head):
+    csv = b"external_id,created_at,utm_campaign\nL-1,2026-11-01T10:00:00+03:00,partner_dec\n"
+    response = web_client(sales_head).post(
+        reverse("import-list"), {"file": SimpleUploadedFile("leads.csv", csv, content_type="text/csv")}
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("import-detail", args=[job.pk])
+    assert job.original_name == "leads.csv"
+    assert job.created_by == sales_head
+    page = web_client(sales_head).get(response["Location"]).content.decode()
+    assert f'data-api="/api/v1/imports/{job.pk}/"' in page
+
+
+def test_empty_csv_shows_the_service_error(web_client, marketer):
+    response = web_client(marketer).post(
+        reverse("import-list"), {"file": SimpleUploadedFile("empty.csv", b"", content_type="text/csv")}
+    )
+    assert response.status_code == 400
+    assert "file" in response.context["form"].errors
+    assert not ImportJob.objects.exists()
+
+
+def test_founder_cannot_import(web_client, founder):
+    csv = SimpleUploadedFile("leads.csv", b"external_id\nx\n", content_type="text/csv")
+    assert web_client(founder).post(reverse("import-list"), {"file": csv}).status_code == 403
+    assert "Upload leads" not in web_client(founder).get(reverse("import-list")).content.decode()
+
+
+def test_import_report_lists_errors_per_line(web_client, marketer):
+    job = ImportJob.objects.create(
+        file="imports/x.csv",
+        original_name="x.csv",
+        status=ImportJob.Status.DONE,
+        progress=1,
+        rows_total=3,
+        rows_ok=2,
+        rows_failed=1,
+        errors=[{"line": 3, "errors": {"created_at": ["Enter a valid date/time."]}}],
+    )
+    html = web_client(marketer).get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "Enter a valid date/time." in html
+    assert '<td class="num">3</td>' in html
+
+
+def test_imports_list_query_count_does_not_grow(web_client, marketer):
+    client = web_client(marketer)
+    ImportJob.objects.create(file="imports/a.csv", created_by=marketer)
+    few = _queries(client, reverse("import-list"))
+    for i in range(6):
+        ImportJob.objects.create(file=f"imports/{i}.csv", created_by=marketer)
+    assert _queries(client, reverse("import-list")) == few
+
+
+def test_regulation_page_shows_current_and_history(web_client, founder, admin_user):
+    regulation_create(by=admin_user, non_target_threshold="0.25")
+    html = web_client(founder).get(reverse("regulation")).content.decode()
+    assert "In force: version 2" in html
+    assert "25%" in html
+    assert "v1" in html
+    assert "acceptable non-target share" in html  # what version 2 changed
+
+
+# --- Language ----------------------------------------------------------------------------------
+
+
+def test_language_switch_to_russian(web_client, marketer, running_experiment):
+    client = web_client(marketer)
+    response = client.post(reverse("set_language"), {"language": "ru", "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="ru">' in html
+    assert "Панель" in html
+    assert "В тестовом периоде" in html
+    detail = client.get(reverse("experiment-detail", args=[running_experiment.pk])).content.decode()
+    assert "Гипотеза" in detail or "Блокировка" in detail
