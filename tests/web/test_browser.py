@@ -1,0 +1,147 @@
+"""The pages in Debian's Chromium against a live server: what a marketer, a sales head and a Russian
+speaker see. Skipped (with the reason) only where Chromium is not installed."""
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import ChannelFactory
+from tests.web.conftest import snapshot_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct-horse-battery"
+
+# transaction=True: the live server reads what the test writes from another thread. The flush after
+# each test would drop the roles and the first regulation (data migrations); serialized_rollback
+# puts them back before each test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
+    # are still plain synchronous code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url  # anonymous users see only the login page
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_marketer_registers_launches_and_sees_it_on_the_dashboard(page, live_server, marketer):
+    ChannelFactory(name="Partner mailings", slug="partner-mailings")
+    log_in(page, live_server, "alice")
+
+    page.get_by_role("link", name="Register experiment").first.click()
+    page.get_by_label("Title").fill("Partner mailings to SMB")
+    page.get_by_label("Hypothesis").fill("If we mail partners' SMB customers, then we get leads at a CPL below 1500.")
+    page.get_by_label("Channel").select_option(label="Partner mailings")
+    page.get_by_label("utm_campaign").fill("partner_dec")
+    page.get_by_label("Start date").fill(timezone.localdate().isoformat())
+    page.get_by_label("Max CPL").fill("1500")
+    page.get_by_role("button", name="Save as draft").click()
+
+    page.wait_for_selector("text=The draft is saved")
+    assert page.locator("h1").inner_text().startswith("Partner mailings to SMB")
+    page.get_by_role("link", name="Dashboard").click()
+    drafts = page.locator("section[aria-labelledby=drafts-title]")
+    assert "Partner mailings to SMB" in drafts.inner_text()
+
+    drafts.get_by_role("link", name="Partner mailings to SMB").click()
+    page.get_by_role("button", name="Launch").click()
+    page.wait_for_selector("text=Launched: the test period has started.")
+    page.get_by_role("link", name="Dashboard").click()
+    running = page.locator("section[aria-labelledby=running-title]")
+    assert "Partner mailings to SMB" in running.inner_text()
+    assert "Day 0 of 30" in running.inner_text()
+    assert running.locator(".progress").count() == 1
+
+
+def test_sales_head_sees_why_the_review_is_locked(page, live_server, sales_head, running_experiment):
+    log_in(page, live_server, "shead")
+    page.goto(f"{live_server.url}/experiments/{running_experiment.pk}/")
+    page.get_by_role("link", name="Review (locked)").click()
+
+    lock = page.locator("section.lockbox")
+    text = lock.inner_text()
+    assert "Locked: the test period ends on" in text
+    assert "25 days left" in text
+    assert "exceed 30% with enough evidence" in text
+    assert page.get_by_role("button", name="File the review").is_disabled()
+
+
+def test_experiment_page_draws_its_charts(page, live_server, founder, running_experiment):
+    from metrics.services import leads_upsert
+
+    start = running_experiment.start_date
+    rows = [
+        {
+            "external_id": f"L-{i}",
+            "created_at": dt.datetime.combine(start + dt.timedelta(days=i % 3), dt.time(12)).isoformat() + "+03:00",
+            "utm_campaign": running_experiment.utm_campaign,
+            "is_target": i % 4 != 0,
+        }
+        for i in range(9)
+    ]
+    leads_upsert(rows=rows)
+    snapshot_for(running_experiment, leads_total=9, judged_leads=9, non_target_leads=3, mql=4, sql=2, customers=1)
+    log_in(page, live_server, "founder")
+    page.goto(f"{live_server.url}/experiments/{running_experiment.pk}/")
+    for canvas in ("#chart-daily", "#chart-share", "#chart-funnel"):
+        page.wait_for_function(f"() => window.Chart && Chart.getChart(document.querySelector('{canvas}'))")
+    bars = page.evaluate("() => Chart.getChart(document.querySelector('#chart-daily')).data.datasets[0].data")
+    assert bars == [3, 3, 3]
+    threshold = page.evaluate("() => Chart.getChart(document.querySelector('#chart-share')).data.datasets[1].data")
+    assert set(threshold) == {0.3}
+
+
+def test_switching_to_russian(page, live_server, marketer):
+    log_in(page, live_server, "alice")
+    page.get_by_role("button", name="Русский").click()
+    page.wait_for_selector("html[lang=ru]")
+    assert page.locator("h1").inner_text() == "Панель"
+    assert page.get_by_role("link", name="Эксперименты").is_visible()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("h1").inner_text() == "Dashboard"
