@@ -1,1 +1,286 @@
+"""Django admin for the regulation, channels and experiments.
+
+Every write goes through the services: the regulation's "add" creates a new version with
+`regulation_create`, experiment forms call `experiment_create` / `experiment_update`, and the
+launch and cancel actions call their services and report refusals as admin messages. Existing
+regulation versions and experiments that are no longer drafts are read-only.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
 from experiments import admin_reviews  # noqa: F401  (registers review, unlock and question admin)
+from experiments.models import Channel, ChannelThreshold, Experiment, Regulation
+from experiments.selectors import experiment_effective_status, experiment_queryset, regulation_current
+from experiments.services.channels import channel_create
+from experiments.services.experiments import (
+    EDITABLE_FIELDS,
+    experiment_cancel,
+    experiment_clean,
+    experiment_create,
+    experiment_launch,
+    experiment_update,
+)
+from experiments.services.regulations import REGULATION_FIELDS, regulation_clean, regulation_create
+from tracker.errors import Conflict
+
+REFUSALS = (Conflict, ValidationError, PermissionDenied)
+
+
+def _refusal_text(exc: Exception) -> str:
+    if isinstance(exc, Conflict):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(message for messages_ in exc.message_dict.values() for message in messages_)
+    return str(exc) or "Not allowed."
+
+
+def _copy_saved(saved: Any, into: Any) -> None:
+    """Make the admin's unsaved form instance the row a service saved (for the log and redirect)."""
+    for field in saved._meta.concrete_fields:
+        setattr(into, field.attname, getattr(saved, field.attname))
+    into._state.adding = False
+
+
+# --- Regulation -----------------------------------------------------------------------------
+
+
+class RegulationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Regulation
+        fields = list(REGULATION_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        values = {name: cleaned.get(name) for name in REGULATION_FIELDS}
+        if None not in values.values():  # a missing value already has its own field error
+            regulation_clean(values=values)
+        return cleaned
+
+
+class ChannelThresholdInline(admin.TabularInline):
+    model = ChannelThreshold
+    fields = ["channel", "non_target_threshold"]
+    verbose_name_plural = _("channel thresholds (override the acceptable non-target share)")
+
+    def get_extra(self, request: HttpRequest, obj: Regulation | None = None, **kwargs: Any) -> int:
+        if obj is not None:
+            return 0
+        current = regulation_current()
+        return len(current.channel_thresholds.all()) + 1 if current else 1
+
+    def has_add_permission(self, request: HttpRequest, obj: Regulation | None = None) -> bool:
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Regulation | None = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Regulation | None = None) -> bool:
+        return obj is None and super().has_delete_permission(request, obj)
+
+
+@admin.register(Regulation)
+class RegulationAdmin(admin.ModelAdmin):
+    """The changelist is the regulation's history; "add" writes the next version."""
+
+    form = RegulationAdminForm
+    inlines = [ChannelThresholdInline]
+    list_display = [
+        "version",
+        "created_at",
+        "created_by",
+        "default_test_period_days",
+        "min_test_period_days",
+        "max_test_period_days",
+        "non_target_threshold",
+        "exception_min_leads",
+        "exception_alpha",
+        "review_due_days",
+        "sync_meeting_every_days",
+        "founder_meeting_every_days",
+    ]
+    list_select_related = ["created_by"]
+    readonly_fields = ["version", "created_at", "created_by"]
+
+    def get_fields(self, request: HttpRequest, obj: Regulation | None = None) -> list[str]:
+        return (["version", "created_at", "created_by"] if obj else []) + list(REGULATION_FIELDS)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        current = regulation_current()
+        return {name: getattr(current, name) for name in REGULATION_FIELDS} if current else {}
+
+    def get_formset_kwargs(self, request: HttpRequest, obj: Regulation, inline: Any, prefix: str) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        current = regulation_current()
+        if obj.pk is None and request.method == "GET" and current is not None:
+            # A new version starts as a copy of the one in force, channel overrides included.
+            kwargs["initial"] = [
+                {"channel": t.channel_id, "non_target_threshold": t.non_target_threshold}
+                for t in current.channel_thresholds.all()
+            ]
+        return kwargs
+
+    def has_change_permission(self, request: HttpRequest, obj: Regulation | None = None) -> bool:
+        return False  # versions are never edited: a change is a new version
+
+    def has_delete_permission(self, request: HttpRequest, obj: Regulation | None = None) -> bool:
+        return False  # old versions stay readable; launched experiments pin them
+
+    def save_model(self, request: HttpRequest, obj: Regulation, form: forms.ModelForm, change: bool) -> None:
+        # The version is created in save_related, where the channel overrides are known too.
+        pass
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        thresholds = {}
+        for formset in formsets:
+            for row in formset.forms:
+                data = getattr(row, "cleaned_data", None)
+                if data and not data.get("DELETE") and data.get("channel"):
+                    thresholds[data["channel"].id] = data["non_target_threshold"]
+        regulation = regulation_create(
+            by=request.user,
+            channel_thresholds=thresholds,
+            **{name: form.cleaned_data[name] for name in REGULATION_FIELDS},
+        )
+        _copy_saved(regulation, form.instance)
+        for formset in formsets:
+            # The change message reads what the formsets saved; the service saved the rows.
+            formset.new_objects = list(regulation.channel_thresholds.all())
+            formset.changed_objects, formset.deleted_objects = [], []
+
+
+# --- Channel --------------------------------------------------------------------------------
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Channel | None = None) -> list[str]:
+        # Slugs are the channel's key in the API and in lead imports: fixed once created.
+        return ["slug"] if obj else []
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Channel | None = None) -> dict:
+        return {} if obj else self.prepopulated_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Channel | None = None) -> bool:
+        return False  # experiments and leads refer to channels
+
+    def save_model(self, request: HttpRequest, obj: Channel, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["name"])  # a rename changes no rule
+            return
+        _copy_saved(channel_create(by=request.user, name=obj.name, slug=obj.slug), obj)
+
+
+# --- Experiment -----------------------------------------------------------------------------
+
+
+class ExperimentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Experiment
+        fields = list(EDITABLE_FIELDS)
+
+    test_period_days = forms.IntegerField(
+        required=False, label=_("test period, days"), help_text=_("Left empty: the regulation's default.")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            values = {name: cleaned.get(name) for name in EDITABLE_FIELDS}
+            experiment = self.instance if self.instance.pk else None
+            typed = experiment_clean(values=values, experiment=experiment)
+            # The form saves what the service would: trimmed utm, the default period, ends_on.
+            cleaned.update({name: typed[name] for name in EDITABLE_FIELDS})
+            self.instance.ends_on = typed["ends_on"]
+        return cleaned
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(SimpleHistoryAdmin):
+    form = ExperimentAdminForm
+    list_display = ["title", "channel", "owner", "effective_status", "start_date", "ends_on", "regulation"]
+    list_filter = ["status", "channel"]
+    search_fields = ["title", "utm_campaign"]
+    actions = ["launch", "cancel"]
+    readonly_fields = ["owner", "status", "ends_on", "regulation", "launched_at", "cancelled_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Experiment]:
+        return experiment_queryset()
+
+    def get_fields(self, request: HttpRequest, obj: Experiment | None = None) -> list[str]:
+        return list(EDITABLE_FIELDS) + (self.readonly_fields if obj else [])
+
+    @admin.display(description=_("status"))
+    def effective_status(self, experiment: Experiment) -> str:
+        current = getattr(self, "_current_regulation", None)
+        status = experiment_effective_status(experiment, current_regulation=current)
+        return Experiment.Status(status).label
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # Drafts are judged by the version in force: fetch it once for the page.
+        self._current_regulation = regulation_current()
+        return super().changelist_view(request, extra_context)
+
+    def has_change_permission(self, request: HttpRequest, obj: Experiment | None = None) -> bool:
+        if obj is not None and obj.status != Experiment.Status.DRAFT:
+            return False  # only drafts are editable; later changes go through launch / cancel
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Experiment | None = None) -> bool:
+        return False  # experiments are cancelled, never deleted: leads and reviews refer to them
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (Conflict, ValidationError) as exc:
+            # A refusal that arrived after the form validated (a concurrent launch, say).
+            self.message_user(request, _refusal_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Reverting is not offered: edit the draft instead.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Experiment, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            fields = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
+            experiment = experiment_update(experiment=obj, by=request.user, **fields)
+        else:
+            experiment = experiment_create(
+                by=request.user, **{name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
+            )
+        _copy_saved(experiment, obj)
+
+    def _apply(self, request: HttpRequest, queryset: QuerySet[Experiment], service: Any, done: str) -> None:
+        succeeded = 0
+        for experiment in queryset:
+            try:
+                service(experiment=experiment, by=request.user)
+            except REFUSALS as exc:
+                self.message_user(request, f"“{experiment}”: {_refusal_text(exc)}", messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{done}: {succeeded}.", messages.SUCCESS)
+
+    @admin.action(description=_("Launch selected drafts"))
+    def launch(self, request: HttpRequest, queryset: QuerySet[Experiment]) -> None:
+        self._apply(request, queryset, experiment_launch, "Launched")
+
+    @admin.action(description=_("Cancel selected experiments"))
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Experiment]) -> None:
+        self._apply(request, queryset, experiment_cancel, "Cancelled")
