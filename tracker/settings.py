@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the unlock reasons, whether a field is called `reason` or `unlock_reason`.
+    "ENUM_NAME_OVERRIDES": {"UnlockReasonEnum": "experiments.models.ReviewUnlock.Reason"},
 }
 
 # --- Production hardening -------------------------------------------------------------------
