@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from experiments.views import dashboard, experiments, questions, regulations, reviews
 
+app_name = "web"
+
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("experiments/", experiments.experiment_list, name="experiment-list"),

@@ -168,7 +168,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The file is uploaded; the import runs in the background."))
-                return redirect("import-detail", pk=job.pk)
+                return redirect("web:import-detail", pk=job.pk)
     page = Paginator(import_jobs().order_by("-created_at", "-id"), IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

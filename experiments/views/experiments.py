@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,6 +108,8 @@ def detail_context(request: HttpRequest, experiment: Experiment, **forms) -> dic
 
 
 def _form_page(request: HttpRequest, form: ExperimentForm, experiment: Experiment | None) -> HttpResponse:
+    regulation = regulation_current()
+    form.fields["test_period_days"].widget.attrs["placeholder"] = str(regulation.default_test_period_days)
     return render(request, "experiments/form.html", {"form": form, "experiment": experiment})
 
 
@@ -114,7 +117,7 @@ def _form_page(request: HttpRequest, form: ExperimentForm, experiment: Experimen
 def experiment_create_view(request: HttpRequest) -> HttpResponse:
     if not roles.can_register_experiments(request.user):
         raise PermissionDenied(_("Only marketers, marketing heads and administrators can register experiments."))
-    form = ExperimentForm(request.POST or None)
+    form = ExperimentForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             experiment = experiment_create(by=request.user, **form.service_fields())
@@ -122,7 +125,7 @@ def experiment_create_view(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("The draft is saved. Launch it when the test starts."))
-            return redirect("experiment-detail", pk=experiment.pk)
+            return redirect("web:experiment-detail", pk=experiment.pk)
     return _form_page(request, form, None)
 
 
@@ -141,7 +144,7 @@ def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("The draft is updated."))
-            return redirect("experiment-detail", pk=experiment.pk)
+            return redirect("web:experiment-detail", pk=experiment.pk)
     return _form_page(request, form, experiment)
 
 
@@ -156,7 +159,7 @@ def _transition(request: HttpRequest, pk: int, service, done: str) -> HttpRespon
             messages.error(request, message)
     else:
         messages.success(request, done)
-    return redirect("experiment-detail", pk=pk)
+    return redirect("web:experiment-detail", pk=pk)
 
 
 @login_required

@@ -32,7 +32,7 @@ def question_ask_view(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("The question is sent to the marketing head."))
-            return redirect(f"{reverse('experiment-detail', args=[experiment.pk])}#question-{question.pk}")
+            return redirect(f"{reverse('web:experiment-detail', args=[experiment.pk])}#question-{question.pk}")
     context = detail_context(request, experiment, question_form=form)
     return render(request, "experiments/detail.html", context, status=400)
 
@@ -42,7 +42,7 @@ def question_ask_view(request: HttpRequest, pk: int) -> HttpResponse:
 def question_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("experiment"), pk=pk)
     form = AnswerForm(request.POST)
-    target = f"{reverse('experiment-detail', args=[question.experiment_id])}#question-{question.pk}"
+    target = f"{reverse('web:experiment-detail', args=[question.experiment_id])}#question-{question.pk}"
     if not form.is_valid():
         messages.error(request, _("Write the answer; it cannot be empty."))
         return redirect(target)

@@ -34,7 +34,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("The review is filed. Thank you for judging by the numbers."))
-            return redirect("experiment-detail", pk=experiment.pk)
+            return redirect("web:experiment-detail", pk=experiment.pk)
     lock = lock_view(experiment)
     reviews = list(experiment.reviews.all())
     return render(

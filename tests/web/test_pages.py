@@ -36,8 +36,8 @@ def test_anonymous_user_is_sent_to_the_login_page(web_client, url):
 
 def test_anonymous_user_cannot_open_an_experiment(web_client, running_experiment):
     for url in (
-        reverse("experiment-detail", args=[running_experiment.pk]),
-        reverse("review-create", args=[running_experiment.pk]),
+        reverse("web:experiment-detail", args=[running_experiment.pk]),
+        reverse("web:review-create", args=[running_experiment.pk]),
     ):
         response = web_client(None).get(url)
         assert response.status_code == 302
@@ -74,7 +74,7 @@ def test_dashboard_shows_running_experiment_with_progress_lock_and_gauge(web_cli
     assert "2 of 10 judged · acceptable 30%" in html
     assert "1,234.50" in html  # CPL as money
     # Founders do not register experiments: no button.
-    assert reverse("experiment-create") not in html
+    assert reverse("web:experiment-create") not in html
 
 
 def test_dashboard_puts_an_ended_test_under_awaiting_review(web_client, sales_head):
@@ -178,19 +178,19 @@ def _buttons(html: str) -> set[str]:
 )
 def test_draft_buttons_follow_the_role(web_client, users, role, expected):
     draft = ExperimentFactory(owner=users["marketer"])
-    html = web_client(users[role]).get(reverse("experiment-detail", args=[draft.pk])).content.decode()
+    html = web_client(users[role]).get(reverse("web:experiment-detail", args=[draft.pk])).content.decode()
     assert _buttons(html) == expected
 
 
 def test_sales_head_sees_the_review_link_on_a_running_experiment(web_client, sales_head, running_experiment):
-    html = web_client(sales_head).get(reverse("experiment-detail", args=[running_experiment.pk])).content.decode()
+    html = web_client(sales_head).get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
     assert "Review (locked)" in html
     assert "Locked: the test period ends on" in html
     assert "/launch/" not in html
 
 
 def test_experiment_page_shows_targets_against_actuals_and_chart_data(web_client, founder, running_experiment):
-    html = web_client(founder).get(reverse("experiment-detail", args=[running_experiment.pk])).content.decode()
+    html = web_client(founder).get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
     assert "Max CPL" in html and "1,500.00" in html and "✓" in html  # 1,234.50 <= 1,500.00
     assert "Min MQL" in html and "✗" in html  # 6 < 100
     assert 'id="chart-data"' in html
@@ -199,7 +199,7 @@ def test_experiment_page_shows_targets_against_actuals_and_chart_data(web_client
 
 
 def test_missing_experiment_is_404(web_client, founder):
-    assert web_client(founder).get(reverse("experiment-detail", args=[999999])).status_code == 404
+    assert web_client(founder).get(reverse("web:experiment-detail", args=[999999])).status_code == 404
 
 
 # --- Register, edit, launch, cancel ----------------------------------------------------------
@@ -223,10 +223,10 @@ def _form(channel, **overrides) -> dict:
 
 def test_marketer_registers_a_draft_through_the_service(web_client, marketer):
     channel = ChannelFactory()
-    response = web_client(marketer).post(reverse("experiment-create"), _form(channel))
+    response = web_client(marketer).post(reverse("web:experiment-create"), _form(channel))
     experiment = Experiment.objects.get(utm_campaign="webinar_cfo")
     assert response.status_code == 302
-    assert response["Location"] == reverse("experiment-detail", args=[experiment.pk])
+    assert response["Location"] == reverse("web:experiment-detail", args=[experiment.pk])
     assert experiment.status == Experiment.Status.DRAFT
     assert experiment.owner == marketer
     assert experiment.test_period_days == 30  # the regulation's default
@@ -236,7 +236,7 @@ def test_marketer_registers_a_draft_through_the_service(web_client, marketer):
 def test_register_form_shows_the_service_refusal_on_its_field(web_client, marketer):
     channel = ChannelFactory()
     ExperimentFactory(utm_campaign="Webinar_CFO")
-    response = web_client(marketer).post(reverse("experiment-create"), _form(channel, test_period_days="400"))
+    response = web_client(marketer).post(reverse("web:experiment-create"), _form(channel, test_period_days="400"))
     form = response.context["form"]
     assert response.status_code == 200
     assert "7 to 90 days" in " ".join(form.errors["test_period_days"])
@@ -246,17 +246,17 @@ def test_register_form_shows_the_service_refusal_on_its_field(web_client, market
 
 
 def test_register_form_requires_a_title(web_client, marketer):
-    response = web_client(marketer).post(reverse("experiment-create"), _form(ChannelFactory(), title=""))
+    response = web_client(marketer).post(reverse("web:experiment-create"), _form(ChannelFactory(), title=""))
     assert "title" in response.context["form"].errors
 
 
 def test_sales_head_cannot_open_the_register_form(web_client, sales_head):
-    assert web_client(sales_head).get(reverse("experiment-create")).status_code == 403
+    assert web_client(sales_head).get(reverse("web:experiment-create")).status_code == 403
 
 
 def test_owner_edits_a_draft(web_client, marketer):
     draft = ExperimentFactory(owner=marketer, title="Old title")
-    url = reverse("experiment-edit", args=[draft.pk])
+    url = reverse("web:experiment-edit", args=[draft.pk])
     client = web_client(marketer)
     assert 'value="Old title"' in client.get(url).content.decode()
     data = _form(draft.channel, title="New title", utm_campaign=draft.utm_campaign, test_period_days="21")
@@ -266,7 +266,7 @@ def test_owner_edits_a_draft(web_client, marketer):
 
 
 def test_editing_a_running_experiment_shows_the_conflict(web_client, marketer, running_experiment):
-    url = reverse("experiment-edit", args=[running_experiment.pk])
+    url = reverse("web:experiment-edit", args=[running_experiment.pk])
     data = _form(running_experiment.channel, utm_campaign=running_experiment.utm_campaign)
     response = web_client(marketer).post(url, data)
     assert response.status_code == 200
@@ -275,28 +275,28 @@ def test_editing_a_running_experiment_shows_the_conflict(web_client, marketer, r
 
 def test_other_marketer_cannot_edit(web_client, other_marketer, marketer):
     draft = ExperimentFactory(owner=marketer)
-    assert web_client(other_marketer).get(reverse("experiment-edit", args=[draft.pk])).status_code == 403
+    assert web_client(other_marketer).get(reverse("web:experiment-edit", args=[draft.pk])).status_code == 403
 
 
 def test_owner_launches_and_cancels(web_client, marketer):
     draft = ExperimentFactory(owner=marketer)
     client = web_client(marketer)
-    assert client.get(reverse("experiment-launch", args=[draft.pk])).status_code == 405
-    response = client.post(reverse("experiment-launch", args=[draft.pk]), follow=True)
+    assert client.get(reverse("web:experiment-launch", args=[draft.pk])).status_code == 405
+    response = client.post(reverse("web:experiment-launch", args=[draft.pk]), follow=True)
     draft.refresh_from_db()
     assert draft.status == Experiment.Status.RUNNING
     assert draft.regulation is not None
     assert "Launched" in response.content.decode()
-    again = client.post(reverse("experiment-launch", args=[draft.pk]), follow=True)
+    again = client.post(reverse("web:experiment-launch", args=[draft.pk]), follow=True)
     assert "Only a draft can be launched" in again.content.decode()
-    client.post(reverse("experiment-cancel", args=[draft.pk]))
+    client.post(reverse("web:experiment-cancel", args=[draft.pk]))
     draft.refresh_from_db()
     assert draft.status == Experiment.Status.CANCELLED
 
 
 def test_other_marketer_cannot_launch(web_client, other_marketer, marketer):
     draft = ExperimentFactory(owner=marketer)
-    response = web_client(other_marketer).post(reverse("experiment-launch", args=[draft.pk]))
+    response = web_client(other_marketer).post(reverse("web:experiment-launch", args=[draft.pk]))
     assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.status == Experiment.Status.DRAFT
@@ -313,7 +313,7 @@ REVIEW = {
 
 
 def test_locked_review_page_explains_when_it_opens(web_client, sales_head, running_experiment):
-    html = web_client(sales_head).get(reverse("review-create", args=[running_experiment.pk])).content.decode()
+    html = web_client(sales_head).get(reverse("web:review-create", args=[running_experiment.pk])).content.decode()
     ends = running_experiment.ends_on
     assert "Locked: the test period ends on" in html
     assert f"{ends:%b}" in html and str(ends.year) in html
@@ -323,7 +323,7 @@ def test_locked_review_page_explains_when_it_opens(web_client, sales_head, runni
 
 
 def test_locked_review_is_refused_by_the_service(web_client, sales_head, running_experiment):
-    response = web_client(sales_head).post(reverse("review-create", args=[running_experiment.pk]), REVIEW)
+    response = web_client(sales_head).post(reverse("web:review-create", args=[running_experiment.pk]), REVIEW)
     assert response.status_code == 200
     errors = " ".join(response.context["form"].non_field_errors())
     assert f"The test period ends on {running_experiment.ends_on.isoformat()}" in errors
@@ -333,28 +333,28 @@ def test_locked_review_is_refused_by_the_service(web_client, sales_head, running
 def test_sales_head_files_the_review_once_the_period_ended(web_client, sales_head):
     ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
     client = web_client(sales_head)
-    page = client.get(reverse("review-create", args=[ended.pk])).content.decode()
+    page = client.get(reverse("web:review-create", args=[ended.pk])).content.decode()
     assert "the review is open" in page
-    response = client.post(reverse("review-create", args=[ended.pk]), REVIEW)
+    response = client.post(reverse("web:review-create", args=[ended.pk]), REVIEW)
     assert response.status_code == 302
     review = Review.objects.get(experiment=ended)
     assert (review.verdict, review.author) == ("not_confirmed", sales_head)
-    detail = client.get(reverse("experiment-detail", args=[ended.pk])).content.decode()
+    detail = client.get(reverse("web:experiment-detail", args=[ended.pk])).content.decode()
     assert "Leads came from outside our segment." in detail
     assert "No budget this quarter." in detail
 
 
 def test_review_form_shows_field_errors(web_client, sales_head):
     ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
-    response = web_client(sales_head).post(reverse("review-create", args=[ended.pk]), {**REVIEW, "summary": ""})
+    response = web_client(sales_head).post(reverse("web:review-create", args=[ended.pk]), {**REVIEW, "summary": ""})
     assert "summary" in response.context["form"].errors
 
 
 def test_marketer_cannot_file_a_review(web_client, marketer):
     ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
     client = web_client(marketer)
-    assert "Only sales heads file reviews" in client.get(reverse("review-create", args=[ended.pk])).content.decode()
-    assert client.post(reverse("review-create", args=[ended.pk]), REVIEW).status_code == 403
+    assert "Only sales heads file reviews" in client.get(reverse("web:review-create", args=[ended.pk])).content.decode()
+    assert client.post(reverse("web:review-create", args=[ended.pk]), REVIEW).status_code == 403
     assert not Review.objects.exists()
 
 
@@ -363,30 +363,30 @@ def test_marketer_cannot_file_a_review(web_client, marketer):
 
 def test_sales_head_asks_and_marketing_head_answers(web_client, sales_head, marketing_head, running_experiment):
     ask = web_client(sales_head).post(
-        reverse("question-ask", args=[running_experiment.pk]), {"text": "Why this partner list?"}
+        reverse("web:question-ask", args=[running_experiment.pk]), {"text": "Why this partner list?"}
     )
     question = Question.objects.get(experiment=running_experiment)
     assert ask.status_code == 302
     assert ask["Location"].endswith(f"#question-{question.pk}")
     head = web_client(marketing_head)
-    page = head.get(reverse("experiment-detail", args=[running_experiment.pk])).content.decode()
+    page = head.get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
     assert "Why this partner list?" in page
-    assert reverse("question-answer", args=[question.pk]) in page
-    head.post(reverse("question-answer", args=[question.pk]), {"text": "To test a new region."})
+    assert reverse("web:question-answer", args=[question.pk]) in page
+    head.post(reverse("web:question-answer", args=[question.pk]), {"text": "To test a new region."})
     question.refresh_from_db()
     assert question.answer == "To test a new region."
-    again = head.post(reverse("question-answer", args=[question.pk]), {"text": "Twice"}, follow=True)
+    again = head.post(reverse("web:question-answer", args=[question.pk]), {"text": "Twice"}, follow=True)
     assert "answered already" in again.content.decode()
 
 
 def test_empty_question_shows_the_field_error(web_client, sales_head, running_experiment):
-    response = web_client(sales_head).post(reverse("question-ask", args=[running_experiment.pk]), {"text": ""})
+    response = web_client(sales_head).post(reverse("web:question-ask", args=[running_experiment.pk]), {"text": ""})
     assert response.status_code == 400
     assert "text" in response.context["question_form"].errors
 
 
 def test_marketer_cannot_ask(web_client, marketer, running_experiment):
-    response = web_client(marketer).post(reverse("question-ask", args=[running_experiment.pk]), {"text": "Hm?"})
+    response = web_client(marketer).post(reverse("web:question-ask", args=[running_experiment.pk]), {"text": "Hm?"})
     assert response.status_code == 403
     assert not Question.objects.exists()
 
@@ -406,11 +406,11 @@ def test_scoreboard_shows_both_zones_for_the_period(web_client, founder):
 def test_csv_upload_creates_an_import_job(web_client, sales_head):
     csv = b"external_id,created_at,utm_campaign\nL-1,2026-11-01T10:00:00+03:00,partner_dec\n"
     response = web_client(sales_head).post(
-        reverse("import-list"), {"file": SimpleUploadedFile("leads.csv", csv, content_type="text/csv")}
+        reverse("web:import-list"), {"file": SimpleUploadedFile("leads.csv", csv, content_type="text/csv")}
     )
     job = ImportJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("import-detail", args=[job.pk])
+    assert response["Location"] == reverse("web:import-detail", args=[job.pk])
     assert job.original_name == "leads.csv"
     assert job.created_by == sales_head
     page = web_client(sales_head).get(response["Location"]).content.decode()
@@ -419,7 +419,7 @@ def test_csv_upload_creates_an_import_job(web_client, sales_head):
 
 def test_empty_csv_shows_the_service_error(web_client, marketer):
     response = web_client(marketer).post(
-        reverse("import-list"), {"file": SimpleUploadedFile("empty.csv", b"", content_type="text/csv")}
+        reverse("web:import-list"), {"file": SimpleUploadedFile("empty.csv", b"", content_type="text/csv")}
     )
     assert response.status_code == 400
     assert "file" in response.context["form"].errors
@@ -428,8 +428,8 @@ def test_empty_csv_shows_the_service_error(web_client, marketer):
 
 def test_founder_cannot_import(web_client, founder):
     csv = SimpleUploadedFile("leads.csv", b"external_id\nx\n", content_type="text/csv")
-    assert web_client(founder).post(reverse("import-list"), {"file": csv}).status_code == 403
-    assert "Upload leads" not in web_client(founder).get(reverse("import-list")).content.decode()
+    assert web_client(founder).post(reverse("web:import-list"), {"file": csv}).status_code == 403
+    assert "Upload leads" not in web_client(founder).get(reverse("web:import-list")).content.decode()
 
 
 def test_import_report_lists_errors_per_line(web_client, marketer):
@@ -443,7 +443,7 @@ def test_import_report_lists_errors_per_line(web_client, marketer):
         rows_failed=1,
         errors=[{"line": 3, "errors": {"created_at": ["Enter a valid date/time."]}}],
     )
-    html = web_client(marketer).get(reverse("import-detail", args=[job.pk])).content.decode()
+    html = web_client(marketer).get(reverse("web:import-detail", args=[job.pk])).content.decode()
     assert "Enter a valid date/time." in html
     assert '<td class="num">3</td>' in html
 
@@ -451,15 +451,15 @@ def test_import_report_lists_errors_per_line(web_client, marketer):
 def test_imports_list_query_count_does_not_grow(web_client, marketer):
     client = web_client(marketer)
     ImportJob.objects.create(file="imports/a.csv", created_by=marketer)
-    few = _queries(client, reverse("import-list"))
+    few = _queries(client, reverse("web:import-list"))
     for i in range(6):
         ImportJob.objects.create(file=f"imports/{i}.csv", created_by=marketer)
-    assert _queries(client, reverse("import-list")) == few
+    assert _queries(client, reverse("web:import-list")) == few
 
 
 def test_regulation_page_shows_current_and_history(web_client, founder, admin_user):
     regulation_create(by=admin_user, non_target_threshold="0.25")
-    html = web_client(founder).get(reverse("regulation")).content.decode()
+    html = web_client(founder).get(reverse("web:regulation")).content.decode()
     assert "In force: version 2" in html
     assert "25%" in html
     assert "v1" in html
@@ -476,5 +476,5 @@ def test_language_switch_to_russian(web_client, marketer, running_experiment):
     assert '<html lang="ru">' in html
     assert "Панель" in html
     assert "В тестовом периоде" in html
-    detail = client.get(reverse("experiment-detail", args=[running_experiment.pk])).content.decode()
+    detail = client.get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
     assert "Гипотеза" in detail or "Блокировка" in detail
