@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from scipy.special import betaincc, betaln
 
@@ -183,30 +183,6 @@ def review_lock_state(
     if running and exception_holds(n=n, k=k, threshold=t, alpha=alpha, min_leads=regulation.exception_min_leads):
         return LockState(unlocked=True, reason=ReviewUnlock.Reason.EXCEPTION, unlocked_at=None, **common)
     return LockState(unlocked=False, reason=None, unlocked_at=None, **common)
-
-
-def effective_status(experiment: Experiment, state: LockState | None = None) -> str:
-    """The status every read shows: a running experiment whose review is open awaits its review,
-    even before the sweep or a recompute has recorded the opening."""
-    if experiment.status != Experiment.Status.RUNNING:
-        return experiment.status
-    state = state or review_lock_state(experiment)
-    return Experiment.Status.AWAITING_REVIEW if state.unlocked else experiment.status
-
-
-def status_q(status: str, *, today: dt.date | None = None) -> Q:
-    """A filter by effective status for list endpoints.
-
-    The date part is exact; an exception not yet recorded (a recompute records it within seconds)
-    still reads as running here.
-    """
-    today = today or timezone.localdate()
-    running, awaiting = Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW
-    if status == awaiting:
-        return Q(status=awaiting) | Q(status=running, ends_on__lte=today)
-    if status == running:
-        return Q(status=running, ends_on__gt=today, unlock__isnull=True)
-    return Q(status=status)
 
 
 def with_lock_data(queryset: QuerySet[Experiment]) -> QuerySet[Experiment]:

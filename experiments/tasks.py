@@ -11,7 +11,7 @@ from celery import shared_task
 
 from experiments.models import Question, ReviewUnlock
 from experiments.services import notifications
-from experiments.services.unlocks import review_locks_sweep, unlocks_record
+from experiments.services.unlocks import review_locks_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +28,6 @@ MAIL_RETRY = {
 def sweep_review_locks() -> dict:
     """Beat: record unlocks of finished periods and exceptions, send overdue reminders."""
     return review_locks_sweep().as_dict()
-
-
-@shared_task(name="experiments.tasks.check_review_locks", acks_late=True)
-def check_review_locks(experiment_ids: list[int]) -> int:
-    """Record exception (or period-end) unlocks of these experiments after their metrics changed."""
-    return len(unlocks_record(experiment_ids=experiment_ids))
 
 
 @shared_task(name="experiments.tasks.notify_review_unlocked", acks_late=True, **MAIL_RETRY)

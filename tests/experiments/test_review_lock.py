@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from experiments.models import ChannelThreshold, Experiment, Regulation, ReviewUnlock
-from experiments.review_lock import effective_status, review_lock_state, status_q, with_lock_data
+from experiments.review_lock import review_lock_state, with_lock_data
 from metrics.models import MetricSnapshot
 from tests.factories import ExperimentFactory
 
@@ -60,7 +60,6 @@ def test_period_end_opens_at_local_midnight_of_ends_on():
     # 21:00 UTC on the 30th is already the 31st in Moscow, the configured time zone.
     with time_machine.travel(dt.datetime(2026, 12, 30, 21, 0, 1, tzinfo=dt.UTC)):
         state = review_lock_state(fresh(experiment))
-        assert effective_status(fresh(experiment)) == Experiment.Status.AWAITING_REVIEW
     assert state.unlocked
     assert state.reason == ReviewUnlock.Reason.PERIOD_ENDED
     assert state.unlocked_at == dt.datetime(2026, 12, 31, tzinfo=MOSCOW)
@@ -88,8 +87,6 @@ def test_exception_from_the_latest_snapshot(n, k, unlocked):
     assert state.unlocked is unlocked
     assert state.reason == (ReviewUnlock.Reason.EXCEPTION if unlocked else None)
     assert (state.judged_leads, state.non_target_leads) == (n, k)
-    expected_status = Experiment.Status.AWAITING_REVIEW if unlocked else Experiment.Status.RUNNING
-    assert effective_status(fresh(experiment), state) == expected_status
 
 
 def test_draft_and_cancelled_experiments_never_open():
@@ -98,7 +95,6 @@ def test_draft_and_cancelled_experiments_never_open():
         snapshot(experiment, n=10, k=10)
         state = review_lock_state(fresh(experiment))
         assert not state.unlocked
-        assert effective_status(fresh(experiment), state) == status
 
 
 def test_a_recorded_unlock_is_never_undone_by_a_lower_share():
@@ -158,16 +154,6 @@ def test_the_refusal_sentence_says_when_and_how_far():
     snapshot(experiment, n=4, k=3)
     sentence = review_lock_state(fresh(experiment)).locked_sentence()
     assert sentence.endswith("; that also needs at least 10 judged leads, now 4.")
-
-
-def test_effective_status_filter_includes_finished_periods_before_any_job():
-    today = timezone.localdate()
-    ended = ExperimentFactory(running=True, start_date=today - dt.timedelta(days=31), test_period_days=30)
-    running = ExperimentFactory(running=True, start_date=today, test_period_days=30)
-    recorded = ExperimentFactory(running=True, status=Experiment.Status.AWAITING_REVIEW)
-    awaiting = set(Experiment.objects.filter(status_q("awaiting_review")).values_list("id", flat=True))
-    assert awaiting == {ended.id, recorded.id}
-    assert set(Experiment.objects.filter(status_q("running")).values_list("id", flat=True)) == {running.id}
 
 
 def test_locks_of_a_list_cost_no_query_per_experiment(django_assert_max_num_queries):

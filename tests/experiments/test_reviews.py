@@ -327,3 +327,22 @@ def test_filed_reviews_are_read_only_in_admin(ended, staff_sales_head, sales_hea
     assert staff_sales_head.post(f"/admin/experiments/review/{review.pk}/delete/", {"post": "yes"}).status_code == 403
     review.refresh_from_db()
     assert review.verdict == "not_confirmed"
+
+
+# --- the web form ------------------------------------------------------------------------------
+
+
+def test_the_web_form_holds_the_same_lock(running, ended, sales_head):
+    client = Client()
+    client.force_login(sales_head)
+    add_leads(running, judged=10, non_target=6)
+    refused = client.post(f"/experiments/{running.pk}/review/", FIELDS)
+    assert refused.status_code == 200
+    assert "with enough evidence (now 3.5 of 20)" in refused.content.decode()
+    assert not Review.objects.exists()
+
+    filed = client.post(f"/experiments/{ended.pk}/review/", FIELDS)
+    assert filed.status_code == 302
+    assert Review.objects.get().experiment == ended
+    assert client.post(f"/experiments/{ended.pk}/review/", FIELDS).status_code == 200  # no second review
+    assert Review.objects.count() == 1

@@ -117,3 +117,18 @@ def test_twelve_of_twenty_does_not_unlock_and_later_target_leads_do_not_relock(s
     assert read["status"] == "awaiting_review"
     assert read["review_lock"]["unlocked"] is True
     assert read["review_lock"]["reason"] == "exception"
+
+
+def test_the_beat_sweep_in_the_worker_moves_a_finished_period(marketer, marketing_head, sales_head, celery_worker):
+    from experiments.tasks import sweep_review_locks
+
+    experiment = ExperimentFactory(
+        running=True, owner=marketer, start_date=timezone.localdate() - dt.timedelta(days=31), test_period_days=30
+    )
+    sweep_review_locks.delay()
+    assert wait_for(lambda: ReviewUnlock.objects.filter(experiment=experiment).exists())
+    assert ReviewUnlock.objects.get(experiment=experiment).reason == ReviewUnlock.Reason.PERIOD_ENDED
+    experiment.refresh_from_db()
+    assert experiment.status == Experiment.Status.AWAITING_REVIEW
+    assert wait_for(lambda: len(mail.outbox) == 1)
+    assert experiment.title in mail.outbox[0].subject
