@@ -140,7 +140,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
     """An experiment as every read and write shows it. `status` is the effective status."""
 
     channel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, help_text="The owner's username.")
     targets = TargetsSerializer(read_only=True)
     status = serializers.SerializerMethodField()
     regulation_version = serializers.SerializerMethodField()

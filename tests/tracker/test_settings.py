@@ -1,0 +1,65 @@
+"""Production settings: `check --deploy` passes with a real key and hosts; unsafe setups are refused."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    environment.setdefault("TRACKER_VAR_DIR", str(BASE_DIR / "var"))
+    environment["TRACKER_VAR_DIR"] = str((BASE_DIR / environment["TRACKER_VAR_DIR"]).resolve())
+    environment.update(env)
+    return subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "tracker.example.com"}
+
+
+def test_deploy_check_passes_in_production():
+    result = manage("check", "--deploy", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    # HSTS preload is the operator's opt-in (hard to undo); everything else is clean.
+    assert "security.W" not in result.stderr.replace("security.W021", "")
+
+
+def test_deploy_check_has_no_warning_when_preload_is_chosen():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", SECURE_HSTS_PRELOAD="true", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "false"}, "SECRET_KEY must be set when DEBUG is off."),
+        (
+            {"DEBUG": "false", "SECRET_KEY": "django-insecure-demo-key-for-local-use-only-never-in-production"},
+            "SECRET_KEY must be set when DEBUG is off.",
+        ),
+        ({"TIME_ZONE": "Mars/Olympus"}, "is not a known time zone"),
+        ({"IMPORT_MAX_BYTES": "0"}, "IMPORT_MAX_BYTES must be a positive number of bytes."),
+    ],
+)
+def test_unsafe_or_wrong_settings_are_refused(env, message):
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_debug_setup_passes_the_checks_without_a_key():
+    result = manage("check")
+    assert result.returncode == 0, result.stderr
