@@ -145,3 +145,57 @@ def test_switching_to_russian(page, live_server, marketer):
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h1").inner_text() == "Dashboard"
+
+
+@pytest.mark.worker
+def test_csv_import_progress_is_polled_until_done_with_the_error_report(
+    page, live_server, sales_head, celery_worker, tmp_path
+):
+    csv = tmp_path / "crm-export.csv"
+    csv.write_text(
+        "external_id;created_at;utm_campaign;is_target\n"
+        "L-1;2026-11-02T10:00:00+03:00;partner_dec;true\n"
+        "L-2;2026-11-02T11:00:00+03:00;partner_dec;false\n"
+        "L-3;not a date;partner_dec;true\n",
+        encoding="utf-8",
+    )
+    log_in(page, live_server, "shead")
+    page.get_by_role("link", name="Imports").click()
+    page.get_by_label("CSV file of leads").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload and import").click()
+
+    # The job's page polls the API; once the job is done it reloads with the per-line error report.
+    page.wait_for_url("**/imports/*/")
+    page.wait_for_selector("#errors ~ .errors-report", timeout=30_000)
+    assert page.locator("[data-role=status]").inner_text() == "Done"
+    assert page.locator("[role=progressbar]").get_attribute("aria-valuenow") == "100.0"
+    report = page.locator(".errors-report").inner_text()
+    assert "created_at" in report
+    assert "4" in page.locator(".errors-report td.num").first.inner_text()  # the header is line 1
+    assert "2 imported, 1 failed of 3 rows" in page.locator("[data-role=counts]").inner_text()
+
+
+def test_running_import_page_follows_the_job_through_the_api(page, live_server, marketer):
+    from metrics.models import ImportJob
+
+    job = ImportJob.objects.create(
+        file="imports/big.csv", original_name="big.csv", status=ImportJob.Status.RUNNING, progress=0.5, rows_total=10
+    )
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/imports/{job.pk}/")
+    assert page.locator("[role=progressbar]").get_attribute("aria-valuenow") == "50.0"
+
+    ImportJob.objects.filter(pk=job.pk).update(progress=0.8, rows_ok=8)
+    page.wait_for_selector("[data-role=counts]:has-text('8 imported, 0 failed of 10 rows')")
+    assert page.locator("[data-role=status]").inner_text() == "Running"
+
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        progress=1,
+        rows_ok=9,
+        rows_failed=1,
+        errors=[{"line": 7, "errors": {"won_at": ["won_at is before created_at."]}}],
+    )
+    page.wait_for_selector(".errors-report")  # reloaded by the script once the job finished
+    assert "won_at is before created_at." in page.locator(".errors-report").inner_text()
+    assert page.locator("[data-role=status]").inner_text() == "Done"
