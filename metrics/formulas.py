@@ -72,7 +72,11 @@ def money(value) -> Decimal:
 
 def rate(numerator, denominator) -> float | None:
     # Exact division then one rounding to float: the same number whatever the input types.
-    return None if not denominator else float(Fraction(numerator) / Fraction(denominator))
+    if not denominator:
+        return None
+    if isinstance(numerator, int) and isinstance(denominator, int):
+        return numerator / denominator  # int / int is correctly rounded in Python
+    return float(Fraction(numerator) / Fraction(denominator))
 
 
 def money_ratio(numerator: Decimal, denominator) -> str | None:

@@ -49,7 +49,11 @@ def snapshots_mark_dirty(*, experiment_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(experiment_ids))
     if not ids:
         return []
-    MetricSnapshot.objects.bulk_create([MetricSnapshot(experiment_id=i) for i in ids], ignore_conflicts=True)
+    have = set(MetricSnapshot.objects.filter(experiment_id__in=ids).values_list("experiment_id", flat=True))
+    if len(have) < len(ids):
+        MetricSnapshot.objects.bulk_create(
+            [MetricSnapshot(experiment_id=i) for i in ids if i not in have], ignore_conflicts=True
+        )
     # Row locks in id order: concurrent posts touching the same experiments cannot deadlock, and
     # the "was it clean?" read below cannot race with another marker.
     list(MetricSnapshot.objects.select_for_update().filter(experiment_id__in=ids).order_by("id").values_list("id"))

@@ -1,0 +1,397 @@
+"""Lead import and metrics benchmark, side by side on PostgreSQL (see benchmarks/README.md).
+
+    DATABASE_URL=postgres://.../tracker_bench .venv/bin/python benchmarks/run.py --leads 50000
+
+It REPLACES the lead, spend, snapshot and import data of the database it is pointed at and
+creates M benchmark experiments (utm_campaign camp_NNNN): never point it at real data.
+
+Stages, all on the same generated CSV:
+  (a) the product's CSV import end to end: store the file, run the import job to "done"
+      (in a child process, to measure its peak memory; also at a quarter of the size);
+  (c) PostgreSQL COPY of the same CSV into a scratch table with the lead table's indexes, and
+      into a bare table (the lower bound);
+  (b) recomputing every experiment's snapshot (the product's service);
+  (d) one raw SQL GROUP BY computing the same counts over the lead table;
+  (f) a daily refresh: 10,000 new or changed rows POSTed to /api/v1/leads/ in batches of 1,000,
+      then the recompute job until every affected snapshot is fresh;
+  (e) pandas reading the whole CSV and computing the same per-experiment figures.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+# Production-like: no query logging (DEBUG keeps every SQL statement in memory).
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from benchmarks.generate import HEADER, experiment_spec, generate  # noqa: E402
+
+
+def _django():
+    import django
+
+    django.setup()
+
+
+def rss_peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- setup -------------------------------------------------------------------------------------
+
+
+def reset(experiments: int) -> list[int]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from experiments.models import Channel, Experiment, Regulation
+    from metrics.services import dirty, spend_create
+
+    dirty.recompute_enqueue = lambda **kwargs: True  # no worker here; the stages recompute themselves
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE metrics_lead, metrics_spend, metrics_metricsnapshot, metrics_importjob, "
+            "experiments_reviewunlock RESTART IDENTITY"
+        )
+    Experiment.history.filter(utm_campaign__startswith="camp_").delete()
+    Experiment.objects.filter(utm_campaign__startswith="camp_").delete()
+    owner, _ = get_user_model().objects.get_or_create(username="bench-owner")
+    regulation = Regulation.objects.order_by("-version").first() or Regulation.objects.create(version=1)
+    channels = {}
+    for i in range(experiments):
+        slug = experiment_spec(i)[3]
+        if slug not in channels:
+            channels[slug], _ = Channel.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ")})
+    objects = []
+    for i in range(experiments):
+        utm, start, period, slug = experiment_spec(i)
+        objects.append(
+            Experiment(
+                title=f"Benchmark {i}",
+                hypothesis="If ..., then ...",
+                channel=channels[slug],
+                owner=owner,
+                utm_campaign=utm,
+                start_date=start,
+                test_period_days=period,
+                ends_on=start + dt.timedelta(days=period),
+                status=Experiment.Status.RUNNING,
+                regulation=regulation,
+            )
+        )
+    ids = [e.id for e in Experiment.objects.bulk_create(objects, batch_size=1000)]
+    spend = [
+        {"experiment": pk, "date": "2026-03-01", "amount": f"{1000 + (n * 37) % 9000}.50", "kind": kind, "visits": 100}
+        for n, pk in enumerate(ids)
+        for kind in ("marketing", "marketing", "sales")
+    ]
+    for start in range(0, len(spend), 10_000):
+        spend_create(rows=spend[start : start + 10_000])
+    return ids
+
+
+def truncate_leads() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE metrics_lead, metrics_importjob RESTART IDENTITY")
+
+
+# --- (a) the product's import, in a child process ------------------------------------------------
+
+
+def child_import(path: Path) -> None:
+    """Run in a child process: store the file as an upload would, run the job, report."""
+    _django()
+    from django.core.files import File
+
+    from metrics.models import ImportJob
+    from metrics.services import import_job_create
+    from metrics.services import imports as imports_module
+
+    truncate_leads()
+    imports_module._enqueue = lambda job_id: None  # the job runs right here, not in a worker
+    started = time.perf_counter()
+    with path.open("rb") as handle:
+        job = import_job_create(file=File(handle, name=path.name), by=None)
+    imports_module.import_run(job_id=job.id)
+    seconds = time.perf_counter() - started
+    job = ImportJob.objects.get(id=job.id)
+    assert job.status == ImportJob.Status.DONE, job.failure
+    job.file.delete(save=False)
+    print(json.dumps({"seconds": seconds, "rows": job.rows_ok, "failed": job.rows_failed, "rss_mb": rss_peak_mb()}))
+
+
+def run_child_import(path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-import", str(path)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- (c) COPY baselines ---------------------------------------------------------------------------
+
+SCRATCH_COLUMNS = """
+    external_id text NOT NULL, created_at timestamptz NOT NULL, utm_campaign text, channel text,
+    is_target boolean, disqualify_reason text, mql_at timestamptz, sql_at timestamptz,
+    won_at timestamptz, revenue numeric(14,2), orders integer, customer_id text,
+    churned_at timestamptz, churn_reason text
+"""
+
+
+def copy_baseline(path: Path, *, indexed: bool) -> float:
+    from django.db import connection, transaction
+
+    table = "bench_scratch_indexed" if indexed else "bench_scratch_bare"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        if indexed:
+            # The lead table's indexes: primary key, unique external_id, attribution, created date,
+            # partial churn index.
+            cursor.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, {SCRATCH_COLUMNS})")
+            cursor.execute(f"CREATE UNIQUE INDEX ON {table} (external_id)")
+            cursor.execute(f"CREATE INDEX ON {table} (lower(btrim(utm_campaign)), created_at)")
+            cursor.execute(f"CREATE INDEX ON {table} (created_at)")
+            cursor.execute(f"CREATE INDEX ON {table} (churned_at) WHERE churned_at IS NOT NULL")
+        else:
+            cursor.execute(f"CREATE TABLE {table} ({SCRATCH_COLUMNS})")
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor, path.open("rb") as handle:
+        columns = ", ".join(HEADER)
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {table}")
+    return seconds
+
+
+# --- (b), (d) -------------------------------------------------------------------------------------
+
+
+def recompute_all(ids: list[int]) -> float:
+    from metrics.services import snapshots_recompute
+
+    started = time.perf_counter()
+    snapshots_recompute(experiment_ids=ids)
+    return time.perf_counter() - started
+
+
+def raw_group_by() -> tuple[float, int]:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.id, COUNT(*), COUNT(l.is_target), COUNT(*) FILTER (WHERE l.is_target = false),
+                   COUNT(l.mql_at), COUNT(l.sql_at), COUNT(l.won_at),
+                   COUNT(l.won_at) FILTER (WHERE l.sql_at IS NOT NULL),
+                   SUM(COALESCE(l.orders, 1)) FILTER (WHERE l.won_at IS NOT NULL),
+                   SUM(l.revenue) FILTER (WHERE l.won_at IS NOT NULL),
+                   COUNT(l.churned_at) FILTER (WHERE l.won_at IS NOT NULL)
+            FROM metrics_lead l
+            JOIN experiments_experiment e
+              ON l.utm_key = lower(btrim(e.utm_campaign))
+             AND l.created_date >= e.start_date AND l.created_date < e.ends_on
+            WHERE e.utm_campaign LIKE 'camp\\_%%'
+            GROUP BY e.id
+            """
+        )
+        rows = cursor.fetchall()
+    return time.perf_counter() - started, len(rows)
+
+
+# --- (f) daily refresh ----------------------------------------------------------------------------
+
+
+def daily_refresh(leads: int, experiments: int) -> tuple[float, int]:
+    import random
+
+    from rest_framework.test import APIClient
+
+    from benchmarks.generate import lead_row
+    from metrics.models import MetricSnapshot
+    from metrics.services import dirty
+    from metrics.tasks import recompute_snapshots
+
+    rng = random.Random(7)
+    rows = []
+    for n in range(10_000):
+        if n % 2 == 0:  # a changed existing lead: judged non-target now
+            values = lead_row(random.Random(n), rng.randrange(leads), experiments)
+            values[4], values[5] = "false", "wrong region"
+            values[6:14] = [""] * 8
+            values[0] = f"crm-{rng.randrange(leads):08d}"
+        else:  # a new lead
+            values = lead_row(rng, leads + n, experiments)
+        rows.append({k: v for k, v in zip(HEADER, values, strict=True) if v != ""})
+    # One external_id per batch at most once (a CRM sends each changed lead once).
+    unique = {}
+    for row in rows:
+        unique[row["external_id"]] = row
+    rows = list(unique.values())
+    batches = [json.dumps(rows[i : i + 1000]).encode() for i in range(0, len(rows), 1000)]
+
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="bench-owner")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = APIClient()
+    client.force_authenticate(user)
+    dirty.recompute_enqueue = lambda **kwargs: True  # the job runs right here (no countdown)
+
+    started = time.perf_counter()
+    for body in batches:
+        response = client.generic("POST", "/api/v1/leads/", data=body, content_type="application/json")
+        assert response.status_code == 200, response.content[:500]
+        assert not response.json()["errors"], response.json()["errors"][:3]
+    while MetricSnapshot.objects.filter(dirty_since__isnull=False).exists():
+        recompute_snapshots()
+    return time.perf_counter() - started, len(rows)
+
+
+# --- (e) pandas -----------------------------------------------------------------------------------
+
+
+def pandas_figures(path: Path, experiments: int) -> tuple[float, int]:
+    import pandas as pd
+    from django.conf import settings
+
+    started = time.perf_counter()
+    frame = pd.read_csv(
+        path,
+        dtype={"external_id": str, "utm_campaign": str, "channel": str, "customer_id": str},
+        keep_default_na=True,
+    )
+    created = pd.to_datetime(frame["created_at"], utc=True).dt.tz_convert(settings.TIME_ZONE)
+    frame["created_date"] = created.dt.tz_localize(None).dt.normalize()
+    frame["key"] = frame["utm_campaign"].fillna("").str.strip().str.lower()
+    specs = [experiment_spec(i) for i in range(experiments)]
+    exps = pd.DataFrame(
+        {
+            "exp": range(experiments),
+            "key": [s[0] for s in specs],
+            "start": pd.to_datetime([s[1] for s in specs]),
+            "ends": pd.to_datetime([s[1] + dt.timedelta(days=s[2]) for s in specs]),
+        }
+    )
+    joined = frame.merge(exps, on="key", how="inner")
+    cohort = joined[(joined["created_date"] >= joined["start"]) & (joined["created_date"] < joined["ends"])].copy()
+    won = cohort["won_at"].notna()
+    cohort["judged"] = cohort["is_target"].notna()
+    cohort["non_target"] = cohort["is_target"] == False  # noqa: E712 (elementwise)
+    cohort["mql"] = cohort["mql_at"].notna()
+    cohort["sql"] = cohort["sql_at"].notna()
+    cohort["customer"] = won
+    cohort["sql_customer"] = won & cohort["sql"]
+    cohort["orders_n"] = cohort["orders"].fillna(1).where(won, 0)
+    cohort["revenue_w"] = cohort["revenue"].fillna(0).where(won, 0)
+    cohort["churned"] = won & cohort["churned_at"].notna()
+    figures = cohort.groupby("exp").agg(
+        leads_total=("external_id", "size"),
+        judged_leads=("judged", "sum"),
+        non_target_leads=("non_target", "sum"),
+        mql=("mql", "sum"),
+        sql=("sql", "sum"),
+        customers=("customer", "sum"),
+        sql_customers=("sql_customer", "sum"),
+        orders=("orders_n", "sum"),
+        revenue=("revenue_w", "sum"),
+        churned_customers=("churned", "sum"),
+    )
+    return time.perf_counter() - started, len(figures)
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--experiments", type=int, default=1_000)
+    parser.add_argument(
+        "--dir", type=Path, default=Path(os.environ.get("TRACKER_VAR_DIR", ROOT / "var")) / "benchmarks"
+    )
+    parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_import:
+        child_import(args.child_import)
+        return
+
+    _django()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmark compares against PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database.")
+    n, m = args.leads, args.experiments
+    csv_path = args.dir / f"leads-{n}-{m}.csv"
+    quarter_path = args.dir / f"leads-{n // 4}-{m}.csv"
+    t = time.perf_counter()
+    if not csv_path.exists():
+        generate(csv_path, leads=n, experiments=m)
+    if not quarter_path.exists():
+        generate(quarter_path, leads=n // 4, experiments=m)
+    print(
+        f"data: {n:,} leads over {m:,} experiments, {csv_path.stat().st_size / 2**20:.1f} MiB "
+        f"(generated or found in {time.perf_counter() - t:.1f} s)"
+    )
+
+    ids = reset(m)
+    results: dict = {"leads": n, "experiments": m, "csv_mib": round(csv_path.stat().st_size / 2**20, 1)}
+    quarter = run_child_import(quarter_path)
+    a = run_child_import(csv_path)
+    results["a_import"] = a
+    results["a_import_quarter"] = quarter
+    results["c_copy_indexed"] = copy_baseline(csv_path, indexed=True)
+    results["c_copy_bare"] = copy_baseline(csv_path, indexed=False)
+    from django.db import connection as conn
+
+    with conn.cursor() as cursor:
+        cursor.execute("ANALYZE metrics_lead")
+    # The first recompute also records a review unlock for every experiment whose test period
+    # has ended (one transaction each, once in an experiment's life); (b) is the steady state.
+    results["b_recompute_first"] = recompute_all(ids)
+    results["b_recompute_all"] = recompute_all(ids)
+    results["d_raw_group_by"], groups = raw_group_by()
+    results["f_daily_refresh"], refreshed = daily_refresh(n, m)
+    results["e_pandas"], figures = pandas_figures(csv_path, m)
+
+    a_s, c_s = a["seconds"], results["c_copy_indexed"]
+    lines = [
+        f"(a) CSV import, upload to done     {a_s:8.2f} s  {a['rows'] / a_s:>10,.0f} rows/s  peak RSS {a['rss_mb']:.0f} MiB",
+        f"    same at N/4 ({quarter['rows']:,} rows)   {quarter['seconds']:8.2f} s  "
+        f"{quarter['rows'] / quarter['seconds']:>10,.0f} rows/s  peak RSS {quarter['rss_mb']:.0f} MiB",
+        f"(c) COPY into indexed scratch table {c_s:8.2f} s  {n / c_s:>10,.0f} rows/s",
+        f"    COPY into bare table            {results['c_copy_bare']:8.2f} s  {n / results['c_copy_bare']:>10,.0f} rows/s",
+        f"(b) recompute all {m:,} snapshots    {results['b_recompute_all']:8.2f} s  "
+        f"(first run, recording review unlocks: {results['b_recompute_first']:.2f} s)",
+        f"(d) raw SQL GROUP BY ({groups} groups)  {results['d_raw_group_by']:8.2f} s",
+        f"(f) daily refresh, {refreshed:,} rows      {results['f_daily_refresh']:8.2f} s  "
+        f"{refreshed / results['f_daily_refresh']:>10,.0f} rows/s",
+        f"(e) pandas read + figures ({figures})  {results['e_pandas']:8.2f} s  {n / results['e_pandas']:>10,.0f} rows/s",
+        f"a/c = {a_s / c_s:.2f} (goal <= 1.5)   b/d = {results['b_recompute_all'] / results['d_raw_group_by']:.2f} "
+        f"(goal <= 1.5)   f/e = {results['f_daily_refresh'] / results['e_pandas']:.2f} (goal <= 0.5)",
+    ]
+    print("\n".join(lines))
+    out = args.dir / f"results-{n}-{m}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()
