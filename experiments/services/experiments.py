@@ -20,6 +20,7 @@ from experiments.models import Channel, Experiment, Regulation
 from experiments.permissions import can_manage_experiment
 from experiments.review_lock import review_lock_state
 from experiments.roles import can_register_experiments
+from metrics.services.dirty import snapshots_mark_dirty
 from tracker.errors import Conflict
 
 EDITABLE_FIELDS = (
@@ -40,6 +41,8 @@ KNOWN_TARGETS = MONEY_TARGETS + COUNT_TARGETS + SHARE_TARGETS
 _UTM_CONSTRAINT = "experiment_utm_unique_among_active"
 _UTM_TAKEN = "Another experiment that is not cancelled already uses this utm_campaign (letter case ignored)."
 _MONEY_LIMIT = Decimal("999999999999.99")
+# The lead cohort of an experiment is its utm_campaign over its test period (metrics.md).
+COHORT_FIELDS = ("utm_campaign", "start_date", "test_period_days")
 
 
 def _regulation_in_force() -> Regulation:
@@ -238,6 +241,8 @@ def experiment_create(
     )
     experiment = Experiment(owner=by, status=Experiment.Status.DRAFT, **cleaned)
     _save(experiment, by=by)
+    # Leads may already be there (retroactive registration): compute the draft's metrics soon.
+    snapshots_mark_dirty(experiment_ids=[experiment.id])
     return experiment
 
 
@@ -253,9 +258,12 @@ def experiment_update(*, experiment: Experiment, by: AbstractBaseUser, **fields:
         )
     current = {name: getattr(experiment, name) for name in EDITABLE_FIELDS}
     cleaned = experiment_clean(values={**current, **fields}, experiment=experiment)
+    cohort_changed = any(cleaned[name] != current[name] for name in COHORT_FIELDS)
     for name, value in cleaned.items():
         setattr(experiment, name, value)
     _save(experiment, by=by)
+    if cohort_changed:
+        snapshots_mark_dirty(experiment_ids=[experiment.id])
     return experiment
 
 
@@ -285,6 +293,8 @@ def experiment_launch(*, experiment: Experiment, by: AbstractBaseUser) -> Experi
     experiment.regulation = regulation
     experiment.launched_at = timezone.now()
     _save(experiment, by=by)
+    # The pinned threshold may differ from the one the draft was shown with: recompute soon.
+    snapshots_mark_dirty(experiment_ids=[experiment.id])
     return experiment
 
 

@@ -300,3 +300,51 @@ def test_recorded_unlock_reads_awaiting_review(marketer, channel):
     assert experiment_effective_status(experiment_get(pk=experiment.pk), today=dt.date(2026, 1, 5)) == (
         "awaiting_review"
     )
+
+
+@pytest.mark.django_db
+def test_cohort_changes_mark_the_snapshot_dirty(marketer, channel):
+    experiment = register(marketer, channel)
+    snapshot = MetricSnapshot.objects.get(experiment=experiment)
+    assert snapshot.dirty_since is not None
+    MetricSnapshot.objects.filter(pk=snapshot.pk).update(dirty_since=None)
+
+    experiment_update(experiment=experiment, by=marketer, title="Only the title")
+    snapshot.refresh_from_db()
+    assert snapshot.dirty_since is None
+
+    experiment_update(experiment=experiment, by=marketer, utm_campaign="partner_dec_v2")
+    snapshot.refresh_from_db()
+    assert snapshot.dirty_since is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("service", [experiment_launch, experiment_cancel])
+def test_concurrent_transitions_happen_once(marketer, marketing_head, service):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite runs one writer at a time; the race needs concurrent writers.")
+    experiment = register(marketer, ChannelFactory())
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(user) -> None:
+        try:
+            barrier.wait()
+            service(experiment=experiment, by=user)
+            outcomes.append("done")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=(user,)) for user in (marketer, marketing_head)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == sorted(["done", "not_draft" if service is experiment_launch else "not_cancellable"])
+    assert experiment.history.exclude(status="draft").count() == 1
