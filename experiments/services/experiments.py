@@ -50,10 +50,11 @@ def _regulation_in_force() -> Regulation:
 
 
 def _clean_money(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None or isinstance(value, float):
-        # Floats carry binary rounding into money; amounts come as strings or integers.
-        return None if not isinstance(value, float) else _clean_money(repr(value))
+    """A non-negative amount with at most 2 decimal places, or None when it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
     try:
+        # str() first: a JSON float such as 1500.1 means "1500.1", not its binary expansion.
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         return None
@@ -113,7 +114,8 @@ def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None
         errors[name] = ["This field cannot be set here."]
 
     for name, limit in (("title", 200), ("hypothesis", None)):
-        text = (values.get(name) or "").strip() if isinstance(values.get(name), str | None) else None
+        raw = values.get(name)
+        text = raw.strip() if isinstance(raw, str) else ""
         if not text:
             errors[name] = [f"The {name} is required."]
         elif limit and len(text) > limit:
