@@ -44,3 +44,8 @@ def experiment_for_page(*, pk: int) -> Experiment:
         )
         .get(pk=pk)
     )
+
+
+def experiment_history(*, experiment: Experiment, limit: int = 50) -> list:
+    """The recorded versions of one experiment (who changed what, when), newest first."""
+    return list(experiment.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])

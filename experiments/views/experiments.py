@@ -24,6 +24,7 @@ from experiments.services.experiments import (
     experiment_update,
 )
 from experiments.views.charts import experiment_charts, targets_vs_actuals
+from experiments.views.history import history_entries
 from experiments.views.lock_display import lock_view
 from experiments.web_selectors import experiment_for_page
 from tracker.errors import Conflict
@@ -95,6 +96,7 @@ def detail_context(request: HttpRequest, experiment: Experiment, **forms) -> dic
         "metrics": metrics,
         "computed_at": snapshot.computed_at if snapshot is not None else None,
         "targets": targets_vs_actuals(experiment.targets, metrics),
+        "history": history_entries(experiment),
         "charts": experiment_charts(experiment, metrics, lock),
         "reviews": reviews,
         "review": reviews[0] if reviews else None,

@@ -294,6 +294,23 @@ def test_owner_launches_and_cancels(web_client, marketer):
     assert draft.status == Experiment.Status.CANCELLED
 
 
+def test_experiment_page_lists_recorded_changes(web_client, marketer):
+    draft = ExperimentFactory(owner=marketer, title="Before")
+    client = web_client(marketer)
+    client.post(
+        reverse("web:experiment-edit", args=[draft.pk]),
+        _form(draft.channel, title="After", utm_campaign=draft.utm_campaign),
+    )
+    client.post(reverse("web:experiment-launch", args=[draft.pk]))
+    html = client.get(reverse("web:experiment-detail", args=[draft.pk])).content.decode()
+    history = html.split('id="history-title"')[1]
+    assert "<strong>title</strong>: Before → After" in history
+    assert "<strong>status</strong>: Draft → Running" in history
+    assert "<strong>regulation version</strong>: — → v1" in history
+    assert "Registered as a draft." in history
+    assert "Alice" in history or "alice" in history
+
+
 def test_other_marketer_cannot_launch(web_client, other_marketer, marketer):
     draft = ExperimentFactory(owner=marketer)
     response = web_client(other_marketer).post(reverse("web:experiment-launch", args=[draft.pk]))
