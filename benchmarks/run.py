@@ -371,21 +371,24 @@ def main() -> None:
     results["f_daily_refresh"], refreshed = daily_refresh(n, m)
     results["e_pandas"], figures = pandas_figures(csv_path, m)
 
-    a_s, c_s = a["seconds"], results["c_copy_indexed"]
+    r = results
+    a_s, c_s, bare = a["seconds"], r["c_copy_indexed"], r["c_copy_bare"]
+    b_s, d_s, f_s, e_s = r["b_recompute_all"], r["d_raw_group_by"], r["f_daily_refresh"], r["e_pandas"]
+    q_s = quarter["seconds"]
     lines = [
-        f"(a) CSV import, upload to done     {a_s:8.2f} s  {a['rows'] / a_s:>10,.0f} rows/s  peak RSS {a['rss_mb']:.0f} MiB",
-        f"    same at N/4 ({quarter['rows']:,} rows)   {quarter['seconds']:8.2f} s  "
-        f"{quarter['rows'] / quarter['seconds']:>10,.0f} rows/s  peak RSS {quarter['rss_mb']:.0f} MiB",
-        f"(c) COPY into indexed scratch table {c_s:8.2f} s  {n / c_s:>10,.0f} rows/s",
-        f"    COPY into bare table            {results['c_copy_bare']:8.2f} s  {n / results['c_copy_bare']:>10,.0f} rows/s",
-        f"(b) recompute all {m:,} snapshots    {results['b_recompute_all']:8.2f} s  "
-        f"(first run, recording review unlocks: {results['b_recompute_first']:.2f} s)",
-        f"(d) raw SQL GROUP BY ({groups} groups)  {results['d_raw_group_by']:8.2f} s",
-        f"(f) daily refresh, {refreshed:,} rows      {results['f_daily_refresh']:8.2f} s  "
-        f"{refreshed / results['f_daily_refresh']:>10,.0f} rows/s",
-        f"(e) pandas read + figures ({figures})  {results['e_pandas']:8.2f} s  {n / results['e_pandas']:>10,.0f} rows/s",
-        f"a/c = {a_s / c_s:.2f} (goal <= 1.5)   b/d = {results['b_recompute_all'] / results['d_raw_group_by']:.2f} "
-        f"(goal <= 1.5)   f/e = {results['f_daily_refresh'] / results['e_pandas']:.2f} (goal <= 0.5)",
+        f"(a) CSV import, upload to done      {a_s:8.2f} s {a['rows'] / a_s:>10,.0f} rows/s  "
+        f"peak RSS {a['rss_mb']:.0f} MiB",
+        f"    same at N/4 ({quarter['rows']:,} rows) {q_s:8.2f} s {quarter['rows'] / q_s:>10,.0f} rows/s  "
+        f"peak RSS {quarter['rss_mb']:.0f} MiB",
+        f"(c) COPY into indexed scratch table {c_s:8.2f} s {n / c_s:>10,.0f} rows/s",
+        f"    COPY into bare table            {bare:8.2f} s {n / bare:>10,.0f} rows/s",
+        f"(b) recompute all {m:,} snapshots   {b_s:8.2f} s  (first run, recording review unlocks: "
+        f"{r['b_recompute_first']:.2f} s)",
+        f"(d) raw SQL GROUP BY ({groups} groups) {d_s:8.2f} s",
+        f"(f) daily refresh, {refreshed:,} rows    {f_s:8.2f} s {refreshed / f_s:>10,.0f} rows/s",
+        f"(e) pandas read + figures ({figures})  {e_s:8.2f} s {n / e_s:>10,.0f} rows/s",
+        f"a/c = {a_s / c_s:.2f} (goal <= 1.5)   b/d = {b_s / d_s:.2f} (goal <= 1.5)   "
+        f"f/e = {f_s / e_s:.2f} (goal <= 0.5)",
     ]
     print("\n".join(lines))
     out = args.dir / f"results-{n}-{m}.json"

@@ -210,3 +210,16 @@ def test_concurrent_overlapping_posts_neither_duplicate_nor_lose_rows(marketer, 
     assert sum(r.created for r in results) == 1000
     assert all(not r.errors for r in results)
     assert Lead.objects.filter(external_id__startswith="s", is_target=True).count() == 200
+
+
+def test_text_with_control_characters_round_trips(marketer):
+    reason = "tab\there, new\nline, back\\slash, \\N literally, “quotes”; кириллица"
+    result = leads_upsert(rows=[lead("t", "2026-12-02T10:00:00+03:00", disqualify_reason=reason, is_target=False)])
+    assert result.created == 1
+    assert Lead.objects.get(external_id="t").disqualify_reason == reason
+    assert (
+        leads_upsert(rows=[lead("t", "2026-12-02T10:00:00+03:00", disqualify_reason=reason, is_target=False)]).unchanged
+        == 1
+    )
+    bad = leads_upsert(rows=[lead("nul", "2026-12-02T10:00:00+03:00", customer_id="a\x00b")])
+    assert "NUL" in bad.errors[0]["errors"]["customer_id"][0]
