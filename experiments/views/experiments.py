@@ -98,8 +98,8 @@ def detail_context(request: HttpRequest, experiment: Experiment, **forms) -> dic
         "targets": targets_vs_actuals(experiment.targets, metrics),
         "history": history_entries(experiment),
         "charts": experiment_charts(experiment, metrics, lock),
-        "reviews": reviews,
-        "review": reviews[0] if reviews else None,
+        "reviews": reviews[::-1],  # newest version first
+        "review": reviews[-1] if reviews else None,
         "questions": questions,
         "can_manage": can_manage_experiment(user, experiment),
         "can_review": roles.can_file_reviews(user),

@@ -1,4 +1,7 @@
-"""The review form: the lock state in plain words, and a form that the service refuses while locked."""
+"""The review form: the lock state in plain words, and a form that the service refuses while locked.
+
+Once a review is filed the same page amends it: a new version, the filed ones stay as they are.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,11 +12,17 @@ from django.utils.translation import gettext as _
 
 from experiments import roles
 from experiments.forms import ReviewForm, apply_service_errors
-from experiments.models import Experiment
-from experiments.services.reviews import review_file
+from experiments.models import Experiment, Review
+from experiments.services.reviews import review_amend, review_file
 from experiments.views.lock_display import lock_view
 from experiments.web_selectors import experiment_for_page
 from tracker.errors import Conflict
+
+
+def _initial(latest: Review | None) -> dict:
+    if latest is None:
+        return {}
+    return {name: getattr(latest, name) for name in ("verdict", "summary", "loss_reasons", "recommendation")}
 
 
 @login_required
@@ -22,21 +31,27 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
         experiment = experiment_for_page(pk=pk)
     except Experiment.DoesNotExist as exc:
         raise Http404(_("There is no experiment with this number.")) from exc
-    can_review = roles.can_file_reviews(request.user)
-    form = ReviewForm(request.POST or None)
+    reviews = list(experiment.reviews.all())
+    latest = reviews[-1] if reviews else None
+    form = ReviewForm(request.POST or None, initial=_initial(latest))
     if request.method == "POST" and form.is_valid():
         # Everything that may refuse (role, lock, state) is decided by the service, race-safe.
         try:
-            review_file(experiment=experiment, by=request.user, **form.cleaned_data)
+            if latest is None:
+                review_file(experiment=experiment, by=request.user, **form.cleaned_data)
+            else:
+                review_amend(review=latest, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("The review is filed. Thank you for judging by the numbers."))
+            if latest is None:
+                messages.success(request, _("The review is filed. Thank you for judging by the numbers."))
+            else:
+                messages.success(request, _("The amendment is filed as a new version of the review."))
             return redirect("web:experiment-detail", pk=experiment.pk)
     lock = lock_view(experiment)
-    reviews = list(experiment.reviews.all())
     return render(
         request,
         "experiments/review_form.html",
@@ -45,7 +60,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
             "lock": lock,
             "status": lock.status,
             "form": form,
-            "review": reviews[0] if reviews else None,
-            "can_review": can_review,
+            "review": latest,
+            "can_review": roles.can_file_reviews(request.user),
         },
     )

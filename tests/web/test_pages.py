@@ -361,6 +361,23 @@ def test_sales_head_files_the_review_once_the_period_ended(web_client, sales_hea
     assert "No budget this quarter." in detail
 
 
+def test_filed_review_is_amended_as_a_new_version(web_client, sales_head):
+    ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
+    client = web_client(sales_head)
+    url = reverse("web:review-create", args=[ended.pk])
+    client.post(url, REVIEW)
+    page = client.get(url)
+    assert page.context["form"].initial["summary"] == REVIEW["summary"]
+    assert "File the amendment" in page.content.decode()
+    unchanged = client.post(url, REVIEW)
+    assert "changes nothing" in " ".join(unchanged.context["form"].non_field_errors())
+    assert client.post(url, {**REVIEW, "verdict": "inconclusive"}).status_code == 302
+    versions = list(Review.objects.filter(experiment=ended).order_by("version").values_list("version", "verdict"))
+    assert versions == [(1, "not_confirmed"), (2, "inconclusive")]
+    detail = client.get(reverse("web:experiment-detail", args=[ended.pk])).content.decode()
+    assert detail.index("Version 2 by") < detail.index("Earlier versions") < detail.index("Version 1 by")
+
+
 def test_review_form_shows_field_errors(web_client, sales_head):
     ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
     response = web_client(sales_head).post(reverse("web:review-create", args=[ended.pk]), {**REVIEW, "summary": ""})
