@@ -55,12 +55,12 @@ def unlock_record(*, experiment: Experiment, state: LockState, notify: bool = Tr
     return unlock
 
 
-@transaction.atomic
 def unlocks_record(*, experiment_ids: Iterable[int], today: dt.date | None = None) -> list[ReviewUnlock]:
     """Record an unlock for each running experiment whose lock is open now (or on `today`).
 
     Called after every metrics recompute and by the periodic sweep. Safe to call any number of
-    times, concurrently.
+    times, concurrently. Each record commits on its own (when no outer transaction holds it), so
+    one experiment's row lock is never held while the next is checked.
     """
     experiments = with_lock_data(
         Experiment.objects.filter(id__in=list(experiment_ids), status__in=OPEN_STATUSES, unlock__isnull=True)
@@ -83,7 +83,6 @@ class SweepResult:
         return asdict(self)
 
 
-@transaction.atomic
 def review_locks_sweep(*, today: dt.date | None = None) -> SweepResult:
     """The periodic repair: record openings nobody recorded yet, enqueue notices nobody sent.
 
