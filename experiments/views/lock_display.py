@@ -87,6 +87,10 @@ def lock_view(experiment: Experiment, *, current_regulation: Regulation | None =
         headline = _("Cancelled: cancelled experiments are not reviewed.")
     elif status == Experiment.Status.REVIEWED:
         headline = _("Reviewed.")
+        if state.reason == ReviewUnlock.Reason.EXCEPTION:
+            details.append(_("The review opened early, by the non-target exception."))
+        elif state.reason:
+            details.append(_("The review opened when the test period ended on %(date)s.") % numbers)
     elif state.unlocked and state.reason == ReviewUnlock.Reason.EXCEPTION:
         headline = _("The review is open early: non-target leads are above the acceptable level with enough evidence.")
         details.append(
