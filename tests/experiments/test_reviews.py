@@ -346,3 +346,16 @@ def test_the_web_form_holds_the_same_lock(running, ended, sales_head):
     assert Review.objects.get().experiment == ended
     assert client.post(f"/experiments/{ended.pk}/review/", FIELDS).status_code == 200  # no second review
     assert Review.objects.count() == 1
+
+
+def test_admin_lists_reviews_unlocks_questions_and_notices_read_only(ended, sales_head, admin_user):
+    review_file(experiment=ended, by=sales_head, **FIELDS)
+    client = Client()
+    client.force_login(admin_user)
+    for model in ("review", "reviewunlock", "question", "notification"):
+        assert client.get(f"/admin/experiments/{model}/").status_code == 200, model
+    unlock = ReviewUnlock.objects.get(experiment=ended)
+    assert client.get(f"/admin/experiments/reviewunlock/{unlock.pk}/change/").status_code == 200
+    assert client.get("/admin/experiments/reviewunlock/add/").status_code == 403
+    assert client.post(f"/admin/experiments/reviewunlock/{unlock.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ReviewUnlock.objects.filter(pk=unlock.pk).exists()
