@@ -59,3 +59,15 @@ def test_channel_api_duplicate_slug_is_400(marketer, client_for):
     response = client.post("/api/v1/channels/", {"name": "Paid search 2", "slug": "paid-search"}, format="json")
     assert response.status_code == 400
     assert response.json() == {"slug": ["A channel with this slug already exists."]}
+
+
+@pytest.mark.django_db
+def test_channel_list_query_count_does_not_grow(marketer, client_for, django_assert_max_num_queries):
+    client = client_for(marketer)
+    channel_create(by=marketer, name="Events", slug="events")
+    with django_assert_max_num_queries(5) as few:
+        client.get("/api/v1/channels/")
+    for i in range(20):
+        channel_create(by=marketer, name=f"Channel {i}", slug=f"channel-{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/api/v1/channels/").json()["count"] == 21

@@ -348,3 +348,36 @@ def test_concurrent_transitions_happen_once(marketer, marketing_head, service):
         thread.join()
     assert sorted(outcomes) == sorted(["done", "not_draft" if service is experiment_launch else "not_cancellable"])
     assert experiment.history.exclude(status="draft").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_of_one_utm_give_one_experiment(marketer, marketing_head):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite runs one writer at a time; the race needs concurrent writers.")
+    channel = ChannelFactory()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(user, utm: str) -> None:
+        try:
+            barrier.wait()
+            register(user, channel, utm_campaign=utm)
+            outcomes.append("created")
+        except ValidationError as exc:
+            outcomes.append(next(iter(exc.message_dict)))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=act, args=args) for args in ((marketer, "Race_Dec"), (marketing_head, "race_dec"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["created", "utm_campaign"]
+    assert Experiment.objects.count() == 1
