@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Lower, Trim
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
 
 from experiments.models import Experiment
@@ -55,16 +55,17 @@ def snapshots_mark_dirty(*, experiment_ids: Iterable[int]) -> list[int]:
             [MetricSnapshot(experiment_id=i) for i in ids if i not in have], ignore_conflicts=True
         )
     # Row locks in id order: concurrent posts touching the same experiments cannot deadlock, and
-    # the "was it clean?" read below cannot race with another marker.
-    list(MetricSnapshot.objects.select_for_update().filter(experiment_id__in=ids).order_by("id").values_list("id"))
-    newly = list(
-        MetricSnapshot.objects.filter(experiment_id__in=ids, dirty_since__isnull=True).values_list(
-            "experiment_id", flat=True
-        )
+    # the "was it clean?" read cannot race with another marker.
+    locked = list(
+        MetricSnapshot.objects.select_for_update()
+        .filter(experiment_id__in=ids)
+        .order_by("id")
+        .values_list("experiment_id", "dirty_since")
     )
-    now = timezone.now()
-    MetricSnapshot.objects.filter(experiment_id__in=newly).update(dirty_since=now)
-    MetricSnapshot.objects.filter(experiment_id__in=ids).update(dirty_seq=F("dirty_seq") + 1)
+    newly = [experiment_id for experiment_id, dirty_since in locked if dirty_since is None]
+    MetricSnapshot.objects.filter(experiment_id__in=ids).update(
+        dirty_seq=F("dirty_seq") + 1, dirty_since=Coalesce("dirty_since", Value(timezone.now()))
+    )
     if newly:
         transaction.on_commit(lambda: recompute_enqueue(countdown=debounce_seconds()))
     return ids

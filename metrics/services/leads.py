@@ -157,6 +157,9 @@ _UPDATABLE = [name for name in LEAD_COLUMNS if name != "external_id"]
 def stage_merge(cursor) -> MergeCounts:
     """One upsert statement from the staging table; empties the staging table."""
     lead = Lead._meta.db_table
+    # A temporary table has no statistics: without them the planner joins the staged rows to the
+    # whole lead table by a sequential scan instead of probing the external_id index.
+    cursor.execute(f"ANALYZE {STAGE_TABLE}")
     cols = ", ".join(LEAD_COLUMNS)
     sets = ", ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATABLE)
     current = ", ".join(f"{lead}.{name}" for name in _UPDATABLE)
