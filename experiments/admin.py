@@ -221,16 +221,15 @@ class ExperimentAdmin(SimpleHistoryAdmin):
     def get_fields(self, request: HttpRequest, obj: Experiment | None = None) -> list[str]:
         return list(EDITABLE_FIELDS) + (self.readonly_fields if obj else [])
 
-    @admin.display(description=_("status"))
-    def effective_status(self, experiment: Experiment) -> str:
-        current = getattr(self, "_current_regulation", None)
-        status = experiment_effective_status(experiment, current_regulation=current)
-        return Experiment.Status(status).label
+    def get_list_display(self, request: HttpRequest) -> list:
+        # Drafts are judged by the version in force: fetch it once per page, not per row.
+        current = regulation_current()
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        # Drafts are judged by the version in force: fetch it once for the page.
-        self._current_regulation = regulation_current()
-        return super().changelist_view(request, extra_context)
+        @admin.display(description=_("status"))
+        def effective_status(experiment: Experiment) -> str:
+            return Experiment.Status(experiment_effective_status(experiment, current_regulation=current)).label
+
+        return [effective_status if name == "effective_status" else name for name in self.list_display]
 
     def has_change_permission(self, request: HttpRequest, obj: Experiment | None = None) -> bool:
         if obj is not None and obj.status != Experiment.Status.DRAFT:

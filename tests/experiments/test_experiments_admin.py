@@ -117,3 +117,17 @@ def test_channel_admin_adds_through_the_service(admin_client_):
     response = admin_client_.post(reverse("admin:experiments_channel_add"), {"name": "Paid search", "slug": "Paid"})
     assert response.status_code == 302
     assert ChannelFactory._meta.model.objects.get(name="Paid search").slug == "paid"
+
+
+@pytest.mark.django_db
+def test_changelist_query_count_does_not_grow(admin_client_, django_assert_max_num_queries):
+    url = reverse("admin:experiments_experiment_changelist")
+    channel = ChannelFactory()
+    for i in range(3):
+        ExperimentFactory(channel=channel, running=bool(i % 2))
+    with django_assert_max_num_queries(30) as few:
+        assert admin_client_.get(url).status_code == 200
+    for i in range(20):
+        ExperimentFactory(channel=channel, running=bool(i % 2))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert admin_client_.get(url).status_code == 200
