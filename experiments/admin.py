@@ -221,6 +221,10 @@ class ExperimentAdmin(SimpleHistoryAdmin):
     def get_fields(self, request: HttpRequest, obj: Experiment | None = None) -> list[str]:
         return list(EDITABLE_FIELDS) + (self.readonly_fields if obj else [])
 
+    @admin.display(description=_("status"))
+    def effective_status(self, experiment: Experiment) -> str:
+        return Experiment.Status(experiment_effective_status(experiment)).label
+
     def get_list_display(self, request: HttpRequest) -> list:
         # Drafts are judged by the version in force: fetch it once per page, not per row.
         current = regulation_current()
