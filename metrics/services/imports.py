@@ -9,6 +9,7 @@ import csv
 import io
 import logging
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -147,30 +148,84 @@ def _run(job: ImportJob) -> ImportRunResult:
                 f"The header row lacks the column(s) {', '.join(missing)}. Expected columns: {', '.join(LEAD_FIELDS)}.",
             )
         cleaner = lead_cleaner()
-        batch: list[tuple] = []
-        for line, record, problem in _records(text, delimiter, header):
-            totals["rows_total"] += 1
-            values, row_errors = (None, {"non_field_errors": [problem]}) if record is None else cleaner.clean(record)
-            if values is None:
-                totals["rows_failed"] += 1
-                if len(errors) < MAX_STORED_ERRORS:
-                    errors.append(
-                        {"line": line, "external_id": (record or {}).get("external_id"), "errors": row_errors}
-                    )
-                continue
-            batch.append(values)
-            if len(batch) >= BATCH_ROWS:
-                _merge_batch(batch, totals, keys)
-                batch = []
-                _progress(job, min(raw.tell() / size, 0.99), totals, errors)
-        if batch:
-            _merge_batch(batch, totals, keys)
+        merger = _Merger(totals, keys)
+        try:
+            _stream(text, delimiter, header, cleaner, merger, totals, errors, lambda: raw.tell() / size, job)
+        finally:
+            merger.close()
     with transaction.atomic():
         snapshots_mark_dirty_by_keys(keys=keys)
         ImportJob.objects.filter(id=job.id).update(
             status=ImportJob.Status.DONE, progress=1.0, errors=errors, finished_at=timezone.now(), **totals
         )
     return ImportRunResult(ImportJob.Status.DONE, totals["rows_total"], totals["rows_ok"], totals["rows_failed"])
+
+
+def _stream(text, delimiter, header, cleaner, merger, totals, errors, position, job) -> None:
+    """Clean the lines and hand full batches to the merger."""
+    batch: list[tuple] = []
+    for line, record, problem in _records(text, delimiter, header):
+        totals["rows_total"] += 1
+        values, row_errors = (None, {"non_field_errors": [problem]}) if record is None else cleaner.clean(record)
+        if values is None:
+            totals["rows_failed"] += 1
+            if len(errors) < MAX_STORED_ERRORS:
+                errors.append({"line": line, "external_id": (record or {}).get("external_id"), "errors": row_errors})
+            continue
+        batch.append(values)
+        if len(batch) >= BATCH_ROWS:
+            merger.submit(batch)
+            batch = []
+            _progress(job, min(position(), 0.99), totals, errors)
+    if batch:
+        merger.submit(batch)
+    merger.wait()
+
+
+class _Merger:
+    """Merges batches in order, one at a time.
+
+    On PostgreSQL, outside a surrounding transaction, it merges in a background thread on its own
+    plain database connection (one transaction per batch), so that the next batch is parsed and
+    cleaned while the database merges this one. At most two batches are in memory.
+    """
+
+    def __init__(self, totals: dict, keys: set[str]) -> None:
+        self.totals, self.keys = totals, keys
+        self.pool: ThreadPoolExecutor | None = None
+        self.raw = None
+        self.pending: Future | None = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self.raw = connection.get_new_connection(connection.get_connection_params())
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-merge")
+
+    def submit(self, batch: list[tuple]) -> None:
+        if self.pool is None:
+            _merge_batch(batch, self.totals, self.keys)
+            return
+        self.wait()
+        self.pending = self.pool.submit(self._merge_raw, batch)
+
+    def _merge_raw(self, batch: list[tuple]) -> None:
+        with self.raw.transaction(), self.raw.cursor() as cursor:
+            stage_create(cursor)
+            stage_copy(cursor, batch, start_line=0)
+            merged = stage_merge(cursor)
+        _count(batch, merged, self.totals, self.keys)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # re-raises the merge's error here
+
+    def close(self) -> None:
+        if self.pool is None:
+            return
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown()
+            self.raw.close()
 
 
 @transaction.atomic
@@ -182,6 +237,10 @@ def _merge_batch(batch: list[tuple], totals: dict, keys: set[str]) -> None:
             merged = stage_merge(cursor)
     else:
         merged: MergeCounts = _merge_orm(batch)
+    _count(batch, merged, totals, keys)
+
+
+def _count(batch: list[tuple], merged: MergeCounts, totals: dict, keys: set[str]) -> None:
     totals["rows_ok"] += len(batch)
     totals["created"] += merged.created
     totals["updated"] += merged.updated
