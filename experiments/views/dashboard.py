@@ -1,5 +1,7 @@
 """The dashboard: experiments in their test period and those waiting for a review."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from experiments import roles
 from experiments.models import Experiment
 from experiments.views.lock_display import lock_view
 from experiments.web_selectors import dashboard_experiments, drafts_of, status_counts
+from metrics.selectors import scoreboard
 
 
 def period_progress(experiment: Experiment, today) -> tuple[int, float]:
@@ -36,6 +39,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     awaiting = [card for card in cards if card["lock"].status == Experiment.Status.AWAITING_REVIEW]
     running = [card for card in cards if card["lock"].status != Experiment.Status.AWAITING_REVIEW]
+    month_start = today.replace(day=1)
+    tomorrow = today + dt.timedelta(days=1)
+    board = scoreboard(date_from=month_start, date_to=tomorrow)
     counts = status_counts()
     can_register = roles.can_register_experiments(request.user)
     return render(
@@ -46,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "awaiting": awaiting,
             "drafts": counts.get(Experiment.Status.DRAFT, 0),
             "reviewed": counts.get(Experiment.Status.REVIEWED, 0),
+            "month": {"from": month_start, "to": tomorrow, "marketing": board["marketing"], "sales": board["sales"]},
             "can_register": can_register,
             "my_drafts": list(drafts_of(request.user)) if can_register else [],
             "can_review": roles.can_file_reviews(request.user),

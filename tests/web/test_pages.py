@@ -85,6 +85,24 @@ def test_dashboard_puts_an_ended_test_under_awaiting_review(web_client, sales_he
     assert "Review open" in awaiting
 
 
+def test_dashboard_sums_up_this_month(web_client, founder):
+    from metrics.services import leads_upsert
+
+    now = timezone.localtime()
+    leads_upsert(
+        rows=[
+            {"external_id": f"M-{i}", "created_at": now.isoformat(), "is_target": i != 0, "mql_at": now.isoformat()}
+            for i in range(3)
+        ]
+    )
+    html = web_client(founder).get("/").content.decode()
+    month = html.split('id="month-title"')[1].split("</section>")[0]
+    assert f"{now:%B %Y}" in month
+    assert "<dt>Leads</dt><dd>3</dd>" in month
+    assert "<dt>MQL</dt><dd>3</dd>" in month
+    assert "<dt>Non-target share</dt><dd>33.3%</dd>" in month
+
+
 def test_dashboard_lists_only_my_drafts(web_client, marketer, other_marketer):
     mine = ExperimentFactory(owner=marketer, title="My draft")
     theirs = ExperimentFactory(owner=other_marketer, title="Bob's draft")
