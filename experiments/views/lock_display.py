@@ -90,7 +90,7 @@ def lock_view(experiment: Experiment, *, current_regulation: Regulation | None =
         if state.reason == ReviewUnlock.Reason.EXCEPTION:
             details.append(_("The review opened early, by the non-target exception."))
         elif state.reason:
-            details.append(_("The review opened when the test period ended on %(date)s.") % numbers)
+            details.append(_("The review opened at the end of the test period (%(date)s).") % numbers)
     elif state.unlocked and state.reason == ReviewUnlock.Reason.EXCEPTION:
         headline = _("The review is open early: non-target leads are above the acceptable level with enough evidence.")
         details.append(
