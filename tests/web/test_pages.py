@@ -103,6 +103,13 @@ def test_dashboard_sums_up_this_month(web_client, founder):
     assert "<dt>Non-target share</dt><dd>33.3%</dd>" in month
 
 
+def test_empty_dashboard_invites_a_marketer_to_register(web_client, marketer):
+    html = web_client(marketer).get("/").content.decode()
+    assert "No experiment is running." in html
+    assert 'href="/experiments/new/">Register a hypothesis' in html
+    assert 'id="awaiting-title"' not in html
+
+
 def test_dashboard_lists_only_my_drafts(web_client, marketer, other_marketer):
     mine = ExperimentFactory(owner=marketer, title="My draft")
     theirs = ExperimentFactory(owner=other_marketer, title="Bob's draft")
@@ -453,6 +460,36 @@ def test_scoreboard_shows_both_zones_for_the_period(web_client, founder):
     assert "No leads or spend in this period." in html
     bad = client.get("/scoreboard/", {"date_from": "2026-12-01", "date_to": "2026-11-01"})
     assert "date_to" in bad.context["form"].errors
+
+
+def test_scoreboard_narrows_to_one_channel(web_client, founder):
+    from metrics.services import leads_upsert
+
+    events = ChannelFactory(name="Events", slug="events")
+    search = ChannelFactory(name="Paid search", slug="paid-search")
+    now = timezone.localtime().isoformat()
+    leads_upsert(
+        rows=[
+            {"external_id": "E-1", "created_at": now, "channel": "events"},
+            {"external_id": "S-1", "created_at": now, "channel": "paid-search"},
+            {"external_id": "S-2", "created_at": now, "channel": "paid-search"},
+        ]
+    )
+    client = web_client(founder)
+    everything = client.get("/scoreboard/").content.decode()
+    by_channel = everything.split("By channel")[1]
+    assert events.name in by_channel and search.name in by_channel
+    only = client.get(
+        "/scoreboard/",
+        {
+            "date_from": timezone.localdate().replace(day=1),
+            "date_to": timezone.localdate() + dt.timedelta(days=1),
+            "channel": "paid-search",
+        },
+    ).content.decode()
+    marketing = only.split('id="zone-m"')[1].split("</section>")[0]
+    assert '<th scope="row">Leads</th><td class="num">2' in marketing.replace("\n", "")
+    assert events.name not in only.split("By channel")[1]
 
 
 def test_csv_upload_creates_an_import_job(web_client, sales_head):
