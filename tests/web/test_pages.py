@@ -555,6 +555,18 @@ def test_regulation_page_shows_current_and_history(web_client, founder, admin_us
     assert "acceptable non-target share" in html  # what version 2 changed
 
 
+def test_regulation_page_query_count_does_not_grow_with_versions(web_client, founder, admin_user):
+    channel = ChannelFactory()
+    client = web_client(founder)
+    regulation_create(by=admin_user, review_due_days=5, channel_thresholds={channel.pk: "0.4"})
+    few = _queries(client, reverse("web:regulation"))
+    for days in range(6, 12):
+        regulation_create(by=admin_user, review_due_days=days)
+    html = client.get(reverse("web:regulation")).content.decode()
+    assert "In force: version 8" in html
+    assert _queries(client, reverse("web:regulation")) == few
+
+
 # --- Language ----------------------------------------------------------------------------------
 
 
