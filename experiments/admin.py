@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from experiments import admin_reviews  # noqa: F401  (registers review, unlock and question admin)
 from experiments.models import Channel, ChannelThreshold, Experiment, Regulation
 from experiments.selectors import experiment_effective_status, experiment_queryset, regulation_current
-from experiments.services.channels import channel_create
+from experiments.services.channels import channel_create, channel_rename
 from experiments.services.experiments import (
     EDITABLE_FIELDS,
     experiment_cancel,
@@ -177,7 +177,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Channel, form: forms.ModelForm, change: bool) -> None:
         if change:
-            obj.save(update_fields=["name"])  # a rename changes no rule
+            _copy_saved(channel_rename(channel=obj, by=request.user, name=obj.name), obj)
             return
         _copy_saved(channel_create(by=request.user, name=obj.name, slug=obj.slug), obj)
 

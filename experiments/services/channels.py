@@ -9,6 +9,16 @@ from experiments.models import Channel
 from experiments.roles import can_register_experiments
 
 
+def _name_errors(name: str, *, exclude_id: int | None = None) -> list[str]:
+    if not name:
+        return ["Give the channel a name."]
+    if len(name) > 100:
+        return ["Keep the name within 100 characters."]
+    if Channel.objects.filter(name__iexact=name).exclude(id=exclude_id).exists():
+        return ["A channel with this name already exists."]
+    return []
+
+
 @transaction.atomic
 def channel_create(*, by: AbstractBaseUser, name: str, slug: str) -> Channel:
     """Add a channel. Marketers, marketing heads and admins may; names and slugs are unique."""
@@ -16,12 +26,8 @@ def channel_create(*, by: AbstractBaseUser, name: str, slug: str) -> Channel:
         raise PermissionDenied("Only marketers, marketing heads and administrators can add channels.")
     name, slug = (name or "").strip(), (slug or "").strip().lower()
     errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["Give the channel a name."]
-    elif len(name) > 100:
-        errors["name"] = ["Keep the name within 100 characters."]
-    elif Channel.objects.filter(name__iexact=name).exists():
-        errors["name"] = ["A channel with this name already exists."]
+    if name_errors := _name_errors(name):
+        errors["name"] = name_errors
     try:
         validate_slug(slug)
     except ValidationError:
@@ -39,3 +45,21 @@ def channel_create(*, by: AbstractBaseUser, name: str, slug: str) -> Channel:
             return Channel.objects.create(name=name, slug=slug)
     except IntegrityError as exc:
         raise ValidationError({"slug": ["A channel with this name or slug already exists."]}) from exc
+
+
+@transaction.atomic
+def channel_rename(*, channel: Channel, by: AbstractBaseUser, name: str) -> Channel:
+    """Rename a channel. The slug stays: the API and lead imports refer to it."""
+    if not can_register_experiments(by):
+        raise PermissionDenied("Only marketers, marketing heads and administrators can rename channels.")
+    name = (name or "").strip()
+    if name_errors := _name_errors(name, exclude_id=channel.id):
+        raise ValidationError({"name": name_errors})
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    channel.name = name
+    try:
+        with transaction.atomic():
+            channel.save(update_fields=["name"])
+    except IntegrityError as exc:
+        raise ValidationError({"name": ["A channel with this name already exists."]}) from exc
+    return channel

@@ -71,3 +71,19 @@ def test_channel_list_query_count_does_not_grow(marketer, client_for, django_ass
         channel_create(by=marketer, name=f"Channel {i}", slug=f"channel-{i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/api/v1/channels/").json()["count"] == 21
+
+
+@pytest.mark.django_db
+def test_rename_keeps_the_slug_and_refuses_a_taken_name(marketer, sales_head):
+    from experiments.services.channels import channel_rename
+
+    events = channel_create(by=marketer, name="Events", slug="events")
+    channel_create(by=marketer, name="Paid search", slug="paid-search")
+    renamed = channel_rename(channel=events, by=marketer, name=" Regional events ")
+    assert (renamed.name, renamed.slug) == ("Regional events", "events")
+    assert channel_rename(channel=events, by=marketer, name="REGIONAL EVENTS").name == "REGIONAL EVENTS"
+    with pytest.raises(ValidationError) as refused:
+        channel_rename(channel=events, by=marketer, name="paid search")
+    assert refused.value.message_dict == {"name": ["A channel with this name already exists."]}
+    with pytest.raises(PermissionDenied):
+        channel_rename(channel=events, by=sales_head, name="Mine")

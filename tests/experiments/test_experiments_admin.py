@@ -131,3 +131,12 @@ def test_changelist_query_count_does_not_grow(admin_client_, django_assert_max_n
         ExperimentFactory(channel=channel, running=bool(i % 2))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert admin_client_.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_channel_admin_renames_through_the_service(admin_client_):
+    channel = ChannelFactory(name="Events", slug="events")
+    url = reverse("admin:experiments_channel_change", args=[channel.pk])
+    assert admin_client_.post(url, {"name": "Regional events"}).status_code == 302
+    channel.refresh_from_db()
+    assert (channel.name, channel.slug) == ("Regional events", "events")
