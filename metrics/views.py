@@ -112,7 +112,11 @@ def scoreboard_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     presets = period_presets(today)
     default = presets[0]
-    form = ScoreboardForm(request.GET or {"date_from": default["from"], "date_to": default["to"]})
+    # A link may name only the channel or only one end of the period: the rest defaults to this month.
+    data = request.GET.copy()
+    data.setdefault("date_from", default["from"].isoformat())
+    data.setdefault("date_to", default["to"].isoformat())
+    form = ScoreboardForm(data)
     board = None
     if form.is_valid():
         board = scoreboard(

@@ -458,6 +458,9 @@ def test_scoreboard_shows_both_zones_for_the_period(web_client, founder):
     html = client.get("/scoreboard/").content.decode()
     assert "Marketing zone" in html and "Sales zone" in html
     assert "No leads or spend in this period." in html
+    only_channel = client.get("/scoreboard/", {"channel": ""})
+    assert only_channel.context["form"].is_valid()
+    assert only_channel.context["form"].cleaned_data["date_from"] == timezone.localdate().replace(day=1)
     bad = client.get("/scoreboard/", {"date_from": "2026-12-01", "date_to": "2026-11-01"})
     assert "date_to" in bad.context["form"].errors
 
