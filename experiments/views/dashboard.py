@@ -10,7 +10,7 @@ from django.utils import timezone
 from experiments import roles
 from experiments.models import Experiment
 from experiments.views.lock_display import lock_view
-from experiments.web_selectors import dashboard_experiments, drafts_of, status_counts
+from experiments.web_selectors import dashboard_experiments, drafts_of, open_questions, status_counts
 from metrics.selectors import scoreboard
 
 
@@ -56,5 +56,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_register": can_register,
             "my_drafts": list(drafts_of(request.user)) if can_register else [],
             "can_review": roles.can_file_reviews(request.user),
+            "open_questions": open_questions() if roles.can_answer_questions(request.user) else [],
         },
     )

@@ -438,6 +438,17 @@ def test_sales_head_asks_and_marketing_head_answers(web_client, sales_head, mark
     assert "answered already" in again.content.decode()
 
 
+def test_marketing_head_sees_open_questions_on_the_dashboard(web_client, sales_head, marketing_head, founder):
+    from experiments.services.questions import question_ask
+
+    experiment = ExperimentFactory(running=True, title="Cold list")
+    question = question_ask(experiment=experiment, by=sales_head, text="Where is this list from?")
+    html = web_client(marketing_head).get("/").content.decode()
+    assert "Questions waiting for your answer" in html
+    assert f"/experiments/{experiment.pk}/#question-{question.pk}" in html
+    assert "Questions waiting for your answer" not in web_client(founder).get("/").content.decode()
+
+
 def test_empty_question_shows_the_field_error(web_client, sales_head, running_experiment):
     response = web_client(sales_head).post(reverse("web:question-ask", args=[running_experiment.pk]), {"text": ""})
     assert response.status_code == 400
