@@ -65,7 +65,12 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockVi
         non_target_total += day["non_target"]
         cumulative.append(round(non_target_total / judged_total, 4) if judged_total else None)
     funnel_values = [(metrics or {}).get(key) or 0 for key in ("leads_total", "mql", "sql", "customers")]
+    rows = [
+        {"date": day["date"], "leads": day["leads"], "non_target": day["non_target"], "share": share}
+        for day, share in zip(daily, cumulative, strict=True)
+    ]
     return {
+        "rows": rows,  # the same numbers as a table, for screen readers
         "has_daily": bool(daily),
         "has_funnel": bool(metrics) and funnel_values[0] > 0,
         "data": {

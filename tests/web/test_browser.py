@@ -134,6 +134,8 @@ def test_experiment_page_draws_its_charts(page, live_server, founder, running_ex
     assert bars == [3, 3, 3]
     threshold = page.evaluate("() => Chart.getChart(document.querySelector('#chart-share')).data.datasets[1].data")
     assert set(threshold) == {0.3}
+    # The same numbers as a table for screen readers.
+    assert page.locator("table.sr-only tbody tr").count() == 3
 
 
 def test_switching_to_russian(page, live_server, marketer):
