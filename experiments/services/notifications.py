@@ -35,7 +35,7 @@ def _unique(addresses: list[str]) -> list[str]:
 
 
 def experiment_url(experiment: Experiment) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("experiment-detail", kwargs={"pk": experiment.pk})
+    return settings.SITE_URL.rstrip("/") + reverse("web:experiment-detail", kwargs={"pk": experiment.pk})
 
 
 def notification_send(*, key: str, subject: str, recipients: list[str], template: str, context: dict) -> bool:
