@@ -593,3 +593,10 @@ def test_language_switch_to_russian(web_client, marketer, running_experiment):
     assert "В тестовом периоде" in html
     detail = client.get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
     assert "Гипотеза" in detail or "Блокировка" in detail
+
+
+def test_e_mails_link_to_the_experiment_page(running_experiment, settings):
+    from experiments.services.notifications import experiment_url
+
+    settings.SITE_URL = "https://tracker.example.com/"
+    assert experiment_url(running_experiment) == f"https://tracker.example.com/experiments/{running_experiment.pk}/"
