@@ -185,7 +185,8 @@ class Experiment(models.Model):
                 condition=Q(budget__gte=0) | Q(budget__isnull=True), name="experiment_budget_nonneg"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(regulation__isnull=False),
+                # Launching pins the regulation; a draft cancelled before launch never had one.
+                condition=Q(status__in=["draft", "cancelled"]) | Q(regulation__isnull=False),
                 name="experiment_launched_pins_regulation",
             ),
         ]

@@ -320,10 +320,6 @@ def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser) -> Experi
             f"{experiment.get_status_display().lower()}.",
             code="not_cancellable",
         )
-    if experiment.regulation_id is None:
-        # The database requires every non-draft to name a regulation version; a draft cancelled
-        # before launch records the version in force when it was stopped.
-        experiment.regulation = _regulation_in_force()
     experiment.status = Experiment.Status.CANCELLED
     experiment.cancelled_at = timezone.now()
     _save(experiment, by=by)
