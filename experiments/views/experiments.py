@@ -95,6 +95,8 @@ def detail_context(request: HttpRequest, experiment: Experiment, **forms) -> dic
         "status": lock.status,
         "metrics": metrics,
         "computed_at": snapshot.computed_at if snapshot is not None else None,
+        # New leads or spend arrived after the last computation; a job is recomputing them.
+        "metrics_stale": snapshot is not None and snapshot.dirty_since is not None,
         "targets": targets_vs_actuals(experiment.targets, metrics),
         "history": history_entries(experiment),
         "charts": experiment_charts(experiment, metrics, lock),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from experiments.models import Experiment, Question, Review
 from experiments.services.regulations import regulation_create
-from metrics.models import ImportJob
+from metrics.models import ImportJob, MetricSnapshot
 from tests.factories import ChannelFactory, ExperimentFactory
 from tests.web.conftest import snapshot_for
 
@@ -221,6 +221,13 @@ def test_experiment_page_shows_targets_against_actuals_and_chart_data(web_client
     assert 'id="chart-data"' in html
     assert '"threshold": 0.3' in html
     assert '"funnel": [12, 6, 3, 1]' in html
+
+
+def test_experiment_page_says_when_metrics_are_being_updated(web_client, founder, running_experiment):
+    url = reverse("web:experiment-detail", args=[running_experiment.pk])
+    assert "updating with new data" not in web_client(founder).get(url).content.decode()
+    MetricSnapshot.objects.filter(experiment=running_experiment).update(dirty_since=timezone.now())
+    assert "updating with new data" in web_client(founder).get(url).content.decode()
 
 
 def test_missing_experiment_is_404(web_client, founder):
