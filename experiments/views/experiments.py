@@ -82,7 +82,8 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "experiments/detail.html", detail_context(request, experiment))
 
 
-def detail_context(request: HttpRequest, experiment: Experiment, **forms) -> dict:
+def detail_context(request: HttpRequest, experiment: Experiment, question_form: QuestionForm | None = None) -> dict:
+    """Everything the experiment page shows; `question_form` carries a refused question back to it."""
     user = request.user
     snapshot = getattr(experiment, "snapshot", None)
     metrics = snapshot.data if snapshot is not None and snapshot.computed_at else None
@@ -107,7 +108,7 @@ def detail_context(request: HttpRequest, experiment: Experiment, **forms) -> dic
         "can_review": roles.can_file_reviews(user),
         "can_ask": roles.can_ask_questions(user),
         "can_answer": roles.can_answer_questions(user),
-        "question_form": forms.get("question_form") or QuestionForm(),
+        "question_form": question_form or QuestionForm(),
     }
 
 
