@@ -190,7 +190,7 @@ class Command(BaseCommand):
                     {
                         "experiment": experiment.id,
                         "date": day.isoformat(),
-                        "amount": f"{rng.uniform(2000, 9000):.2f}",
+                        "amount": f"{rng.uniform(8000, 30000):.2f}",
                         "kind": "marketing",
                         "visits": rng.randint(80, 600),
                     }
@@ -200,7 +200,7 @@ class Command(BaseCommand):
                         {
                             "experiment": experiment.id,
                             "date": day.isoformat(),
-                            "amount": f"{rng.uniform(5000, 15000):.2f}",
+                            "amount": f"{rng.uniform(20000, 60000):.2f}",
                             "kind": "sales",
                         }
                     )
@@ -230,7 +230,7 @@ class Command(BaseCommand):
             if step > now or rng.random() > chance:
                 return row
             row[field] = step.isoformat()
-        row["revenue"] = f"{rng.choice([45_000, 90_000, 120_000, 240_000]) * rng.uniform(0.8, 1.2):.2f}"
+        row["revenue"] = f"{rng.choice([15_000, 30_000, 60_000, 120_000]) * rng.uniform(0.8, 1.2):.2f}"
         row["orders"] = rng.choice([1, 1, 1, 2, 3])
         row["customer_id"] = f"cust-{serial:06d}"
         churn_at = step + dt.timedelta(days=rng.uniform(10, 60))
