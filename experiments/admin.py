@@ -92,20 +92,7 @@ class RegulationAdmin(admin.ModelAdmin):
 
     form = RegulationAdminForm
     inlines = [ChannelThresholdInline]
-    list_display = [
-        "version",
-        "created_at",
-        "created_by",
-        "default_test_period_days",
-        "min_test_period_days",
-        "max_test_period_days",
-        "non_target_threshold",
-        "exception_min_leads",
-        "exception_alpha",
-        "review_due_days",
-        "sync_meeting_every_days",
-        "founder_meeting_every_days",
-    ]
+    list_display = ["version", "created_at", "created_by", *Regulation.RULE_FIELDS]
     list_select_related = ["created_by"]
     readonly_fields = ["version", "created_at", "created_by"]
 

@@ -18,6 +18,19 @@ from simple_history.models import HistoricalRecords
 class Regulation(models.Model):
     """One version of the company's written rules. Never edited: a change is a new row."""
 
+    # The rules themselves, in reading order (admin columns, version comparison, API fields).
+    RULE_FIELDS = (
+        "default_test_period_days",
+        "min_test_period_days",
+        "max_test_period_days",
+        "non_target_threshold",
+        "exception_min_leads",
+        "exception_alpha",
+        "review_due_days",
+        "sync_meeting_every_days",
+        "founder_meeting_every_days",
+    )
+
     version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(

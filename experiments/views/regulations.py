@@ -8,19 +8,6 @@ from experiments import roles
 from experiments.models import ChannelThreshold, Regulation
 from experiments.selectors import regulation_list
 
-# The fields people compare between versions, in reading order.
-COMPARED_FIELDS = (
-    "default_test_period_days",
-    "min_test_period_days",
-    "max_test_period_days",
-    "non_target_threshold",
-    "exception_min_leads",
-    "exception_alpha",
-    "review_due_days",
-    "sync_meeting_every_days",
-    "founder_meeting_every_days",
-)
-
 
 def _changes(version: Regulation, previous: Regulation | None) -> list[str]:
     """Verbose names of the fields this version changed against the one before it."""
@@ -28,7 +15,7 @@ def _changes(version: Regulation, previous: Regulation | None) -> list[str]:
         return []
     changed = [
         str(Regulation._meta.get_field(name).verbose_name)
-        for name in COMPARED_FIELDS
+        for name in Regulation.RULE_FIELDS
         if getattr(version, name) != getattr(previous, name)
     ]
     before = {t.channel_id: t.non_target_threshold for t in previous.channel_thresholds.all()}
