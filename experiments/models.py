@@ -345,6 +345,7 @@ class Goal(models.Model):
         ordering = ["-period_start", "metric"]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gt=models.F("period_start")), name="goal_period_ordered"),
+            models.CheckConstraint(condition=Q(target__gte=0), name="goal_target_nonneg"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -116,13 +117,14 @@ else:
         }
     }
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 
@@ -147,6 +149,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-review-locks": {
         "task": "experiments.tasks.sweep_review_locks",
         "schedule": env.int("LOCK_SWEEP_SECONDS", default=600),
+    },
+    # Daily from 06:00 local time; the later hourly runs only repair a missed or lost 06:00 run
+    # (a meeting that exists is never created twice).
+    "build-due-meetings": {
+        "task": "experiments.tasks_meetings.build_due_meetings",
+        "schedule": crontab(minute=0, hour="6-23"),
     },
 }
 

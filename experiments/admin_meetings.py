@@ -1,0 +1,96 @@
+"""Django admin for goals and meetings (imported by experiments/admin.py).
+
+A goal added here goes through `goal_create` (its roles and rules hold as on the API); a goal is
+not edited once set. Meetings are created by the beat job with their agenda; notes and decisions
+are written through `meeting_update_notes`, so only the heads and the founder can change them.
+"""
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from experiments.models import Goal, Meeting
+from experiments.roles import can_set_goals, can_write_meeting_notes
+from experiments.services.goals import GOAL_METRICS, goal_clean, goal_create
+from experiments.services.meetings import TEXT_MAX_LENGTH, meeting_update_notes
+
+
+class GoalAdminForm(forms.ModelForm):
+    metric = forms.ChoiceField(choices=[(name, name) for name in sorted(GOAL_METRICS)])
+
+    class Meta:
+        model = Goal
+        fields = ["metric", "period_start", "period_end", "target"]
+        help_texts = {"period_end": "The day after the period: December is 2026-12-01 to 2027-01-01."}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            cleaned.update(goal_clean(**{name: cleaned.get(name) for name in self.Meta.fields}))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The service validates and saves; the model's checks run there.
+        pass
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    form = GoalAdminForm
+    list_display = ["metric", "period_start", "period_end", "target", "created_by", "created_at"]
+    list_filter = ["metric"]
+    list_select_related = ["created_by"]
+
+    def save_model(self, request: HttpRequest, obj: Goal, form: forms.ModelForm, change: bool) -> None:
+        goal = goal_create(by=request.user, **{name: form.cleaned_data[name] for name in GoalAdminForm.Meta.fields})
+        obj.pk = goal.pk
+        obj.created_by, obj.created_at = goal.created_by, goal.created_at
+        obj._state.adding = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and can_set_goals(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Goal | None = None) -> bool:
+        return False  # a goal is set once; a new target is a new goal
+
+
+class MeetingAdminForm(forms.ModelForm):
+    notes = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea)
+    decisions = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea)
+
+    class Meta:
+        model = Meeting
+        fields = ["notes", "decisions"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingAdminForm
+    list_display = ["date", "kind", "created_at"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    readonly_fields = ["kind", "date", "created_at", "agenda_text"]
+    fields = ["kind", "date", "created_at", "agenda_text", "notes", "decisions"]
+
+    @admin.display(description="agenda")
+    def agenda_text(self, meeting: Meeting) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(meeting.agenda, indent=2, ensure_ascii=False))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the beat job creates meetings on the regulation's cadence
+
+    def has_delete_permission(self, request: HttpRequest, obj: Meeting | None = None) -> bool:
+        return False  # a meeting's record (agenda, notes, decisions) stays
+
+    def has_change_permission(self, request: HttpRequest, obj: Meeting | None = None) -> bool:
+        return super().has_change_permission(request, obj) and can_write_meeting_notes(request.user)
+
+    def save_model(self, request: HttpRequest, obj: Meeting, form: forms.ModelForm, change: bool) -> None:
+        saved = meeting_update_notes(
+            meeting=obj, by=request.user, notes=form.cleaned_data["notes"], decisions=form.cleaned_data["decisions"]
+        )
+        obj.notes, obj.decisions = saved.notes, saved.decisions

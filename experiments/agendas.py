@@ -1,0 +1,335 @@
+"""Meeting agendas built from data (product.md, "Meeting agendas"), as JSON of a stable shape.
+
+Every window is half-open, `[date_from, date_to)` in local dates (the meeting's date is `date_to`),
+so that consecutive meetings split events without gaps or double counting. Dates are ISO strings,
+money 2-place decimal strings, rates numbers or null (metrics.md); every key is always present,
+lists may be empty. The shape is documented in docs/api.md, "Meeting agendas".
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from experiments.meeting_selectors import goals_overlapping, goals_with_progress
+from experiments.models import Experiment, Goal, Question, Review, ReviewUnlock
+from experiments.review_lock import json_float, overdue_unlocks, review_due_on, review_lock_state, with_lock_data
+from experiments.selectors import regulation_current
+from experiments.services.goals import GOAL_METRICS, goal_target_text
+from metrics.selectors import scoreboard
+
+# The frozen review metrics a meeting looks at first (the full snapshot stays on the review).
+REVIEW_METRICS = ("leads_total", "non_target_share", "mql", "sql", "customers", "revenue", "cpl", "cac", "cr_overall")
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    """Local midnight starting `day`."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _period(date_from: dt.date, date_to: dt.date) -> dict:
+    return {"from": date_from.isoformat(), "to": date_to.isoformat()}
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _experiment_ref(experiment: Experiment, *, channels: dict[int, str] | None = None) -> dict:
+    channel = channels[experiment.channel_id] if channels is not None else experiment.channel.slug
+    return {
+        "id": experiment.pk,
+        "title": experiment.title,
+        "channel": channel,
+        "owner": experiment.owner.username,
+        "utm_campaign": experiment.utm_campaign,
+        "start_date": experiment.start_date.isoformat(),
+        "ends_on": experiment.ends_on.isoformat(),
+        "status": experiment.status,
+    }
+
+
+def _share(k: int, n: int) -> float | None:
+    return k / n if n else None
+
+
+# --- department metrics -----------------------------------------------------------------------
+
+
+def _difference(current, previous):
+    """current - previous in the metric's own JSON type; null when either side is null."""
+    if current is None or previous is None:
+        return None
+    if isinstance(current, str):
+        return str(Decimal(current) - Decimal(previous))
+    if isinstance(current, float) or isinstance(previous, float):
+        return round(current - previous, 6)
+    return current - previous
+
+
+def _zones(board: dict) -> dict:
+    return {"marketing": board["marketing"], "sales": board["sales"]}
+
+
+def departments_vs_previous(*, current: dict, previous: dict) -> dict:
+    """Each department's metrics in the window, in the previous window, and the change."""
+    result = {}
+    for zone in ("marketing", "sales"):
+        now, before = current[zone], previous[zone]
+        change = {
+            name: _difference(value, before.get(name)) for name, value in now.items() if not isinstance(value, dict)
+        }
+        result[zone] = {"current": now, "previous": before, "change": change}
+    return result
+
+
+def churn_section(board: dict) -> dict:
+    """Churn in the window, with reasons by count (most frequent first)."""
+    sales = board["sales"]
+    reasons = sorted(sales["churn_reasons"].items(), key=lambda item: (-item[1], item[0]))
+    return {
+        "churned_customers": sales["churned_customers"],
+        "churn_rate": sales["churn_rate"],
+        "reasons": [{"reason": reason, "count": count} for reason, count in reasons],
+    }
+
+
+def goal_as_dict(goal: Goal) -> dict:
+    """A goal as the API shows it; `actual`, `progress` and `met` come from `goals_with_progress`."""
+    spec = GOAL_METRICS.get(goal.metric)
+    return {
+        "id": goal.pk,
+        "metric": goal.metric,
+        "zone": spec.zone if spec else None,
+        "direction": spec.direction if spec else None,
+        "period_start": goal.period_start.isoformat(),
+        "period_end": goal.period_end.isoformat(),
+        "target": goal_target_text(goal.metric, goal.target),
+        "actual": getattr(goal, "actual", None),
+        "progress": getattr(goal, "progress", None),
+        "met": getattr(goal, "met", None),
+    }
+
+
+# --- experiments and reviews ------------------------------------------------------------------
+
+
+def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
+    """Experiments whose review opened in the window: the period ended, or the exception held.
+
+    Recorded unlocks carry the numbers of their moment. A period that ended in the window but
+    that no sweep has recorded yet is listed too, from the latest snapshot (`recorded: false`).
+    """
+    start, end = _moment(date_from), _moment(date_to)
+    unlocks = (
+        ReviewUnlock.objects.filter(unlocked_at__gte=start, unlocked_at__lt=end)
+        .select_related("experiment__channel", "experiment__owner", "experiment__regulation")
+        .order_by("unlocked_at", "id")
+    )
+    items = []
+    for unlock in unlocks:
+        n, k = unlock.judged_leads, unlock.non_target_leads
+        items.append(
+            {
+                "experiment": _experiment_ref(unlock.experiment),
+                "reason": unlock.reason,
+                "recorded": True,
+                "unlocked_at": unlock.unlocked_at.isoformat(),
+                "judged_leads": n,
+                "non_target_leads": k,
+                "non_target_share": _share(k, n),
+                "threshold": float(unlock.threshold),
+                "evidence": json_float(unlock.evidence),
+                "evidence_needed": unlock.experiment.regulation.evidence_needed,
+                "review_due_on": review_due_on(unlock).isoformat(),
+                "reviewed": unlock.experiment.status == Experiment.Status.REVIEWED,
+            }
+        )
+    unrecorded = with_lock_data(
+        Experiment.objects.filter(
+            status=Experiment.Status.RUNNING, unlock__isnull=True, ends_on__gte=date_from, ends_on__lt=date_to
+        ).select_related("channel", "owner")
+    ).order_by("ends_on", "id")
+    for experiment in unrecorded:
+        state = review_lock_state(experiment, today=date_to)
+        items.append(
+            {
+                "experiment": _experiment_ref(experiment),
+                "reason": ReviewUnlock.Reason.PERIOD_ENDED.value,
+                "recorded": False,
+                "unlocked_at": _iso(state.unlocked_at),
+                "judged_leads": state.judged_leads,
+                "non_target_leads": state.non_target_leads,
+                "non_target_share": _share(state.non_target_leads, state.judged_leads),
+                "threshold": float(state.threshold),
+                "evidence": json_float(state.evidence),
+                "evidence_needed": state.evidence_needed,
+                "review_due_on": (
+                    timezone.localdate(state.unlocked_at) + dt.timedelta(days=experiment.regulation.review_due_days)
+                ).isoformat(),
+                "reviewed": False,
+            }
+        )
+    return items
+
+
+def _reviews_in(date_from: dt.date, date_to: dt.date) -> list[Review]:
+    return list(
+        Review.objects.filter(created_at__gte=_moment(date_from), created_at__lt=_moment(date_to))
+        .select_related("experiment__channel", "experiment__owner", "author")
+        .order_by("created_at", "id")
+    )
+
+
+def _review_dict(review: Review) -> dict:
+    frozen = review.metrics or {}
+    return {
+        "id": review.pk,
+        "experiment": _experiment_ref(review.experiment),
+        "version": review.version,
+        "verdict": review.verdict,
+        "recommendation": review.recommendation,
+        "summary": review.summary,
+        "loss_reasons": review.loss_reasons,
+        "author": review.author.username,
+        "created_at": review.created_at.isoformat(),
+        "unlock_reason": review.unlock_reason,
+        "metrics": {name: frozen.get(name) for name in REVIEW_METRICS},
+    }
+
+
+def _latest_per_experiment(reviews: list[Review]) -> list[Review]:
+    """The last version filed in the window for each experiment, in order of filing."""
+    latest: dict[int, Review] = {}
+    for review in reviews:
+        latest[review.experiment_id] = review
+    return sorted(latest.values(), key=lambda r: (r.created_at, r.pk))
+
+
+def _win(review: Review) -> dict:
+    experiment = review.experiment
+    return {
+        "experiment": {**_experiment_ref(experiment), "hypothesis": experiment.hypothesis},
+        "review": review.pk,
+        "summary": review.summary,
+        # The decision the review leads to, and the launch decision behind the win.
+        "recommendation": review.recommendation,
+        "decided_by": review.author.username,
+        "decided_at": review.created_at.isoformat(),
+        "launched_at": _iso(experiment.launched_at),
+        "budget": str(experiment.budget) if experiment.budget is not None else None,
+        "targets": experiment.targets or {},
+        "metrics": {name: (review.metrics or {}).get(name) for name in REVIEW_METRICS},
+    }
+
+
+def open_questions(*, date_to: dt.date) -> list[dict]:
+    """Questions asked before the meeting's window closed and still unanswered, oldest first."""
+    questions = (
+        Question.objects.filter(answered_at__isnull=True, created_at__lt=_moment(date_to))
+        .select_related("experiment", "author")
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "id": q.pk,
+            "experiment": {"id": q.experiment_id, "title": q.experiment.title},
+            "author": q.author.username,
+            "text": q.text,
+            "asked_at": q.created_at.isoformat(),
+            "days_open": (date_to - timezone.localdate(q.created_at)).days,
+        }
+        for q in questions
+    ]
+
+
+def _launched(queryset):
+    return queryset.filter(launched_at__isnull=False).select_related("channel", "owner").order_by("start_date", "id")
+
+
+def experiments_started_ended(*, date_from: dt.date, date_to: dt.date) -> dict:
+    """Launched experiments that started (or were launched) in the window, and those whose period ended."""
+    start, end = _moment(date_from), _moment(date_to)
+    started = _launched(
+        Experiment.objects.filter(
+            Q(start_date__gte=date_from, start_date__lt=date_to) | Q(launched_at__gte=start, launched_at__lt=end)
+        )
+    )
+    ended = _launched(
+        Experiment.objects.filter(ends_on__gte=date_from, ends_on__lt=date_to).exclude(
+            status=Experiment.Status.CANCELLED
+        )
+    )
+    return {
+        "started": [_experiment_ref(e) for e in started],
+        "ended": [_experiment_ref(e) for e in ended],
+    }
+
+
+def overdue_reviews(*, today: dt.date) -> list[dict]:
+    """Unlocked experiments whose review is past the regulation's deadline on `today`."""
+    unlocks = overdue_unlocks(today=today)
+    channels = dict(
+        Experiment.objects.filter(id__in=[u.experiment_id for u in unlocks]).values_list("id", "channel__slug")
+    )
+    by_channel_id = {u.experiment.channel_id: channels[u.experiment_id] for u in unlocks}
+    items = []
+    for unlock in unlocks:
+        due = review_due_on(unlock)
+        items.append(
+            {
+                "experiment": _experiment_ref(unlock.experiment, channels=by_channel_id),
+                "reason": unlock.reason,
+                "unlocked_at": unlock.unlocked_at.isoformat(),
+                "review_due_on": due.isoformat(),
+                "days_overdue": (today - due).days,
+            }
+        )
+    return items
+
+
+# --- the agendas ------------------------------------------------------------------------------
+
+
+def sync_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
+    """Marketing + sales sync: what happened since the previous sync, and the numbers against
+    the previous period of equal length."""
+    length = date_to - date_from
+    previous_from = date_from - length
+    current = scoreboard(date_from=date_from, date_to=date_to)
+    previous = scoreboard(date_from=previous_from, date_to=date_from)
+    reviews = _reviews_in(date_from, date_to)
+    wins = [r for r in _latest_per_experiment(reviews) if r.verdict == Review.Verdict.CONFIRMED]
+    return {
+        "kind": "sync",
+        "period": _period(date_from, date_to),
+        "previous_period": _period(previous_from, date_from),
+        "regulation_version": regulation_current().version,
+        "experiments_unlocked": experiments_unlocked(date_from=date_from, date_to=date_to),
+        "reviews": [_review_dict(r) for r in reviews],
+        "wins": [_win(r) for r in wins],
+        "open_questions": open_questions(date_to=date_to),
+        "churn": churn_section(current),
+        "departments": departments_vs_previous(current=_zones(current), previous=_zones(previous)),
+    }
+
+
+def founder_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
+    """Founder meeting: department metrics against the goals, experiments started / ended /
+    reviewed in the window, and reviews past their deadline."""
+    current = scoreboard(date_from=date_from, date_to=date_to)
+    goals = goals_with_progress(goals_overlapping(date_from=date_from, date_to=date_to))
+    reviewed = _latest_per_experiment(_reviews_in(date_from, date_to))
+    return {
+        "kind": "founder",
+        "period": _period(date_from, date_to),
+        "regulation_version": regulation_current().version,
+        "departments": _zones(current),
+        "goals": [goal_as_dict(goal) for goal in goals],
+        "experiments": {
+            **experiments_started_ended(date_from=date_from, date_to=date_to),
+            "reviewed": [_review_dict(r) for r in reviewed],
+        },
+        "overdue_reviews": overdue_reviews(today=date_to),
+    }

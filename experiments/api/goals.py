@@ -1,0 +1,114 @@
+"""Founder goals (api.md, "Scoreboard, goals, meetings"): everyone reads, founders and admins set.
+
+Each goal is shown with its `actual` value from the scoreboard of its period, `progress` =
+actual / target and `met`.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from experiments.agendas import goal_as_dict
+from experiments.meeting_selectors import goal_list, goals_with_progress
+from experiments.models import Goal
+from experiments.roles import can_set_goals
+from experiments.services.goals import GOAL_METRICS, goal_create
+
+METRIC_CHOICES = sorted(GOAL_METRICS)
+
+
+class CanSetGoalsOrReadOnly(BasePermission):
+    message = "Only the founder or an administrator sets department goals."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in SAFE_METHODS or can_set_goals(request.user)
+
+
+class GoalInputSerializer(serializers.Serializer):
+    metric = serializers.ChoiceField(
+        choices=METRIC_CHOICES,
+        error_messages={"invalid_choice": f"Choose one of the department metrics: {', '.join(METRIC_CHOICES)}."},
+        help_text="A department metric of metrics.md.",
+    )
+    period_start = serializers.DateField(help_text="First day of the period.")
+    period_end = serializers.DateField(help_text="The day after the period: December is 2026-12-01 to 2027-01-01.")
+    target = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        help_text="A whole number for counts, 2 places for money, 0..1 for rates.",
+    )
+
+
+class GoalSerializer(serializers.Serializer):
+    """A goal and how far the department is: the scoreboard of the goal's period, up to now."""
+
+    id = serializers.IntegerField(read_only=True)
+    metric = serializers.ChoiceField(choices=METRIC_CHOICES, read_only=True)
+    zone = serializers.ChoiceField(choices=["marketing", "sales"], read_only=True)
+    direction = serializers.ChoiceField(
+        choices=["at_least", "at_most"],
+        read_only=True,
+        help_text="`at_least` for volumes and conversions, `at_most` for costs, non-target share and churn.",
+    )
+    period_start = serializers.DateField(read_only=True)
+    period_end = serializers.DateField(read_only=True, help_text="Not included: the period is [start, end).")
+    target = serializers.CharField(read_only=True, help_text="Decimal string in the metric's precision.")
+    actual = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text="The metric over the period as the scoreboard shows it: an integer for counts, a decimal "
+        "string for money, a number for rates, null when a rate has no denominator.",
+    )
+    progress = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="actual / target; null when either is null or the target is 0."
+    )
+    met = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Whether the actual is on the good side of the target."
+    )
+    created_by = serializers.CharField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance: Goal) -> dict:
+        created_at = serializers.DateTimeField().to_representation(instance.created_at)
+        created_by = instance.created_by.username if instance.created_by_id else None
+        return {**goal_as_dict(instance), "created_by": created_by, "created_at": created_at}
+
+
+class GoalViewSet(viewsets.GenericViewSet):
+    """Founder-set targets per period and department metric."""
+
+    permission_classes = [IsAuthenticated, CanSetGoalsOrReadOnly]
+    serializer_class = GoalSerializer
+    queryset = Goal.objects.none()  # for the schema; reads go through the selectors
+
+    def get_queryset(self) -> QuerySet[Goal]:
+        return goal_list()
+
+    @extend_schema(summary="Goals with their actual values, latest period first", tags=["goals"])
+    def list(self, request: Request) -> Response:
+        page = goals_with_progress(self.paginate_queryset(goal_list()))
+        return self.get_paginated_response(GoalSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Set a goal (founder, admin)",
+        request=GoalInputSerializer,
+        responses={
+            201: GoalSerializer,
+            400: OpenApiResponse(description="A field is invalid: `{field: [message]}`."),
+            403: OpenApiResponse(description="Not the founder or an administrator."),
+        },
+        tags=["goals"],
+    )
+    def create(self, request: Request) -> Response:
+        data = GoalInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = goal_create(by=request.user, **data.validated_data)
+        goal = goals_with_progress([goal_list().get(pk=goal.pk)])[0]
+        return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,72 @@
+"""Reads of goals and meetings, and a goal's actual value from the scoreboard of its period."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from experiments.models import Goal, Meeting
+from experiments.services.goals import GOAL_METRICS
+from metrics.selectors import scoreboard
+
+
+def goal_list() -> QuerySet[Goal]:
+    """Every goal, the latest period first."""
+    return Goal.objects.select_related("created_by").order_by("-period_start", "metric", "id")
+
+
+def goals_overlapping(*, date_from: dt.date, date_to: dt.date) -> QuerySet[Goal]:
+    """Goals whose period `[period_start, period_end)` shares at least one day with `[date_from, date_to)`."""
+    return goal_list().filter(period_start__lt=date_to, period_end__gt=date_from)
+
+
+def _number(value: int | str | float) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def goal_progress(goal: Goal, zones: dict) -> dict:
+    """`actual` (as the scoreboard shows the metric), `progress` = actual / target, and `met`.
+
+    `progress` is null when the actual is null (a rate with no denominator) or the target is 0;
+    for an "at most" metric (cpl, churn_rate...) a progress below 1 is the good side, which `met`
+    says in one word.
+    """
+    spec = GOAL_METRICS.get(goal.metric)
+    merged = {**zones["marketing"], **zones["sales"]}
+    actual = merged.get(goal.metric)
+    if spec is None or actual is None:
+        return {"actual": actual, "progress": None, "met": None}
+    value, target = _number(actual), _number(goal.target)
+    progress = round(float(value / target), 4) if target else None
+    met = value >= target if spec.direction == "at_least" else value <= target
+    return {"actual": actual, "progress": progress, "met": met}
+
+
+def goals_with_progress(goals: Iterable[Goal]) -> list[Goal]:
+    """The goals with `actual`, `progress` and `met` set, from one scoreboard per distinct period.
+
+    Goals of one period (MQL and revenue for December, say) share one scoreboard, so the cost grows
+    with the number of distinct periods on the page, not with the number of goals.
+    """
+    goals = list(goals)
+    boards: dict[tuple[dt.date, dt.date], dict] = {}
+    for goal in goals:
+        key = (goal.period_start, goal.period_end)
+        if key not in boards:
+            boards[key] = scoreboard(date_from=goal.period_start, date_to=goal.period_end)
+        for name, value in goal_progress(goal, boards[key]).items():
+            setattr(goal, name, value)
+    return goals
+
+
+def meeting_list(*, kind: str | None = None) -> QuerySet[Meeting]:
+    """Meetings, newest first; `kind` narrows to `sync` or `founder`."""
+    queryset = Meeting.objects.order_by("-date", "kind", "-id")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset
+
+
+def meeting_latest(*, kind: str) -> Meeting | None:
+    return Meeting.objects.filter(kind=kind).order_by("-date", "-id").first()

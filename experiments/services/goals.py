@@ -1,0 +1,157 @@
+"""Founder goals: a target for one department metric over a period, e.g. 400 MQL in December.
+
+A goal names a metric of metrics.md that a department is judged by. Its period is half-open,
+`[period_start, period_end)`, like the scoreboard's `[from, to)`: December is 2026-12-01 to
+2027-01-01. The goal's actual value is read from the scoreboard of that period
+(`experiments.meeting_selectors.goals_progress`).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from experiments.models import Goal
+from experiments.roles import User, can_set_goals
+
+# The scoreboard refuses longer periods; a goal's actual is read from one.
+MAX_PERIOD_DAYS = 3660
+MAX_TARGET = Decimal("999999999999")
+
+
+@dataclass(frozen=True)
+class GoalMetric:
+    """How a metric is judged: its department, its JSON kind and which way is better."""
+
+    zone: str  # "marketing" | "sales"
+    kind: str  # "count" (int), "money" (2-place decimal string), "rate" (0..1), "ratio" (any number)
+    direction: str  # "at_least" | "at_most"
+
+
+_COUNT_UP = ("count", "at_least")
+_COUNT_DOWN = ("count", "at_most")
+_RATE_UP = ("rate", "at_least")
+_RATE_DOWN = ("rate", "at_most")
+_MONEY_UP = ("money", "at_least")
+_MONEY_DOWN = ("money", "at_most")
+
+# Every scalar metric of the scoreboard's zones (metrics.md); `churn_reasons` is a breakdown, not a
+# number one can set a target for. Metrics shown in both zones are judged where they are owned.
+GOAL_METRICS: dict[str, GoalMetric] = {
+    name: GoalMetric(zone, *spec)
+    for zone, table in (
+        (
+            "marketing",
+            {
+                "leads_total": _COUNT_UP,
+                "judged_leads": _COUNT_UP,
+                "non_target_leads": _COUNT_DOWN,
+                "non_target_share": _RATE_DOWN,
+                "mql": _COUNT_UP,
+                "sql": _COUNT_UP,
+                "cr_mql_sql": _RATE_UP,
+                "marketing_spend": _MONEY_DOWN,
+                "cpl": _MONEY_DOWN,
+                "cac": _MONEY_DOWN,
+                "cac_full": _MONEY_DOWN,
+                "romi": ("ratio", "at_least"),
+                "visits": _COUNT_UP,
+            },
+        ),
+        (
+            "sales",
+            {
+                "customers": _COUNT_UP,
+                "sql_customers": _COUNT_UP,
+                "orders": _COUNT_UP,
+                "lcr": _RATE_UP,
+                "cr_overall": _RATE_UP,
+                "cr_sql_customer": _RATE_UP,
+                "cr_visit_customer": _RATE_UP,
+                "revenue": _MONEY_UP,
+                "aov": _MONEY_UP,
+                "sales_spend": _MONEY_DOWN,
+                "churned_customers": _COUNT_DOWN,
+                "churn_rate": _RATE_DOWN,
+            },
+        ),
+    )
+    for name, spec in table.items()
+}
+
+
+def _clean_target(metric: str, target: Any, errors: dict[str, list[str]]) -> Decimal | None:
+    try:
+        value = Decimal(str(target).strip())
+    except (InvalidOperation, ValueError):
+        errors["target"] = ["Give the target as a number, e.g. 400 or 1500.00."]
+        return None
+    if not value.is_finite():
+        errors["target"] = ["Give the target as a finite number."]
+        return None
+    if value < 0:
+        errors["target"] = ["The target cannot be negative."]
+        return None
+    if value > MAX_TARGET:
+        errors["target"] = [f"The target may be at most {MAX_TARGET}."]
+        return None
+    spec = GOAL_METRICS.get(metric)
+    if spec is None:
+        return value
+    if spec.kind == "count" and value != value.to_integral_value():
+        errors["target"] = [f"{metric} counts leads or customers: give a whole number."]
+    elif spec.kind == "rate" and value > 1:
+        errors["target"] = [f"{metric} is a rate between 0 and 1 (0.25 means 25%)."]
+    elif spec.kind == "money" and value != value.quantize(Decimal("0.01")):
+        errors["target"] = [f"{metric} is money: at most 2 decimal places."]
+    elif value != value.quantize(Decimal("0.0001")):
+        errors["target"] = ["At most 4 decimal places."]
+    return value
+
+
+def goal_clean(*, metric: Any, period_start: Any, period_end: Any, target: Any) -> dict[str, Any]:
+    """The goal's typed fields, or ValidationError per field in plain words."""
+    errors: dict[str, list[str]] = {}
+    metric = str(metric or "").strip()
+    if metric not in GOAL_METRICS:
+        errors["metric"] = [f"Choose one of the department metrics: {', '.join(sorted(GOAL_METRICS))}."]
+    for name, value in (("period_start", period_start), ("period_end", period_end)):
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            errors[name] = ["Give a date as YYYY-MM-DD."]
+    if "period_start" not in errors and "period_end" not in errors:
+        if period_end <= period_start:
+            errors["period_end"] = [
+                "The period end must be after its start; the end day is not included "
+                "(December is 2026-12-01 to 2027-01-01)."
+            ]
+        elif (period_end - period_start).days > MAX_PERIOD_DAYS:
+            errors["period_end"] = ["A goal's period may span at most ten years."]
+    value = _clean_target(metric, target, errors)
+    if errors:
+        raise ValidationError(errors)
+    return {"metric": metric, "period_start": period_start, "period_end": period_end, "target": value}
+
+
+@transaction.atomic
+def goal_create(*, by: User, metric: str, period_start: dt.date, period_end: dt.date, target: Decimal) -> Goal:
+    """Set a goal (founder or admin). Raises PermissionDenied or ValidationError per field."""
+    if not can_set_goals(by):
+        raise PermissionDenied("Only the founder or an administrator sets department goals.")
+    fields = goal_clean(metric=metric, period_start=period_start, period_end=period_end, target=target)
+    goal = Goal(created_by=by, **fields)
+    goal.save()
+    return goal
+
+
+def goal_target_text(metric: str, target: Decimal) -> str:
+    """The target as a decimal string in its metric's own precision: "400", "1500.00", "0.25"."""
+    spec = GOAL_METRICS.get(metric)
+    if spec is not None and spec.kind == "count":
+        return str(target.quantize(Decimal("1")))
+    if spec is not None and spec.kind == "money":
+        return str(target.quantize(Decimal("0.01")))
+    text = f"{target.normalize():f}"
+    return text if "." in text else f"{text}.0"
