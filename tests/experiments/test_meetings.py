@@ -321,3 +321,18 @@ def test_goal_and_meeting_pages_exist_in_the_admin(staff_client, founder):
     client = staff_client(founder)
     assert client.get("/admin/experiments/goal/").status_code == 200
     assert client.get("/admin/experiments/meeting/").status_code == 200
+
+
+# --- the schema --------------------------------------------------------------------------------
+
+
+def test_schema_describes_goals_and_meetings():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/goals/"])
+    assert set(paths["/api/v1/meetings/"]) == {"get"}
+    assert {"get", "patch"} <= set(paths["/api/v1/meetings/{id}/"])
+    assert "put" not in paths["/api/v1/meetings/{id}/"]
+    filters = {p["name"] for p in paths["/api/v1/meetings/"]["get"]["parameters"]}
+    assert {"kind", "page", "page_size"} <= filters
