@@ -160,6 +160,8 @@ def stage_merge(cursor) -> MergeCounts:
     # A temporary table has no statistics: without them the planner joins the staged rows to the
     # whole lead table by a sequential scan instead of probing the external_id index.
     cursor.execute(f"ANALYZE {STAGE_TABLE}")
+    # The subquery inflates the cost estimate past the JIT threshold; compiling costs more than it saves.
+    cursor.execute("SET LOCAL jit = off")
     cols = ", ".join(LEAD_COLUMNS)
     sets = ", ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATABLE)
     current = ", ".join(f"{lead}.{name}" for name in _UPDATABLE)
@@ -172,13 +174,17 @@ def stage_merge(cursor) -> MergeCounts:
         WITH src AS (
             SELECT DISTINCT ON (external_id) {cols} FROM {STAGE_TABLE} ORDER BY external_id, line DESC
         ), old AS (
-            SELECT l.id, l.utm_key FROM {lead} l JOIN src ON src.external_id = l.external_id
+            -- A scalar subquery: one unique-index probe per staged row. (As a join the planner
+            -- hashes the whole lead table for every batch.)
+            SELECT src.external_id,
+                   (SELECT l.utm_key FROM {lead} l WHERE l.external_id = src.external_id) AS utm_key
+            FROM src
         ), up AS (
             INSERT INTO {lead} ({cols}, updated_at)
             SELECT {cols}, now() FROM src ORDER BY external_id
             ON CONFLICT (external_id) DO UPDATE SET {sets}, updated_at = EXCLUDED.updated_at
             WHERE ({current}) IS DISTINCT FROM ({incoming})
-            RETURNING id, (xmax = 0) AS inserted, utm_key
+            RETURNING external_id, (xmax = 0) AS inserted, utm_key
         )
         SELECT
             (SELECT count(*) FROM src),
@@ -186,7 +192,7 @@ def stage_merge(cursor) -> MergeCounts:
             count(*) FILTER (WHERE NOT up.inserted),
             array_remove(array_agg(DISTINCT up.utm_key), NULL),
             array_remove(array_agg(DISTINCT old.utm_key), NULL)
-        FROM up LEFT JOIN old ON old.id = up.id
+        FROM up LEFT JOIN old ON old.external_id = up.external_id
         """  # noqa: S608 (table names and constants only; values are parameters)
     )
     total, created, updated, new_keys, old_keys = cursor.fetchone()
