@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from experiments.meeting_selectors import goals_overlapping, goals_with_progress
-from experiments.models import Experiment, Goal, Question, Review, ReviewUnlock
+from experiments.models import Experiment, Goal, Meeting, Question, Review, ReviewUnlock
 from experiments.review_lock import json_float, overdue_unlocks, review_due_on, review_lock_state, with_lock_data
 from experiments.selectors import regulation_current
 from experiments.services.goals import GOAL_METRICS, goal_target_text
@@ -292,6 +292,14 @@ def overdue_reviews(*, today: dt.date) -> list[dict]:
 # --- the agendas ------------------------------------------------------------------------------
 
 
+def previous_meeting(*, kind: str, date_to: dt.date) -> dict | None:
+    """The last meeting of the kind before this one, with what it decided (to follow up on)."""
+    meeting = Meeting.objects.filter(kind=kind, date__lt=date_to).order_by("-date", "-id").first()
+    if meeting is None:
+        return None
+    return {"id": meeting.pk, "date": meeting.date.isoformat(), "decisions": meeting.decisions}
+
+
 def sync_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
     """Marketing + sales sync: what happened since the previous sync, and the numbers against
     the previous period of equal length."""
@@ -306,6 +314,7 @@ def sync_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
         "period": _period(date_from, date_to),
         "previous_period": _period(previous_from, date_from),
         "regulation_version": regulation_current().version,
+        "previous_meeting": previous_meeting(kind=Meeting.Kind.SYNC, date_to=date_to),
         "experiments_unlocked": experiments_unlocked(date_from=date_from, date_to=date_to),
         "reviews": [_review_dict(r) for r in reviews],
         "wins": [_win(r) for r in wins],
@@ -325,6 +334,7 @@ def founder_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
         "kind": "founder",
         "period": _period(date_from, date_to),
         "regulation_version": regulation_current().version,
+        "previous_meeting": previous_meeting(kind=Meeting.Kind.FOUNDER, date_to=date_to),
         "departments": _zones(current),
         "goals": [goal_as_dict(goal) for goal in goals],
         "experiments": {

@@ -11,7 +11,7 @@ import time_machine
 
 from experiments.models import Experiment, Meeting
 from experiments.services.goals import goal_create
-from experiments.services.meetings import meeting_create_due
+from experiments.services.meetings import meeting_create_due, meeting_update_notes
 from experiments.services.questions import question_answer, question_ask
 from experiments.services.reviews import review_file
 from experiments.services.unlocks import unlocks_record
@@ -52,6 +52,7 @@ SYNC_KEYS = {
     "period",
     "previous_period",
     "regulation_version",
+    "previous_meeting",
     "experiments_unlocked",
     "reviews",
     "wins",
@@ -59,7 +60,16 @@ SYNC_KEYS = {
     "churn",
     "departments",
 }
-FOUNDER_KEYS = {"kind", "period", "regulation_version", "departments", "goals", "experiments", "overdue_reviews"}
+FOUNDER_KEYS = {
+    "kind",
+    "period",
+    "regulation_version",
+    "previous_meeting",
+    "departments",
+    "goals",
+    "experiments",
+    "overdue_reviews",
+}
 
 
 @pytest.fixture
@@ -112,9 +122,11 @@ def month(marketer, sales_head, marketing_head, founder) -> dict:
     assert leads_upsert(rows=rows).errors == []
 
     with at(dt.date(2026, 12, 1), hour=6):
-        meeting_create_due()
+        first_sync = {m.kind: m for m in meeting_create_due()}["sync"]
     with at(dt.date(2026, 12, 1), hour=9):
         unlocks_record(experiment_ids=[events.pk])  # the sweep records the period end of Nov 30
+    with at(dt.date(2026, 12, 1), hour=11):
+        meeting_update_notes(meeting=first_sync, by=sales_head, decisions="Judge partner mailings after Dec 5.")
     with at(dt.date(2026, 12, 4), hour=15):
         review_file(
             experiment=students,
@@ -169,6 +181,12 @@ def test_sync_agenda_lists_the_experiments_whose_review_opened(month):
     agenda = month["sync"].agenda
     assert set(agenda) == SYNC_KEYS
     assert agenda["period"] == {"from": "2026-12-01", "to": "2026-12-15"}
+    previous = Meeting.objects.get(kind="sync", date=dt.date(2026, 12, 1))
+    assert agenda["previous_meeting"] == {
+        "id": previous.pk,
+        "date": "2026-12-01",
+        "decisions": "Judge partner mailings after Dec 5.",
+    }
     unlocked = agenda["experiments_unlocked"]
     # The events experiment opened on Nov 30, before this window: it belonged to the previous sync.
     assert [(u["experiment"]["id"], u["reason"]) for u in unlocked] == [
@@ -281,6 +299,7 @@ def test_an_agenda_is_plain_json_of_a_stable_shape_even_when_empty():
     for key in ("experiments_unlocked", "reviews", "wins", "open_questions"):
         assert sync[key] == []
     assert sync["churn"] == {"churned_customers": 0, "churn_rate": None, "reasons": []}
+    assert sync["previous_meeting"] is None and founder["previous_meeting"] is None
     assert founder["goals"] == [] and founder["overdue_reviews"] == []
     assert founder["experiments"] == {"started": [], "ended": [], "reviewed": []}
     # Stored as JSON and read back unchanged.
