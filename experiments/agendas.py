@@ -32,8 +32,9 @@ def _period(date_from: dt.date, date_to: dt.date) -> dict:
     return {"from": date_from.isoformat(), "to": date_to.isoformat()}
 
 
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _iso(value: dt.datetime | None) -> str | None:
+    """A moment in local time with its offset, as the rest of the API writes datetimes."""
+    return timezone.localtime(value).isoformat() if value is not None else None
 
 
 def _experiment_ref(experiment: Experiment, *, channels: dict[int, str] | None = None) -> dict:
@@ -135,7 +136,7 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
                 "experiment": _experiment_ref(unlock.experiment),
                 "reason": unlock.reason,
                 "recorded": True,
-                "unlocked_at": unlock.unlocked_at.isoformat(),
+                "unlocked_at": _iso(unlock.unlocked_at),
                 "judged_leads": n,
                 "non_target_leads": k,
                 "non_target_share": _share(k, n),
@@ -193,7 +194,7 @@ def _review_dict(review: Review) -> dict:
         "summary": review.summary,
         "loss_reasons": review.loss_reasons,
         "author": review.author.username,
-        "created_at": review.created_at.isoformat(),
+        "created_at": _iso(review.created_at),
         "unlock_reason": review.unlock_reason,
         "metrics": {name: frozen.get(name) for name in REVIEW_METRICS},
     }
@@ -216,7 +217,7 @@ def _win(review: Review) -> dict:
         # The decision the review leads to, and the launch decision behind the win.
         "recommendation": review.recommendation,
         "decided_by": review.author.username,
-        "decided_at": review.created_at.isoformat(),
+        "decided_at": _iso(review.created_at),
         "launched_at": _iso(experiment.launched_at),
         "budget": str(experiment.budget) if experiment.budget is not None else None,
         "targets": experiment.targets or {},
@@ -237,7 +238,7 @@ def open_questions(*, date_to: dt.date) -> list[dict]:
             "experiment": {"id": q.experiment_id, "title": q.experiment.title},
             "author": q.author.username,
             "text": q.text,
-            "asked_at": q.created_at.isoformat(),
+            "asked_at": _iso(q.created_at),
             "days_open": (date_to - timezone.localdate(q.created_at)).days,
         }
         for q in questions
@@ -281,7 +282,7 @@ def overdue_reviews(*, today: dt.date) -> list[dict]:
             {
                 "experiment": _experiment_ref(unlock.experiment, channels=by_channel_id),
                 "reason": unlock.reason,
-                "unlocked_at": unlock.unlocked_at.isoformat(),
+                "unlocked_at": _iso(unlock.unlocked_at),
                 "review_due_on": due.isoformat(),
                 "days_overdue": (today - due).days,
             }

@@ -197,10 +197,10 @@ def test_sync_agenda_lists_the_experiments_whose_review_opened(month):
     assert (exception["judged_leads"], exception["non_target_leads"], exception["non_target_share"]) == (20, 15, 0.75)
     assert exception["threshold"] == 0.3
     assert exception["evidence"] >= exception["evidence_needed"] == 20.0
-    assert exception["unlocked_at"].startswith("2026-12-04T")
+    assert exception["unlocked_at"] == "2026-12-04T15:00:00+03:00"  # when the review was filed
     assert exception["reviewed"] is True
     assert (period_end["judged_leads"], period_end["non_target_leads"]) == (10, 3)
-    assert period_end["unlocked_at"] == "2026-12-04T21:00:00+00:00"  # midnight of Dec 5 in Moscow
+    assert period_end["unlocked_at"] == "2026-12-05T00:00:00+03:00"  # midnight of Dec 5 in Moscow
     assert period_end["review_due_on"] == "2026-12-12"
     assert period_end["experiment"]["channel"] == "partner-mailings"
     assert period_end["experiment"]["owner"] == "alice"
