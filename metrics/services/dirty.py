@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Lower, Trim
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from experiments.models import Experiment
 from metrics.models import MetricSnapshot
+from metrics.rows import utm_key
 
 logger = logging.getLogger(__name__)
 
@@ -27,15 +28,16 @@ def debounce_seconds() -> float:
 
 
 def experiment_ids_for_keys(keys: Iterable[str]) -> list[int]:
-    keys = sorted({key for key in keys if key})
-    ids: set[int] = set()
-    for start in range(0, len(keys), 500):
-        ids.update(
-            Experiment.objects.annotate(key=Lower(Trim("utm_campaign")))
-            .filter(key__in=keys[start : start + 500])
-            .values_list("id", flat=True)
-        )
-    return sorted(ids)
+    """Experiments whose utm_campaign has one of these attribution keys.
+
+    Keys are compared in Python (`metrics.rows.utm_key`), as they were derived: SQLite's LOWER()
+    folds ASCII only, so a database-side comparison would miss "Осень" = "осень" there.
+    """
+    wanted = {key for key in keys if key}
+    if not wanted:
+        return []
+    rows = Experiment.objects.values_list("id", "utm_campaign")
+    return sorted(pk for pk, utm in rows if utm_key(utm) in wanted)
 
 
 def snapshots_mark_dirty_by_keys(*, keys: Iterable[str]) -> list[int]:

@@ -223,3 +223,19 @@ def test_text_with_control_characters_round_trips(marketer):
     )
     bad = leads_upsert(rows=[lead("nul", "2026-12-02T10:00:00+03:00", customer_id="a\x00b")])
     assert "NUL" in bad.errors[0]["errors"]["customer_id"][0]
+
+
+def test_non_ascii_campaigns_match_case_insensitively_on_every_database(marketer):
+    from metrics.services import snapshots_recompute
+    from tests.factories import ExperimentFactory
+
+    autumn = ExperimentFactory(
+        running=True,
+        utm_campaign="Осень_Партнёры",
+        start_date=dt.date(2026, 12, 1),
+        test_period_days=30,
+        ends_on=dt.date(2026, 12, 31),
+    )
+    leads_upsert(rows=[lead("c1", "2026-12-02T10:00:00+03:00", utm="  осень_ПАРТНЁРЫ ")], by=marketer)
+    assert MetricSnapshot.objects.get(experiment=autumn).dirty_since is not None
+    assert snapshots_recompute(experiment_ids=[autumn.id])[autumn.id].data["leads_total"] == 1
