@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from experiments.views import dashboard, experiments, questions, regulations, reviews
+from experiments.views import dashboard, experiments, goals, meetings, questions, regulations, reviews
 
 app_name = "web"
 
@@ -18,5 +18,8 @@ urlpatterns = [
     path("experiments/<int:pk>/questions/", questions.question_ask_view, name="question-ask"),
     path("questions/<int:pk>/answer/", questions.question_answer_view, name="question-answer"),
     path("regulation/", regulations.regulation_page, name="regulation"),
+    path("meetings/", meetings.meeting_list, name="meeting-list"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting-detail"),
+    path("goals/", goals.goals_page, name="goal-list"),
     path("", include("metrics.web_urls")),
 ]

@@ -1,0 +1,83 @@
+"""Founder goals: every goal with its actual value against the target, and a form to set one."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from experiments import roles
+from experiments.forms import GoalForm, apply_service_errors
+from experiments.meeting_selectors import goal_list, goals_with_progress
+from experiments.services.goals import GOAL_METRICS, goal_create
+from experiments.views.meetings import goal_view
+from metrics.views import metric_labels
+
+PAGE_SIZE = 20
+
+
+def metric_choices() -> list:
+    """The metrics a goal may name, grouped by the department judged by them."""
+    labels = metric_labels()
+    groups = {"marketing": [], "sales": []}
+    for name, spec in GOAL_METRICS.items():
+        groups[spec.zone].append((name, labels.get(name, (name,))[0]))
+    return [(_("Marketing"), groups["marketing"]), (_("Sales"), groups["sales"])]
+
+
+def goal_row(goal) -> dict:
+    """A goal with its label, kind, last day and a bar clamped to 0..1 (see `goal_view`)."""
+    spec = GOAL_METRICS.get(goal.metric)
+    return goal_view(
+        {
+            "id": goal.pk,
+            "metric": goal.metric,
+            "zone": spec.zone if spec else None,
+            "direction": spec.direction if spec else None,
+            "period_start": goal.period_start,
+            "period_end": goal.period_end,
+            "target": goal.target,
+            "actual": goal.actual,
+            "progress": goal.progress,
+            "met": goal.met,
+            "created_by": goal.created_by,
+        }
+    )
+
+
+@login_required
+def goals_page(request: HttpRequest) -> HttpResponse:
+    can_set = roles.can_set_goals(request.user)
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    form = GoalForm(
+        request.POST or None,
+        metric_choices=metric_choices(),
+        initial={"period_start": month, "period_end": next_month},
+    )
+    if request.method == "POST":
+        if not can_set:
+            raise PermissionDenied(_("Only the founder or an administrator sets department goals."))
+        if form.is_valid():
+            try:
+                goal_create(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The goal is set. Its progress is counted from the scoreboard."))
+                return redirect("web:goal-list")
+    page = Paginator(goal_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    # One scoreboard per distinct period on the page, whatever the number of goals.
+    rows = [goal_row(goal) for goal in goals_with_progress(page.object_list)]
+    return render(
+        request,
+        "experiments/goals.html",
+        {"form": form, "page": page, "rows": rows, "can_set": can_set, "query": ""},
+        status=400 if form.errors else 200,
+    )
