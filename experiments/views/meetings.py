@@ -196,7 +196,9 @@ def meeting_summary(meeting: Meeting) -> dict:
     """The few counts the list shows for a meeting, read from its agenda (no extra query)."""
     agenda = meeting.agenda or {}
     period = agenda.get("period") or {}
-    summary = {"from": _date(period.get("from")), "to": _date(period.get("to"))}
+    end = _date(period.get("to"))
+    # The window excludes its end (the meeting's date): people read the last day it covers.
+    summary = {"from": _date(period.get("from")), "last_day": end - dt.timedelta(days=1) if end else None}
     if meeting.kind == Meeting.Kind.SYNC:
         summary.update(
             unlocked=len(agenda.get("experiments_unlocked", [])),
