@@ -256,7 +256,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "experiments/meeting_detail.html",
         {
             "meeting": meeting,
-            "agenda": sync_view(agenda) if meeting.kind == Meeting.Kind.SYNC else founder_view(agenda),
+            # Agendas are built by the service with every key present; a bare row (made by hand) has none.
+            "agenda": (sync_view if meeting.kind == Meeting.Kind.SYNC else founder_view)(agenda)
+            if agenda.get("period")
+            else None,
             "regulation_version": agenda.get("regulation_version"),
             "previous": {**previous, "date": _date(previous["date"])} if previous else None,
             "form": form,

@@ -203,3 +203,24 @@ def test_too_long_notes_are_refused_on_their_field(web_client, founder):
     assert "decisions" not in response.context["form"].errors
     meeting.refresh_from_db()
     assert meeting.decisions == ""
+
+
+def test_a_meeting_without_an_agenda_says_so(web_client, marketer):
+    meeting = Meeting.objects.create(kind="founder", date=dt.date(2026, 11, 15), agenda={})
+    response = web_client(marketer).get(reverse("web:meeting-detail", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert "This meeting has no agenda" in response.content.decode()
+
+
+def test_the_agenda_reads_in_russian(web_client, marketing_head, month):  # noqa: F811
+    client = web_client(marketing_head)
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    html = client.get(reverse("web:meeting-detail", args=[month["sync"].pk])).content.decode()
+    assert "Синхронизация маркетинга и продаж, 15 декабря 2026" in html
+    for title in ("Открытые разборы", "Проведённые разборы", "Победы", "Открытые вопросы", "Отток"):
+        assert title in html
+    assert "ушло 3 клиента" in html
+    assert "п. п." in html  # rate changes in percentage points
+    assert "Сохранить" in html
+    listing = client.get("/meetings/").content.decode()
+    assert "2 разбора · 1 победа · 1 открытый вопрос" in listing
