@@ -31,7 +31,7 @@ def metric_choices() -> list:
 
 
 def goal_row(goal) -> dict:
-    """A goal with its label, kind, last day and a bar clamped to 0..1 (see `goal_view`)."""
+    """A goal with `actual`, `progress` and `met` (from `goals_with_progress`) as the page shows it."""
     spec = GOAL_METRICS.get(goal.metric)
     return goal_view(
         {

@@ -111,17 +111,19 @@ def department_rows(zone: str, current: dict, previous: dict | None = None, chan
 
 
 def goal_view(goal: dict) -> dict:
-    """A goal of an agenda (or of the goals page) with its label, kind and bar."""
-    labels = metric_labels()
-    label, kind = labels.get(goal["metric"], (goal["metric"], "count"))
+    """A goal (of an agenda, or of the goals page) with its label, kind, last day and a bar
+    clamped to 0..1; the period's end is excluded, so people read the day before it."""
+    label, kind = metric_labels().get(goal["metric"], (goal["metric"], "count"))
     progress = goal.get("progress")
+    start, end = (
+        _date(value) if isinstance(value, str) else value for value in (goal["period_start"], goal["period_end"])
+    )
     return {
         **goal,
         "label": label,
         "kind": kind,
-        "period_start": _date(goal["period_start"]) if isinstance(goal["period_start"], str) else goal["period_start"],
-        "last_day": (_date(goal["period_end"]) if isinstance(goal["period_end"], str) else goal["period_end"])
-        - dt.timedelta(days=1),
+        "period_start": start,
+        "last_day": end - dt.timedelta(days=1),
         "bar": min(max(float(progress), 0.0), 1.0) if progress is not None else 0.0,
     }
 
