@@ -8,6 +8,9 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
+# Shared scenarios whose fixtures serve tests in several folders.
+pytest_plugins = ["tests.scenarios"]
+
 PASSWORD = "correct-horse-battery"
 
 

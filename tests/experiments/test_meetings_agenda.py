@@ -4,48 +4,14 @@ threshold 0.30, review due 7 days after the unlock)."""
 
 import datetime as dt
 import json
-from decimal import Decimal
 
 import pytest
-import time_machine
 
-from experiments.models import Experiment, Meeting
-from experiments.services.goals import goal_create
-from experiments.services.meetings import meeting_create_due, meeting_update_notes
-from experiments.services.questions import question_answer, question_ask
-from experiments.services.reviews import review_file
-from experiments.services.unlocks import unlocks_record
-from metrics.services import leads_upsert
-from tests.factories import ChannelFactory, ExperimentFactory
+from experiments.models import Meeting
+from experiments.services.meetings import meeting_create_due
+from tests.scenarios import at
 
 pytestmark = pytest.mark.django_db
-
-MSK = dt.timezone(dt.timedelta(hours=3))
-
-
-def at(day: dt.date, hour: int = 12) -> time_machine.travel:
-    return time_machine.travel(dt.datetime.combine(day, dt.time(hour), tzinfo=MSK), tick=False)
-
-
-def moment(day: dt.date, hour: int = 12) -> str:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=MSK).isoformat()
-
-
-def cohort(experiment: Experiment, *, day: dt.date, count: int, non_target: int, mql: int, sql: int = 0) -> list:
-    return [
-        {
-            "external_id": f"{experiment.utm_campaign}-{i}",
-            "created_at": moment(day),
-            "utm_campaign": experiment.utm_campaign,
-            "is_target": i >= non_target,
-            "mql_at": moment(day, 13) if i < mql else None,
-            "sql_at": moment(day, 14) if i < sql else None,
-        }
-        for i in range(count)
-    ]
-
-
-REVIEW = {"summary": "Numbers and calls agree.", "loss_reasons": ""}
 
 SYNC_KEYS = {
     "kind",
@@ -70,102 +36,6 @@ FOUNDER_KEYS = {
     "experiments",
     "overdue_reviews",
 }
-
-
-@pytest.fixture
-def month(marketer, sales_head, marketing_head, founder) -> dict:
-    """Three experiments and their data; the first meetings on Dec 1, the next on Dec 15."""
-    channel = ChannelFactory(slug="partner-mailings", name="Partner mailings")
-    with at(dt.date(2026, 11, 5)):
-        partner = ExperimentFactory(
-            running=True,
-            owner=marketer,
-            channel=channel,
-            title="Partner mailings to SMB",
-            hypothesis="If we mail partners' SMB customers, then we get qualified leads cheaper.",
-            utm_campaign="partner_nov",
-            start_date=dt.date(2026, 11, 5),
-            test_period_days=30,  # ends on Dec 5
-            budget=Decimal("150000.00"),
-            targets={"min_mql": 2},
-        )
-    with at(dt.date(2026, 11, 10)):
-        events = ExperimentFactory(
-            running=True,
-            owner=marketer,
-            utm_campaign="events_nov",
-            start_date=dt.date(2026, 11, 10),
-            test_period_days=20,
-        )  # ends on Nov 30
-    with at(dt.date(2026, 12, 2)):
-        students = ExperimentFactory(
-            running=True,
-            owner=marketer,
-            utm_campaign="webinar_dec",
-            start_date=dt.date(2026, 12, 2),
-            test_period_days=30,
-        )
-    rows = cohort(partner, day=dt.date(2026, 11, 20), count=10, non_target=3, mql=2)
-    rows += cohort(students, day=dt.date(2026, 12, 3), count=20, non_target=15, mql=4, sql=1)
-    # Three October customers churn on Dec 10: two say it is too expensive, one says nothing.
-    for i, reason in enumerate(["Too expensive", " Too expensive ", ""]):
-        rows.append(
-            {
-                "external_id": f"old-{i}",
-                "created_at": moment(dt.date(2026, 10, 1)),
-                "won_at": moment(dt.date(2026, 10, 2)),
-                "revenue": "1000.00",
-                "churned_at": moment(dt.date(2026, 12, 10)),
-                "churn_reason": reason,
-            }
-        )
-    assert leads_upsert(rows=rows).errors == []
-
-    with at(dt.date(2026, 12, 1), hour=6):
-        first_sync = {m.kind: m for m in meeting_create_due()}["sync"]
-    with at(dt.date(2026, 12, 1), hour=9):
-        unlocks_record(experiment_ids=[events.pk])  # the sweep records the period end of Nov 30
-    with at(dt.date(2026, 12, 1), hour=11):
-        meeting_update_notes(meeting=first_sync, by=sales_head, decisions="Judge partner mailings after Dec 5.")
-    with at(dt.date(2026, 12, 4), hour=15):
-        review_file(
-            experiment=students,
-            by=sales_head,
-            verdict="not_confirmed",
-            summary="Mostly students.",
-            loss_reasons="No budget; wrong segment.",
-            recommendation="adjust_positioning",
-        )
-    with at(dt.date(2026, 12, 6), hour=11):
-        review_file(experiment=partner, by=sales_head, verdict="confirmed", recommendation="scale", **REVIEW)
-    with at(dt.date(2026, 12, 8)):
-        open_one = question_ask(experiment=partner, by=sales_head, text="Which partners sent the best leads?")
-        answered = question_ask(experiment=students, by=founder, text="Why a webinar?")
-        question_answer(question=answered, by=marketing_head, text="To reach students' parents.")
-    goal_create(
-        by=founder,
-        metric="mql",
-        target=Decimal("10"),
-        period_start=dt.date(2026, 12, 1),
-        period_end=dt.date(2027, 1, 1),
-    )
-    goal_create(
-        by=founder,
-        metric="revenue",
-        target=Decimal("5000.00"),
-        period_start=dt.date(2026, 11, 1),
-        period_end=dt.date(2026, 12, 1),
-    )
-    with at(dt.date(2026, 12, 15), hour=6):
-        created = {m.kind: m for m in meeting_create_due()}
-    return {
-        "partner": partner,
-        "events": events,
-        "students": students,
-        "question": open_one,
-        "sync": created["sync"],
-        "founder": created["founder"],
-    }
 
 
 def test_the_first_sync_lists_a_period_end_no_job_recorded_yet(month):

@@ -4,14 +4,13 @@ agenda; the scoreboard draws its chart by channel."""
 import pytest
 from django.utils import timezone
 
-from tests.experiments.test_meetings_agenda import month  # noqa: F401  (a month of experiments, leads, reviews)
 from tests.factories import ChannelFactory
-from tests.web.test_browser import browser, log_in, page  # noqa: F401  (the shared Chromium fixtures)
+from tests.web.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_sales_head_opens_the_sync_and_reads_its_agenda(page, live_server, sales_head, month):  # noqa: F811
+def test_sales_head_opens_the_sync_and_reads_its_agenda(page, live_server, sales_head, month):
     log_in(page, live_server, "shead")
     page.get_by_role("link", name="Meetings").click()
     page.wait_for_url("**/meetings/")
@@ -30,7 +29,7 @@ def test_sales_head_opens_the_sync_and_reads_its_agenda(page, live_server, sales
     page.wait_for_url(f"**/experiments/{month['partner'].pk}/#questions")
 
 
-def test_sales_head_writes_the_decisions(page, live_server, sales_head, month):  # noqa: F811
+def test_sales_head_writes_the_decisions(page, live_server, sales_head, month):
     log_in(page, live_server, "shead")
     page.goto(f"{live_server.url}/meetings/{month['sync'].pk}/")
     page.get_by_label("Decisions", exact=True).fill("Scale partner mailings to 300,000 in January.")
@@ -39,7 +38,7 @@ def test_sales_head_writes_the_decisions(page, live_server, sales_head, month): 
     assert page.get_by_label("Decisions", exact=True).input_value() == "Scale partner mailings to 300,000 in January."
 
 
-def test_scoreboard_draws_leads_and_customers_by_channel(page, live_server, founder):  # noqa: F811
+def test_scoreboard_draws_leads_and_customers_by_channel(page, live_server, founder):
     from metrics.services import leads_upsert
 
     ChannelFactory(name="Events", slug="events")

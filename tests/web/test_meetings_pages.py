@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from experiments.models import Meeting
 from experiments.services.meetings import meeting_create
-from tests.experiments.test_meetings_agenda import month  # noqa: F401  (a month of experiments, leads, reviews)
 from tests.web.test_pages import _queries
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +82,7 @@ def _section(html: str, title_id: str) -> str:
     return html.split(f'id="{title_id}"')[1].split("</section>")[0]
 
 
-def test_sync_agenda_renders_every_section_from_data(web_client, marketer, month):  # noqa: F811
+def test_sync_agenda_renders_every_section_from_data(web_client, marketer, month):
     html = web_client(marketer).get(reverse("web:meeting-detail", args=[month["sync"].pk])).content.decode()
     assert "Marketing + sales sync" in html
 
@@ -122,7 +121,7 @@ def test_sync_agenda_renders_every_section_from_data(web_client, marketer, month
     assert "▲" in leads_row and "+" in leads_row
 
 
-def test_department_change_is_coloured_by_which_way_is_good(web_client, marketer, month):  # noqa: F811
+def test_department_change_is_coloured_by_which_way_is_good(web_client, marketer, month):
     response = web_client(marketer).get(reverse("web:meeting-detail", args=[month["sync"].pk]))
     marketing = response.context["agenda"]["departments"][0]["rows"]
     by_name = {row["name"]: row for row in marketing}
@@ -135,7 +134,7 @@ def test_department_change_is_coloured_by_which_way_is_good(web_client, marketer
         assert by_name["non_target_share"]["change"].endswith(" pp")
 
 
-def test_founder_agenda_shows_goals_experiments_and_overdue_reviews(web_client, founder, month):  # noqa: F811
+def test_founder_agenda_shows_goals_experiments_and_overdue_reviews(web_client, founder, month):
     html = web_client(founder).get(reverse("web:meeting-detail", args=[month["founder"].pk])).content.decode()
     goals = _section(html, "goals-title")
     agenda_goals = month["founder"].agenda["goals"]
@@ -212,7 +211,7 @@ def test_a_meeting_without_an_agenda_says_so(web_client, marketer):
     assert "This meeting has no agenda" in response.content.decode()
 
 
-def test_the_agenda_reads_in_russian(web_client, marketing_head, month):  # noqa: F811
+def test_the_agenda_reads_in_russian(web_client, marketing_head, month):
     client = web_client(marketing_head)
     client.post(reverse("set_language"), {"language": "ru", "next": "/"})
     html = client.get(reverse("web:meeting-detail", args=[month["sync"].pk])).content.decode()
