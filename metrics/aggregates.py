@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import connection
 
 from experiments.models import Experiment
-from metrics.models import Lead, Spend
+from metrics.models import Lead, LeadDay, Spend
 from metrics.rows import utm_key
 
 LEAD_COUNT_SELECT = """
@@ -82,12 +82,22 @@ def _tables() -> tuple[str, str]:
     return Lead._meta.db_table, Spend._meta.db_table
 
 
+DAY_COUNT_SELECT = """
+    COALESCE(SUM(d.leads_total), 0), COALESCE(SUM(d.judged_leads), 0), COALESCE(SUM(d.non_target_leads), 0),
+    COALESCE(SUM(d.mql), 0), COALESCE(SUM(d.sql), 0), COALESCE(SUM(d.customers), 0),
+    COALESCE(SUM(d.sql_customers), 0), COALESCE(SUM(d.orders), 0), COALESCE(SUM(d.revenue_cents), 0),
+    COALESCE(SUM(d.churned_customers), 0)
+"""
+
+
 def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
-    """Raw counts (metrics.md "Counts") of each experiment's cohort and spend, in one query,
-    plus churn reasons from one more grouped query."""
+    """Raw counts (metrics.md "Counts") of each experiment's cohort and spend, in one query over
+    the daily roll-up (a cohort is a range of days of one key: at most `test_period_days` rows),
+    plus churn reasons from one more grouped query over the churned customers' partial index."""
     if not experiments:
         return {}
     lead, spend = _tables()
+    day = LeadDay._meta.db_table
     exp_cte, params = relation(
         "exp",
         ("id", "key", "start_date", "ends_on"),
@@ -97,9 +107,9 @@ def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
     sql = f"""
         WITH {exp_cte},
         lc AS (
-            SELECT exp.id AS id, {LEAD_COUNT_SELECT}
-            FROM exp LEFT JOIN {lead} l
-              ON l.utm_key = exp.key AND l.created_date >= exp.start_date AND l.created_date < exp.ends_on
+            SELECT exp.id AS id, {DAY_COUNT_SELECT}
+            FROM exp LEFT JOIN {day} d
+              ON d.utm_key = exp.key AND d.created_date >= exp.start_date AND d.created_date < exp.ends_on
             GROUP BY exp.id
         ),
         sp AS (
@@ -114,6 +124,8 @@ def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
         cursor.execute(sql, params)
         names = ("id", *LEAD_COUNT_NAMES, *SPEND_NAMES)
         counts = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+        for row in counts.values():
+            row["revenue"] = Decimal(int(row["revenue"])).scaleb(-2)  # the roll-up keeps cents
         cursor.execute(
             f"""
             WITH {exp_cte}

@@ -41,6 +41,12 @@ class Lead(models.Model):
             models.Index(fields=["utm_key", "created_date"], name="lead_attribution"),
             models.Index(fields=["created_date"], name="lead_created_date"),
             models.Index(fields=["churned_at"], name="lead_churned_at", condition=Q(churned_at__isnull=False)),
+            # Churn reasons of cohorts: a few percent of the leads, so a small partial index.
+            models.Index(
+                fields=["utm_key", "created_date"],
+                name="lead_churned_cohort",
+                condition=Q(churned_at__isnull=False, won_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(revenue__gte=0) | Q(revenue__isnull=True), name="lead_revenue_nonneg"),
@@ -49,6 +55,38 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class LeadDay(models.Model):
+    """The cohort counts of metrics.md summed per (utm_key, local creation date).
+
+    A cohort is a range of days of one key, so an experiment's counts are a sum over at most
+    `test_period_days` rows whatever the number of leads. Kept exact by database triggers on the
+    lead table (installed by migration 0004; every writer — API upsert, CSV import, admin,
+    deletes — goes through them); `metrics.services.rollup.leaddays_rebuild` recomputes rows from
+    the leads to repair drift. Revenue is in cents, so sums stay exact on SQLite too.
+    """
+
+    utm_key = models.CharField(max_length=255)
+    created_date = models.DateField()
+    leads_total = models.BigIntegerField(default=0)
+    judged_leads = models.BigIntegerField(default=0)
+    non_target_leads = models.BigIntegerField(default=0)
+    mql = models.BigIntegerField(default=0)
+    sql = models.BigIntegerField(default=0)
+    customers = models.BigIntegerField(default=0)
+    sql_customers = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+    churned_customers = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily lead roll-up")
+        verbose_name_plural = _("daily lead roll-ups")
+        constraints = [models.UniqueConstraint(fields=["utm_key", "created_date"], name="leadday_key_date")]
+
+    def __str__(self) -> str:
+        return f"{self.utm_key} {self.created_date}"
 
 
 class Spend(models.Model):
@@ -130,7 +168,11 @@ class MetricSnapshot(models.Model):
     experiment = models.OneToOneField("experiments.Experiment", on_delete=models.CASCADE, related_name="snapshot")
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     data = models.JSONField(_("metrics"), default=dict)
-    dirty_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Not indexed: the flag flips on every post and every recompute, and an index on it would make
+    # each flip a non-HOT update (a new index entry and a dead row to vacuum); the table has one row
+    # per experiment, so finding the dirty ones is a short scan. Migration 0006 also leaves room in
+    # each page (fillfactor) for those updates to stay on the page.
+    dirty_since = models.DateTimeField(null=True, blank=True)
     # Bumped by every change that marks the snapshot dirty. A recompute clears `dirty_since` only
     # when the counter still holds the value it read before computing, so a change that commits
     # while the computation runs keeps its flag and is recomputed again.

@@ -22,10 +22,11 @@ def recompute_snapshots(experiment_ids: list[int] | None = None) -> int:
 
 @shared_task(name="metrics.tasks.recompute_stale_snapshots", acks_late=True)
 def recompute_stale_snapshots() -> int:
-    """Periodic repair: whatever a lost message (broker down, worker killed) left stale."""
+    """Periodic repair: whatever a lost message (broker down, worker killed) left stale, with the
+    daily roll-up of those experiments rebuilt from the leads."""
     ids = services.snapshots_stale_ids()
     for start in range(0, len(ids), SWEEP_CHUNK):
-        services.snapshots_recompute(experiment_ids=ids[start : start + SWEEP_CHUNK])
+        services.snapshots_repair(experiment_ids=ids[start : start + SWEEP_CHUNK])
     return len(ids)
 
 

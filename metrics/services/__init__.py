@@ -3,10 +3,12 @@
 from metrics.services.dirty import recompute_enqueue, snapshots_mark_dirty, snapshots_mark_dirty_by_keys
 from metrics.services.imports import ImportRunResult, import_job_create, import_run
 from metrics.services.leads import LeadUpsertResult, leads_upsert
+from metrics.services.rollup import leaddays_rebuild
 from metrics.services.snapshots import (
     snapshot_recompute_request,
     snapshots_recompute,
     snapshots_recompute_dirty,
+    snapshots_repair,
     snapshots_stale_ids,
 )
 from metrics.services.spend import SpendCreateResult, spend_create
@@ -17,6 +19,7 @@ __all__ = [
     "SpendCreateResult",
     "import_job_create",
     "import_run",
+    "leaddays_rebuild",
     "leads_upsert",
     "recompute_enqueue",
     "snapshot_recompute_request",
@@ -24,6 +27,7 @@ __all__ = [
     "snapshots_mark_dirty_by_keys",
     "snapshots_recompute",
     "snapshots_recompute_dirty",
+    "snapshots_repair",
     "snapshots_stale_ids",
     "spend_create",
 ]

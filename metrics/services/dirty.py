@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -51,6 +51,44 @@ def snapshots_mark_dirty(*, experiment_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(experiment_ids))
     if not ids:
         return []
+    newly = _mark_pg(ids) if connection.vendor == "postgresql" else _mark_orm(ids)
+    if newly:
+        transaction.on_commit(lambda: recompute_enqueue(countdown=debounce_seconds()))
+    return ids
+
+
+def _mark_pg(ids: list[int]) -> int:
+    """Two statements whatever the number of experiments; returns how many turned dirty.
+
+    The subquery locks the rows in id order (concurrent markers cannot deadlock) and, under READ
+    COMMITTED, reads their latest committed flags, so "was it clean?" cannot race another marker.
+    """
+    table = MetricSnapshot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (experiment_id, data, dirty_seq)
+            SELECT i, '{{}}'::jsonb, 0 FROM unnest(%s::bigint[]) AS i
+            WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.experiment_id = i)
+            ON CONFLICT (experiment_id) DO NOTHING
+            """,  # noqa: S608 (table name only; values are parameters)
+            [ids],
+        )
+        cursor.execute(
+            f"""
+            UPDATE {table} AS s SET dirty_seq = s.dirty_seq + 1, dirty_since = COALESCE(s.dirty_since, %s)
+            FROM (
+                SELECT id, dirty_since FROM {table} WHERE experiment_id = ANY(%s) ORDER BY id FOR UPDATE
+            ) AS old
+            WHERE s.id = old.id
+            RETURNING old.dirty_since IS NULL
+            """,  # noqa: S608 (table name only; values are parameters)
+            [timezone.now(), ids],
+        )
+        return sum(1 for (was_clean,) in cursor.fetchall() if was_clean)
+
+
+def _mark_orm(ids: list[int]) -> int:
     have = set(MetricSnapshot.objects.filter(experiment_id__in=ids).values_list("experiment_id", flat=True))
     if len(have) < len(ids):
         MetricSnapshot.objects.bulk_create(
@@ -68,9 +106,7 @@ def snapshots_mark_dirty(*, experiment_ids: Iterable[int]) -> list[int]:
     MetricSnapshot.objects.filter(experiment_id__in=ids).update(
         dirty_seq=F("dirty_seq") + 1, dirty_since=Coalesce("dirty_since", Value(timezone.now()))
     )
-    if newly:
-        transaction.on_commit(lambda: recompute_enqueue(countdown=debounce_seconds()))
-    return ids
+    return len(newly)
 
 
 def recompute_enqueue(*, experiment_ids: list[int] | None = None, countdown: float = 0.0) -> bool:

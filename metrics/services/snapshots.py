@@ -13,7 +13,9 @@ from experiments.services.unlocks import unlocks_record
 from metrics.aggregates import experiment_counts
 from metrics.formulas import metrics_from_counts
 from metrics.models import MetricSnapshot
+from metrics.rows import utm_key
 from metrics.services.dirty import recompute_enqueue
+from metrics.services.rollup import leaddays_rebuild
 
 # One aggregate query per chunk; each scans the cohorts of its experiments once.
 CHUNK = 2000
@@ -154,6 +156,15 @@ def snapshots_stale_ids() -> list[int]:
         Q(snapshot__computed_at__isnull=True) | Q(snapshot__computed_at__lt=F("updated_at"))
     ).exclude(snapshot__isnull=True)
     return sorted({*dirty, *missing.values_list("id", flat=True), *outdated.values_list("id", flat=True)})
+
+
+def snapshots_repair(*, experiment_ids: Iterable[int]) -> dict[int, MetricSnapshot]:
+    """The beat sweep's work on stale experiments: rebuild their keys' daily roll-up rows from the
+    leads (repairing any drift), then recompute their snapshots."""
+    ids = sorted(set(experiment_ids))
+    campaigns = Experiment.objects.filter(id__in=ids).values_list("utm_campaign", flat=True)
+    leaddays_rebuild(keys={utm_key(c) for c in campaigns})
+    return snapshots_recompute(experiment_ids=ids)
 
 
 @transaction.atomic
