@@ -1,8 +1,10 @@
 """CSV imports of leads: the file is stored, a Celery job streams it in batches.
 
-The file is never loaded whole: it is read line by line through `csv`, each batch is cleaned by
-the same `LeadCleaner` as the JSON API, copied (PostgreSQL COPY) into a staging table and merged
-by one upsert statement. Memory is bounded by the batch size, whatever the file size.
+The file is never loaded whole: it is read line by line through `csv`, in batches. On PostgreSQL
+each batch is copied as text and checked set-based in SQL (`metrics.services.import_sql`; rows SQL
+cannot vouch for are cleaned by the same `LeadCleaner` as the JSON API), then merged. On SQLite
+(demo) each batch is cleaned by `LeadCleaner` and merged by the ORM. Memory is bounded by the batch
+size, whatever the file size.
 """
 
 import csv
@@ -20,11 +22,13 @@ from django.utils import timezone
 from metrics.models import ImportJob
 from metrics.rows import LEAD_FIELDS
 from metrics.services.dirty import snapshots_mark_dirty_by_keys
-from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner, stage_copy, stage_create, stage_merge
+from metrics.services.import_sql import BatchLoader, BatchResult, read_batches
+from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 20_000
+BATCH_ROWS = 20_000  # SQLite (demo)
+PG_BATCH_ROWS = 50_000  # lines of text; each batch is one transaction
 MAX_STORED_ERRORS = 1_000  # the report keeps the first ones; rows_failed counts them all
 
 
@@ -147,12 +151,12 @@ def _run(job: ImportJob) -> ImportRunResult:
                 job,
                 f"The header row lacks the column(s) {', '.join(missing)}. Expected columns: {', '.join(LEAD_FIELDS)}.",
             )
-        cleaner = lead_cleaner()
-        merger = _Merger(totals, keys)
-        try:
-            _stream(text, delimiter, header, cleaner, merger, totals, errors, lambda: raw.tell() / size, job)
-        finally:
-            merger.close()
+        if connection.vendor == "postgresql":
+            _stream_pg(text, delimiter, header, totals, errors, keys, lambda: raw.tell() / size, job)
+        else:
+            _stream(text, delimiter, header, lead_cleaner(), totals, errors, keys, lambda: raw.tell() / size, job)
+    errors.sort(key=lambda error: error["line"])
+    del errors[MAX_STORED_ERRORS:]
     with transaction.atomic():
         snapshots_mark_dirty_by_keys(keys=keys)
         ImportJob.objects.filter(id=job.id).update(
@@ -161,8 +165,8 @@ def _run(job: ImportJob) -> ImportRunResult:
     return ImportRunResult(ImportJob.Status.DONE, totals["rows_total"], totals["rows_ok"], totals["rows_failed"])
 
 
-def _stream(text, delimiter, header, cleaner, merger, totals, errors, position, job) -> None:
-    """Clean the lines and hand full batches to the merger."""
+def _stream(text, delimiter, header, cleaner, totals, errors, keys, position, job) -> None:
+    """SQLite: clean the lines in Python and merge full batches through the ORM."""
     batch: list[tuple] = []
     for line, record, problem in _records(text, delimiter, header):
         totals["rows_total"] += 1
@@ -174,49 +178,87 @@ def _stream(text, delimiter, header, cleaner, merger, totals, errors, position, 
             continue
         batch.append(values)
         if len(batch) >= BATCH_ROWS:
-            merger.submit(batch)
+            _merge_batch(batch, totals, keys)
             batch = []
             _progress(job, min(position(), 0.99), totals, errors)
     if batch:
-        merger.submit(batch)
-    merger.wait()
+        _merge_batch(batch, totals, keys)
 
 
-class _Merger:
-    """Merges batches in order, one at a time.
+@transaction.atomic
+def _merge_batch(batch: list[tuple], totals: dict, keys: set[str]) -> None:
+    _count(batch, _merge_orm(batch), totals, keys)
 
-    On PostgreSQL, outside a surrounding transaction, it merges in a background thread on its own
-    plain database connection (one transaction per batch), so that the next batch is parsed and
-    cleaned while the database merges this one. At most two batches are in memory.
+
+def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> None:
+    """PostgreSQL: split lines into text batches and hand them to the loader."""
+
+    def problem(line: int, message: str) -> None:
+        totals["rows_total"] += 1
+        totals["rows_failed"] += 1
+        errors.append({"line": line, "external_id": None, "errors": {"non_field_errors": [message]}})
+
+    loader = _PgLoader(BatchLoader(header, lead_cleaner(), settings.TIME_ZONE), totals, errors, keys)
+    try:
+        for batch in read_batches(text, delimiter, header, PG_BATCH_ROWS, problem):
+            totals["rows_total"] += len(batch.lines) + len(batch.python_rows)
+            loader.submit(batch)
+            if len(errors) > 2 * MAX_STORED_ERRORS:  # keep the first lines' errors, bounded
+                errors.sort(key=lambda error: error["line"])
+                del errors[MAX_STORED_ERRORS:]
+            _progress(job, min(position(), 0.99), totals, errors)
+        loader.wait()
+    finally:
+        loader.close()
+
+
+class _PgLoader:
+    """Loads batches in order, one at a time.
+
+    Outside a surrounding transaction it loads in a background thread on its own plain database
+    connection (one transaction per batch), so that the next batch is read while the database
+    checks and merges this one. At most two batches are in memory. Results are added up by the
+    calling thread, in `wait`.
     """
 
-    def __init__(self, totals: dict, keys: set[str]) -> None:
-        self.totals, self.keys = totals, keys
+    def __init__(self, loader: BatchLoader, totals: dict, errors: list[dict], keys: set[str]) -> None:
+        self.loader, self.totals, self.errors, self.keys = loader, totals, errors, keys
         self.pool: ThreadPoolExecutor | None = None
         self.raw = None
         self.pending: Future | None = None
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        if not connection.in_atomic_block:
             self.raw = connection.get_new_connection(connection.get_connection_params())
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-merge")
+            # Before its first temporary table: a batch's staging tables fit in memory. (Autocommit:
+            # this SET must not leave a transaction open, each batch commits its own.)
+            self.raw.autocommit = True
+            self.raw.execute("SET temp_buffers = '64MB'")
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-load")
 
-    def submit(self, batch: list[tuple]) -> None:
+    def submit(self, batch) -> None:
         if self.pool is None:
-            _merge_batch(batch, self.totals, self.keys)
+            with transaction.atomic(), connection.cursor() as cursor:
+                self._add(self.loader.load(cursor, batch))
             return
         self.wait()
-        self.pending = self.pool.submit(self._merge_raw, batch)
+        self.pending = self.pool.submit(self._load_raw, batch)
 
-    def _merge_raw(self, batch: list[tuple]) -> None:
+    def _load_raw(self, batch) -> BatchResult:
         with self.raw.transaction(), self.raw.cursor() as cursor:
-            stage_create(cursor)
-            stage_copy(cursor, batch, start_line=0)
-            merged = stage_merge(cursor)
-        _count(batch, merged, self.totals, self.keys)
+            return self.loader.load(cursor, batch)
+
+    def _add(self, result: BatchResult) -> None:
+        self.totals["rows_ok"] += result.rows_ok
+        self.totals["rows_failed"] += result.rows_failed
+        self.errors.extend(result.errors)
+        self.totals["created"] += result.merged.created
+        self.totals["updated"] += result.merged.updated
+        self.totals["unchanged"] += result.merged.unchanged
+        self.keys.update(result.merged.keys)
 
     def wait(self) -> None:
         if self.pending is not None:
             pending, self.pending = self.pending, None
-            pending.result()  # re-raises the merge's error here
+            self._add(pending.result())  # re-raises the load's error here
 
     def close(self) -> None:
         if self.pool is None:
@@ -226,18 +268,6 @@ class _Merger:
         finally:
             self.pool.shutdown()
             self.raw.close()
-
-
-@transaction.atomic
-def _merge_batch(batch: list[tuple], totals: dict, keys: set[str]) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            stage_create(cursor)
-            stage_copy(cursor, batch, start_line=0)
-            merged = stage_merge(cursor)
-    else:
-        merged: MergeCounts = _merge_orm(batch)
-    _count(batch, merged, totals, keys)
 
 
 def _count(batch: list[tuple], merged: MergeCounts, totals: dict, keys: set[str]) -> None:
