@@ -17,12 +17,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import psycopg
+from django.db import IntegrityError
+
 from experiments.models import Channel
 from metrics.models import Lead
 from metrics.rows import LEAD_COLUMNS, LeadCleaner
-from metrics.services.leads import _PG_TYPES, MergeCounts, _copy_text
+from metrics.services.leads import MergeCounts, _copy_text
 
-TYPED = "metrics_import_typed"
 DONE = "metrics_import_done"
 
 # The shape of a line whose every value SQL may cast as it stands: one Python regular expression
@@ -70,7 +72,7 @@ def _literal(text: str) -> str:
 
 
 def validate_sql(header: list[str], zone: str) -> str:
-    """INSERT every raw row into the typed table, with `ok` true only for rows SQL fully checked."""
+    """SELECT every raw row typed (LEAD_COLUMNS), with `ok` true only for rows SQL fully checked."""
     index = {name: i for i, name in enumerate(header)}  # the last column of a name wins, as in a dict
 
     def raw(name: str) -> str:
@@ -126,12 +128,11 @@ def validate_sql(header: list[str], zone: str) -> str:
         "customer_id": "COALESCE(x_customer_id, '')",
         "churn_reason": "COALESCE(x_churn_reason, '')",
     }
-    out = ", ".join(f"CASE WHEN ok THEN {values.get(n, n)} END" for n in LEAD_COLUMNS)
+    out = ", ".join(f"CASE WHEN ok THEN {values.get(n, n)} END AS {n}" for n in LEAD_COLUMNS)
     width = len(header)
     channel = Channel._meta.db_table
     # OFFSET 0 keeps each level a separate step, so that every pattern is matched once per value.
     return f"""
-        INSERT INTO {TYPED} (line, ok, {", ".join(LEAD_COLUMNS)})
         SELECT line, ok, {out} FROM (
             SELECT w.*, COALESCE({ok}, false) AS ok FROM (
                 SELECT {", ".join(w_cols)} FROM (
@@ -147,15 +148,12 @@ def validate_sql(header: list[str], zone: str) -> str:
     """  # noqa: S608 (table and column names and fixed patterns only)
 
 
-def stage_create(cursor, width: int) -> None:
-    """Temporary tables for this transaction (dropped on commit); emptied after each batch."""
+def raw_create(cursor, width: int) -> None:
+    """The session's temporary table of raw lines (dropped on commit, emptied after each batch)."""
     columns = ", ".join(f"c{i} text" for i in range(width))
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {raw_table(width)} (line bigint, fmt boolean, {columns}) ON COMMIT DROP"
     )
-    typed = ", ".join(f"{name} {_PG_TYPES[name]}" for name in LEAD_COLUMNS)
-    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {TYPED} (line bigint, ok boolean, {typed}) ON COMMIT DROP")
-    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {DONE} (external_id text) ON COMMIT DROP")
 
 
 @dataclass
@@ -217,25 +215,42 @@ def _escape(value: str) -> str:
 
 
 class BatchLoader:
-    """Loads one batch through the temporary tables on a cursor, inside the caller's transaction."""
+    """Checks a batch (`check`), then merges it (`merge`), each inside the caller's transaction.
 
-    def __init__(self, header: list[str], cleaner: LeadCleaner, zone: str) -> None:
-        self.header, self.cleaner = header, cleaner
+    The two steps may run on two connections at once (checking batch k + 1 while batch k merges):
+    a checked batch is a plain UNLOGGED table (named after the job and the batch; crash-safety
+    is not needed, a re-run starts over), committed by `check` and dropped by `merge`.
+    """
+
+    def __init__(self, header: list[str], cleaner: LeadCleaner, zone: str, job_id: int) -> None:
+        self.header, self.cleaner, self.job_id = header, cleaner, job_id
         self.validate = validate_sql(header, zone)
         self.insert_first = True  # new leads expected; switched off after a batch of only known ones
 
-    def load(self, cursor, batch: Batch) -> BatchResult:
-        width = len(self.header)
+    def table(self, number: int) -> str:
+        return f"metrics_import_{self.job_id}_{number}"
+
+    def drop_tables(self, cursor) -> None:
+        """Drop this job's batch tables left by a failed or lost run."""
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+            [f"metrics\\_import\\_{self.job_id}\\_%"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+    def check(self, cursor, batch: Batch, number: int) -> BatchResult:
+        width, table = len(self.header), self.table(number)
         result = BatchResult()
         cursor.execute("SET LOCAL jit = off")  # compiling the wide expressions costs more than it saves
-        cursor.execute("SET LOCAL work_mem = '64MB'")  # a batch's sort in memory, not on disk
-        stage_create(cursor, width)
+        raw_create(cursor, width)
         with cursor.copy(f"COPY {raw_table(width)} FROM STDIN") as copy:
             for start in range(0, len(batch.lines), 5000):
                 copy.write("\n".join(batch.lines[start : start + 5000]) + "\n")
-        cursor.execute(self.validate)
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {self.validate}")
         cursor.execute(
-            f"SELECT * FROM {raw_table(width)} WHERE line IN (SELECT line FROM {TYPED} WHERE NOT ok) ORDER BY line"  # noqa: S608
+            f"SELECT * FROM {raw_table(width)} WHERE line IN (SELECT line FROM {table} WHERE NOT ok) ORDER BY line"  # noqa: S608
         )
         recheck = [(row[0], row[2:]) for row in cursor.fetchall()] + batch.python_rows
         cleaned = []
@@ -247,49 +262,37 @@ class BatchLoader:
             else:
                 cleaned.append((line, values))
         if cleaned:
-            with cursor.copy(f"COPY {TYPED} (line, ok, {', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} (line, ok, {', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
                 copy.write("".join("\t".join([str(line), "t", *map(_copy_text, v)]) + "\n" for line, v in cleaned))
+        cursor.execute(f"TRUNCATE {raw_table(width)}")
         result.rows_failed = len(result.errors)
         result.rows_ok = len(batch.lines) + len(batch.python_rows) - result.rows_failed
-        result.merged = self._merge(cursor, result.rows_ok)
-        cursor.execute(f"TRUNCATE {raw_table(width)}, {TYPED}, {DONE}")
         return result
 
-    def _merge(self, cursor, rows_ok: int) -> MergeCounts:
-        lead = Lead._meta.db_table
+    def merge(self, cursor, number: int, rows_ok: int) -> MergeCounts:
+        table = self.table(number)
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # a batch's sort in memory, not on disk
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {DONE} (external_id text) ON COMMIT DROP")
+        merged = self._merge(cursor, table, rows_ok)
+        cursor.execute(f"DROP TABLE {table}")
+        cursor.execute(f"TRUNCATE {DONE}")
+        return merged
+
+    def _merge(self, cursor, table: str, rows_ok: int) -> MergeCounts:
         cols = ", ".join(LEAD_COLUMNS)
-        rows = f"SELECT DISTINCT ON (external_id) {cols} FROM {TYPED} WHERE ok"  # noqa: S608
+        rows = f"SELECT DISTINCT ON (external_id) {cols} FROM {table} WHERE ok"  # noqa: S608
         order = "ORDER BY external_id, line DESC"  # the last line of a repeated external_id wins
         inserted = MergeCounts(0, 0, 0, set())
         if self.insert_first:
-            # New external_ids: a plain insert, no update path. A lead another writer inserts
-            # meanwhile is skipped here (DO NOTHING) and merged by the upsert below. One
-            # external_id index probe per row: the staging table has no statistics (ANALYZE costs
-            # more than it helps), and a hash join would read the whole lead table every batch.
-            cursor.execute("SET LOCAL enable_hashjoin = off")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-            cursor.execute(
-                f"""
-                WITH ins AS (
-                    INSERT INTO {lead} ({cols}, updated_at)
-                    SELECT {cols}, now() FROM ({rows} {order}) src
-                    WHERE NOT EXISTS (SELECT 1 FROM {lead} l WHERE l.external_id = src.external_id)
-                    ORDER BY external_id
-                    ON CONFLICT (external_id) DO NOTHING
-                    RETURNING external_id, utm_key
-                ), done AS (INSERT INTO {DONE} (external_id) SELECT external_id FROM ins)
-                SELECT (SELECT count(*) FROM ins), ARRAY(SELECT DISTINCT utm_key FROM ins)
-                """  # noqa: S608 (table and column names only)
-            )
-            created, keys = cursor.fetchone()
-            cursor.execute("RESET enable_hashjoin")
-            cursor.execute("RESET enable_mergejoin")
-            inserted = MergeCounts(created, 0, 0, set(keys))
-            # A batch of only known leads (a re-import): skip this step for the next batches.
-            self.insert_first = created > 0
-            if created == rows_ok:  # all new (and none repeated): nothing left to upsert
-                return inserted
-            rows += f" AND NOT EXISTS (SELECT 1 FROM {DONE} d WHERE d.external_id = {TYPED}.external_id)"  # noqa: S608
+            created = self._insert_new(cursor, f"{rows} {order}")
+            if created is not None:
+                inserted = created
+                # A batch of only known leads (a re-import): skip this step for the next batches.
+                self.insert_first = created.created > 0
+                if created.created == rows_ok:  # all new (and none repeated): nothing left to upsert
+                    return inserted
+                rows += f" AND NOT EXISTS (SELECT 1 FROM {DONE} d WHERE d.external_id = {table}.external_id)"  # noqa: S608
         upserted = _upsert(cursor, f"{rows} {order}")
         self.insert_first = self.insert_first or upserted.created > 0
         return MergeCounts(
@@ -298,6 +301,41 @@ class BatchLoader:
             upserted.unchanged,
             inserted.keys | upserted.keys,
         )
+
+    def _insert_new(self, cursor, rows: str) -> MergeCounts | None:
+        """Insert the leads whose external_id is new, by a plain INSERT (no conflict path).
+
+        If another writer inserts one of them meanwhile, the INSERT fails on the unique index: it
+        is rolled back to its savepoint and the caller upserts the whole batch instead (None).
+        One external_id index probe per row: the batch table has no statistics (ANALYZE costs
+        more than it helps), and a hash join would read the whole lead table every batch.
+        """
+        lead = Lead._meta.db_table
+        cols = ", ".join(LEAD_COLUMNS)
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute("SAVEPOINT import_insert")
+        try:
+            cursor.execute(
+                f"""
+                WITH ins AS (
+                    INSERT INTO {lead} ({cols}, updated_at)
+                    SELECT {cols}, now() FROM ({rows}) src
+                    WHERE NOT EXISTS (SELECT 1 FROM {lead} l WHERE l.external_id = src.external_id)
+                    ORDER BY external_id
+                    RETURNING external_id, utm_key
+                ), done AS (INSERT INTO {DONE} (external_id) SELECT external_id FROM ins)
+                SELECT (SELECT count(*) FROM ins), ARRAY(SELECT DISTINCT utm_key FROM ins)
+                """  # noqa: S608 (table and column names only)
+            )
+            created, keys = cursor.fetchone()
+        except (IntegrityError, psycopg.errors.UniqueViolation):
+            cursor.execute("ROLLBACK TO SAVEPOINT import_insert")
+            created = None
+        cursor.execute("RELEASE SAVEPOINT import_insert")
+        cursor.execute("RESET enable_hashjoin")
+        cursor.execute("RESET enable_mergejoin")
+        return None if created is None else MergeCounts(created, 0, 0, set(keys))
 
 
 _UPDATABLE = [name for name in LEAD_COLUMNS if name != "external_id"]

@@ -10,6 +10,7 @@ size, whatever the file size.
 import csv
 import io
 import logging
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -198,7 +199,7 @@ def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> 
         totals["rows_failed"] += 1
         errors.append({"line": line, "external_id": None, "errors": {"non_field_errors": [message]}})
 
-    loader = _PgLoader(BatchLoader(header, lead_cleaner(), settings.TIME_ZONE), totals, errors, keys)
+    loader = _PgLoader(BatchLoader(header, lead_cleaner(), settings.TIME_ZONE, job.id), totals, errors, keys)
     try:
         for batch in read_batches(text, delimiter, header, PG_BATCH_ROWS, problem):
             totals["rows_total"] += len(batch.lines) + len(batch.python_rows)
@@ -213,38 +214,56 @@ def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> 
 
 
 class _PgLoader:
-    """Loads batches in order, one at a time.
+    """Checks and merges batches in order.
 
-    Outside a surrounding transaction it loads in a background thread on its own plain database
-    connection (one transaction per batch), so that the next batch is read while the database
-    checks and merges this one. At most two batches are in memory. Results are added up by the
-    calling thread, in `wait`.
+    Outside a surrounding transaction it works on two plain database connections of its own, one
+    thread each (one transaction per step and batch): batch k + 1 is checked while batch k merges,
+    and the next lines are read meanwhile. At most three batches are in flight. Results are added
+    up by the calling thread, in file order.
     """
 
     def __init__(self, loader: BatchLoader, totals: dict, errors: list[dict], keys: set[str]) -> None:
         self.loader, self.totals, self.errors, self.keys = loader, totals, errors, keys
-        self.pool: ThreadPoolExecutor | None = None
-        self.raw = None
-        self.pending: Future | None = None
-        if not connection.in_atomic_block:
-            self.raw = connection.get_new_connection(connection.get_connection_params())
-            # Before its first temporary table: a batch's staging tables fit in memory. (Autocommit:
-            # this SET must not leave a transaction open, each batch commits its own.)
-            self.raw.autocommit = True
-            self.raw.execute("SET temp_buffers = '64MB'")
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-load")
+        self.number = 0
+        self.pending: deque[Future] = deque()
+        self.checking = self.merging = None
+        if connection.in_atomic_block:
+            return
+        self.connections = []
+        for name in ("check", "merge"):
+            raw = connection.get_new_connection(connection.get_connection_params())
+            # Autocommit: each step commits its own transaction. Before the first temporary
+            # table: a batch's raw lines fit in memory.
+            raw.autocommit = True
+            raw.execute("SET temp_buffers = '64MB'")
+            self.connections.append(raw)
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-{name}")
+            setattr(self, "checking" if name == "check" else "merging", pool)
+        with self.connections[1].cursor() as cursor:
+            loader.drop_tables(cursor)
 
     def submit(self, batch) -> None:
-        if self.pool is None:
+        number, self.number = self.number, self.number + 1
+        if self.checking is None:
             with transaction.atomic(), connection.cursor() as cursor:
-                self._add(self.loader.load(cursor, batch))
+                result = self.loader.check(cursor, batch, number)
+                result.merged = self.loader.merge(cursor, number, result.rows_ok)
+            self._add(result)
             return
-        self.wait()
-        self.pending = self.pool.submit(self._load_raw, batch)
+        checked = self.checking.submit(self._check, batch, number)
+        self.pending.append(self.merging.submit(self._merge, checked, number))
+        while len(self.pending) > 2:
+            self._add(self.pending.popleft().result())  # re-raises a step's error here
 
-    def _load_raw(self, batch) -> BatchResult:
-        with self.raw.transaction(), self.raw.cursor() as cursor:
-            return self.loader.load(cursor, batch)
+    def _check(self, batch, number: int) -> BatchResult:
+        with self.connections[0].transaction(), self.connections[0].cursor() as cursor:
+            return self.loader.check(cursor, batch, number)
+
+    def _merge(self, checked: Future, number: int) -> BatchResult:
+        result = checked.result()
+        with self.connections[1].transaction(), self.connections[1].cursor() as cursor:
+            result.merged = self.loader.merge(cursor, number, result.rows_ok)
+        return result
 
     def _add(self, result: BatchResult) -> None:
         self.totals["rows_ok"] += result.rows_ok
@@ -256,18 +275,24 @@ class _PgLoader:
         self.keys.update(result.merged.keys)
 
     def wait(self) -> None:
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            self._add(pending.result())  # re-raises the load's error here
+        while self.pending:
+            self._add(self.pending.popleft().result())
 
     def close(self) -> None:
-        if self.pool is None:
+        if self.checking is None:
             return
         try:
-            self.wait()
+            for pending in self.pending:  # after an error: let the steps in flight finish
+                pending.exception()
         finally:
-            self.pool.shutdown()
-            self.raw.close()
+            self.checking.shutdown()
+            self.merging.shutdown()
+            try:
+                with self.connections[1].cursor() as cursor:
+                    self.loader.drop_tables(cursor)
+            finally:
+                for raw in self.connections:
+                    raw.close()
 
 
 def _count(batch: list[tuple], merged: MergeCounts, totals: dict, keys: set[str]) -> None:

@@ -7,9 +7,11 @@ below is compared with what `LeadCleaner` alone makes of the same row.
 import csv
 import datetime as dt
 import io
+import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from metrics.models import ImportJob, Lead
 from metrics.rows import LEAD_COLUMNS, LEAD_FIELDS
@@ -166,3 +168,28 @@ def test_batches_on_a_separate_connection_report_errors_in_line_order(marketer, 
     assert [e["line"] for e in job.errors] == [*bad, 22]
     assert (job.rows_total, job.rows_ok, job.rows_failed, job.created) == (22, 14, 8, 14)
     assert Lead.objects.filter(external_id="t99").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_another_writer_inserts_meanwhile_is_merged_not_lost(marketer):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level concurrency needs PostgreSQL")
+    other = connection.get_new_connection(connection.get_connection_params())
+    other.execute(
+        "INSERT INTO metrics_lead (external_id, created_at, created_date, utm_campaign, utm_key, "
+        "disqualify_reason, customer_id, churn_reason, updated_at) "
+        "VALUES ('race', now(), current_date, 'theirs', 'theirs', '', '', '', now())"
+    )  # not committed yet: the import's plain INSERT of "race" waits for it, then conflicts
+    committer = threading.Timer(1.0, other.commit)
+    committer.start()
+    try:
+        rows = [{"external_id": "race", "created_at": C, "utm_campaign": "ours"}]
+        rows += [{"external_id": f"new-{i}", "created_at": C} for i in range(3)]
+        job = _import(_csv(rows), marketer)
+    finally:
+        committer.join()
+        other.close()
+    assert job.status == ImportJob.Status.DONE, job.failure
+    assert (job.rows_ok, job.created, job.updated, job.unchanged) == (4, 3, 1, 0)
+    assert Lead.objects.get(external_id="race").utm_key == "ours"
+    assert Lead.objects.count() == 4
