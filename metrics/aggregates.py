@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import connection
 
 from experiments.models import Experiment
-from metrics.models import Lead, LeadDay, Spend
+from metrics.models import Lead, LeadDay, LeadDayChurn, Spend
 from metrics.rows import utm_key
 
 LEAD_COUNT_SELECT = """
@@ -93,11 +93,11 @@ DAY_COUNT_SELECT = """
 def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
     """Raw counts (metrics.md "Counts") of each experiment's cohort and spend, in one query over
     the daily roll-up (a cohort is a range of days of one key: at most `test_period_days` rows),
-    plus churn reasons from one more grouped query over the churned customers' partial index."""
+    plus churn reasons from one more grouped query over the daily churn roll-up."""
     if not experiments:
         return {}
-    lead, spend = _tables()
-    day = LeadDay._meta.db_table
+    _, spend = _tables()
+    day, churn = LeadDay._meta.db_table, LeadDayChurn._meta.db_table
     exp_cte, params = relation(
         "exp",
         ("id", "key", "start_date", "ends_on"),
@@ -129,11 +129,11 @@ def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
         cursor.execute(
             f"""
             WITH {exp_cte}
-            SELECT exp.id, l.churn_reason, COUNT(*)
-            FROM exp JOIN {lead} l
-              ON l.utm_key = exp.key AND l.created_date >= exp.start_date AND l.created_date < exp.ends_on
-            WHERE l.churned_at IS NOT NULL AND l.won_at IS NOT NULL
-            GROUP BY exp.id, l.churn_reason
+            SELECT exp.id, c.churn_reason, SUM(c.churned)
+            FROM exp JOIN {churn} c
+              ON c.utm_key = exp.key AND c.created_date >= exp.start_date AND c.created_date < exp.ends_on
+            GROUP BY exp.id, c.churn_reason
+            HAVING SUM(c.churned) > 0
             """,  # noqa: S608 (table names and constants only; values are parameters)
             params,
         )

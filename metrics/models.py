@@ -41,12 +41,6 @@ class Lead(models.Model):
             models.Index(fields=["utm_key", "created_date"], name="lead_attribution"),
             models.Index(fields=["created_date"], name="lead_created_date"),
             models.Index(fields=["churned_at"], name="lead_churned_at", condition=Q(churned_at__isnull=False)),
-            # Churn reasons of cohorts: a few percent of the leads, so a small partial index.
-            models.Index(
-                fields=["utm_key", "created_date"],
-                name="lead_churned_cohort",
-                condition=Q(churned_at__isnull=False, won_at__isnull=False),
-            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(revenue__gte=0) | Q(revenue__isnull=True), name="lead_revenue_nonneg"),
@@ -87,6 +81,29 @@ class LeadDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.utm_key} {self.created_date}"
+
+
+class LeadDayChurn(models.Model):
+    """Churned customers per (utm_key, local creation date, churn reason text as given).
+
+    The churn reasons of a cohort, summed like `LeadDay` and kept by the same kind of triggers
+    (migration 0008). The reason is stored raw and labelled (trimmed, "unspecified") when read, as
+    from the leads. PostgreSQL keys rows by md5 of the reason, so a long reason cannot overflow
+    the unique index.
+    """
+
+    utm_key = models.CharField(max_length=255)
+    created_date = models.DateField()
+    churn_reason = models.TextField(blank=True)
+    churned = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily churn roll-up")
+        verbose_name_plural = _("daily churn roll-ups")
+        indexes = [models.Index(fields=["utm_key", "created_date"], name="leaddaychurn_key_date")]
+
+    def __str__(self) -> str:
+        return f"{self.utm_key} {self.created_date} {self.churn_reason}"
 
 
 class Spend(models.Model):

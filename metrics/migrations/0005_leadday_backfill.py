@@ -6,7 +6,8 @@ from django.db import migrations
 def backfill(apps, schema_editor):
     from metrics.services.rollup import leaddays_rebuild
 
-    leaddays_rebuild(keys=None, using=schema_editor.connection.alias)
+    # The churn roll-up does not exist yet at this point (migrations 0007-0009).
+    leaddays_rebuild(keys=None, using=schema_editor.connection.alias, churn=False)
 
 
 class Migration(migrations.Migration):

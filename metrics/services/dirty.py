@@ -58,34 +58,38 @@ def snapshots_mark_dirty(*, experiment_ids: Iterable[int]) -> list[int]:
 
 
 def _mark_pg(ids: list[int]) -> int:
-    """Two statements whatever the number of experiments; returns how many turned dirty.
+    """One statement in the usual case (every snapshot exists); returns how many turned dirty.
 
     The subquery locks the rows in id order (concurrent markers cannot deadlock) and, under READ
     COMMITTED, reads their latest committed flags, so "was it clean?" cannot race another marker.
+    Missing snapshots (a new experiment) are created and marked by a second round.
     """
     table = MetricSnapshot._meta.db_table
+    mark = f"""
+        UPDATE {table} AS s SET dirty_seq = s.dirty_seq + 1, dirty_since = COALESCE(s.dirty_since, %s)
+        FROM (
+            SELECT id, dirty_since FROM {table} WHERE experiment_id = ANY(%s) ORDER BY id FOR UPDATE
+        ) AS old
+        WHERE s.id = old.id
+        RETURNING s.experiment_id, old.dirty_since IS NULL
+    """  # noqa: S608 (table name only; values are parameters)
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (experiment_id, data, dirty_seq)
-            SELECT i, '{{}}'::jsonb, 0 FROM unnest(%s::bigint[]) AS i
-            WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.experiment_id = i)
-            ON CONFLICT (experiment_id) DO NOTHING
-            """,  # noqa: S608 (table name only; values are parameters)
-            [ids],
-        )
-        cursor.execute(
-            f"""
-            UPDATE {table} AS s SET dirty_seq = s.dirty_seq + 1, dirty_since = COALESCE(s.dirty_since, %s)
-            FROM (
-                SELECT id, dirty_since FROM {table} WHERE experiment_id = ANY(%s) ORDER BY id FOR UPDATE
-            ) AS old
-            WHERE s.id = old.id
-            RETURNING old.dirty_since IS NULL
-            """,  # noqa: S608 (table name only; values are parameters)
-            [timezone.now(), ids],
-        )
-        return sum(1 for (was_clean,) in cursor.fetchall() if was_clean)
+        cursor.execute(mark, [now, ids])
+        marked = cursor.fetchall()
+        missing = sorted(set(ids) - {experiment_id for experiment_id, _ in marked})
+        if missing:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (experiment_id, data, dirty_seq)
+                SELECT i, '{{}}'::jsonb, 0 FROM unnest(%s::bigint[]) AS i
+                ON CONFLICT (experiment_id) DO NOTHING
+                """,  # noqa: S608 (table name only; values are parameters)
+                [missing],
+            )
+            cursor.execute(mark, [now, missing])
+            marked += cursor.fetchall()
+    return sum(1 for _, was_clean in marked if was_clean)
 
 
 def _mark_orm(ids: list[int]) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.db import connections, transaction
 
-from metrics.models import Lead, LeadDay
+from metrics.models import Lead, LeadDay, LeadDayChurn
 
 # (column, contribution of one lead row `r`): the same expressions as the triggers.
 CONTRIBUTIONS = (
@@ -30,12 +30,13 @@ CONTRIBUTIONS = (
 ROLLUP_NAMES = tuple(name for name, _ in CONTRIBUTIONS)
 
 
-def leaddays_rebuild(*, keys: Iterable[str] | None = None, using: str = "default") -> int:
-    """Recompute the roll-up rows of these attribution keys (all keys when None) from the leads.
+def leaddays_rebuild(*, keys: Iterable[str] | None = None, using: str = "default", churn: bool = True) -> int:
+    """Recompute the roll-up rows (LeadDay and, with `churn`, LeadDayChurn) of these attribution
+    keys (all keys when None) from the leads.
 
-    PostgreSQL: the roll-up is locked against the triggers' writes (SHARE ROW EXCLUSIVE) before
+    PostgreSQL: the roll-ups are locked against the triggers' writes (SHARE ROW EXCLUSIVE) before
     the leads are read, so a lead change either committed before the read (and is counted) or
-    applies its delta after the rebuild. Returns the number of roll-up rows written.
+    applies its delta after the rebuild. Returns the number of LeadDay rows written.
     """
     connection = connections[using]
     day, lead = LeadDay._meta.db_table, Lead._meta.db_table
@@ -45,8 +46,10 @@ def leaddays_rebuild(*, keys: Iterable[str] | None = None, using: str = "default
     if wanted is not None and not wanted:
         return 0
     with transaction.atomic(using=using), connection.cursor() as cursor:
+        churn_table = LeadDayChurn._meta.db_table
         if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {day} IN SHARE ROW EXCLUSIVE MODE")
+            tables = f"{day}, {churn_table}" if churn else day
+            cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
         where, params = "", []
         if wanted is not None:
             marks = ", ".join("%s" for _ in wanted)
@@ -60,4 +63,17 @@ def leaddays_rebuild(*, keys: Iterable[str] | None = None, using: str = "default
             """,  # noqa: S608 (table names and constants; values are parameters)
             params,
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+        if churn:
+            cursor.execute(f"DELETE FROM {churn_table}{where}", params)  # noqa: S608 (table names; values are parameters)
+            scope = where.replace("utm_key", "r.utm_key").replace("WHERE", "AND")
+            cursor.execute(
+                f"""
+                INSERT INTO {churn_table} (utm_key, created_date, churn_reason, churned)
+                SELECT r.utm_key, r.created_date, r.churn_reason, COUNT(*) FROM {lead} r
+                WHERE r.won_at IS NOT NULL AND r.churned_at IS NOT NULL{scope}
+                GROUP BY r.utm_key, r.created_date, r.churn_reason
+                """,  # noqa: S608 (table names and constants; values are parameters)
+                params,
+            )
+        return written

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from metrics.models import Lead, LeadDay, MetricSnapshot
+from metrics.models import Lead, LeadDay, LeadDayChurn, MetricSnapshot
 from metrics.services import leads_upsert, snapshots_recompute
 from metrics.tasks import recompute_stale_snapshots
 from tests.metrics.conftest import lead
@@ -41,6 +41,18 @@ def expected_days() -> dict:
     return {key: {name: n for name, n in values.items() if n} for key, values in days.items()}
 
 
+def expected_churn() -> dict:
+    churn: dict = defaultdict(int)
+    for x in Lead.objects.filter(won_at__isnull=False, churned_at__isnull=False):
+        churn[(x.utm_key, x.created_date, x.churn_reason)] += 1
+    return dict(churn)
+
+
+def actual_churn() -> dict:
+    rows = LeadDayChurn.objects.filter(churned__gt=0).values_list("utm_key", "created_date", "churn_reason", "churned")
+    return {(key, day, reason): n for key, day, reason, n in rows}
+
+
 def actual_days() -> dict:
     names = ("leads_total", "judged_leads", "non_target_leads", "mql", "sql", "customers", "sql_customers")
     names += ("orders", "revenue_cents", "churned_customers")
@@ -60,7 +72,7 @@ def test_roll_up_follows_inserts_changes_moves_and_deletes(experiment):
             lead("d", "2026-12-04T10:00:00+03:00", utm="other", **WON, revenue="3.30"),
         ]
     )
-    assert actual_days() == expected_days()
+    assert actual_days() == expected_days() and actual_churn() == expected_churn()
     assert actual_days()[("partner_dec", Lead.objects.get(external_id="a").created_date)]["revenue_cents"] == 1005
     # A changed funnel, a move to another campaign and day, a churn.
     leads_upsert(
@@ -72,27 +84,32 @@ def test_roll_up_follows_inserts_changes_moves_and_deletes(experiment):
                 **WON,
                 revenue="10.05",
                 churned_at="2026-12-20T10:00:00+03:00",
+                churn_reason=" price " + "x" * 3000,  # longer than a btree index entry may be
             ),
+            lead("e", "2026-12-03T10:00:00+03:00", **WON, churned_at="2026-12-21T10:00:00+03:00"),
             lead("b", "2026-12-09T11:00:00+03:00", utm="other", is_target=True),
             lead("d", "2026-12-04T10:00:00+03:00", utm="partner_dec"),
         ]
     )
-    assert actual_days() == expected_days()
+    assert actual_days() == expected_days() and actual_churn() == expected_churn()
+    assert len(actual_churn()) == 2
     Lead.objects.filter(external_id="c").update(is_target=False, utm_key="other")  # a write outside the services
-    assert actual_days() == expected_days()
+    assert actual_days() == expected_days() and actual_churn() == expected_churn()
     Lead.objects.filter(external_id__in=["a", "b"]).delete()
-    assert actual_days() == expected_days()
+    assert actual_days() == expected_days() and actual_churn() == expected_churn()
     data = snapshots_recompute(experiment_ids=[experiment.id])[experiment.id].data
-    assert data["leads_total"] == 1 and data["revenue"] == "0.00"
+    assert data["leads_total"] == 2 and data["revenue"] == "0.00"
+    assert data["churn_reasons"] == {"unspecified": 1} and data["churned_customers"] == 1
 
 
 def test_drift_is_repaired_by_the_command_and_by_the_sweep(experiment):
     leads_upsert(rows=[lead(f"r{i}", "2026-12-02T10:00:00+03:00", **WON, revenue="1.10") for i in range(3)])
     truth = expected_days()
     LeadDay.objects.update(leads_total=99, revenue_cents=0)  # drift, e.g. a bulk fix with triggers off
-    assert actual_days() != truth
+    LeadDayChurn.objects.create(utm_key="partner_dec", created_date="2026-12-02", churn_reason="ghost", churned=5)
+    assert actual_days() != truth and actual_churn() != expected_churn()
     call_command("metrics_rebuild_rollup", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert actual_days() == truth
+    assert actual_days() == truth and actual_churn() == expected_churn() == {}
     LeadDay.objects.update(leads_total=99)
     MetricSnapshot.objects.filter(experiment=experiment).update(dirty_since="2026-12-02T10:00:00+03:00")
     assert recompute_stale_snapshots() >= 1
@@ -109,7 +126,7 @@ def test_concurrent_upserts_of_the_same_leads_keep_the_roll_up_exact(marketer, e
     # Four writers post different versions of the same leads (and some of their own) at once:
     # whichever version wins, the roll-up must describe the rows as they end up.
     def version(n: int) -> list[dict]:
-        extra = WON if n % 2 else {}
+        extra = {**WON, "churned_at": "2026-12-20T10:00:00+03:00", "churn_reason": f"r{n % 3}"} if n % 2 else {}
         shared = [
             lead(f"s{i:03d}", f"2026-12-{2 + (i + n) % 5:02d}T10:00:00+03:00", is_target=(i + n) % 3 == 0, **extra)
             for i in range(300)
@@ -137,4 +154,4 @@ def test_concurrent_upserts_of_the_same_leads_keep_the_roll_up_exact(marketer, e
         thread.join()
     assert failures == []
     assert Lead.objects.count() == 700
-    assert actual_days() == expected_days()
+    assert actual_days() == expected_days() and actual_churn() == expected_churn()
