@@ -8,6 +8,7 @@ serialised and the read cannot go stale.
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -134,20 +135,24 @@ def stage_copy(cursor, rows: Iterable[tuple], *, start_line: int) -> None:
             copy.write("\n".join(block) + "\n")
 
 
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _copy_text(value) -> str:
-    """One value in COPY's text format."""
+    """One value in COPY's text format. Dispatches on the exact type first: this runs for every
+    value of every row (16,000 calls per 1,000-row post)."""
     if value is None:
         return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        return value
-    if isinstance(value, dt.datetime):
+    kind = type(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is dt.datetime:
         return value.isoformat()
+    if isinstance(value, str):
+        return _copy_text(str.__str__(value))
     return str(value)  # date, Decimal, int
 
 
