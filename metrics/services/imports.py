@@ -29,7 +29,7 @@ from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 20_000  # SQLite (demo)
-PG_BATCH_ROWS = 50_000  # lines of text; each batch is one transaction
+PG_BATCH_ROWS = 50_000  # lines of text; a checked batch is one transaction, its merge another
 MAX_STORED_ERRORS = 1_000  # the report keeps the first ones; rows_failed counts them all
 
 
