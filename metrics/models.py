@@ -12,6 +12,10 @@ class Lead(models.Model):
     `utm_key` (trimmed, lower-case `utm_campaign`) and `created_date` (the date of `created_at` in
     the configured time zone) are derived at write time by `metrics.services`, so that cohort
     attribution is an indexed equality and range lookup on every database.
+
+    Database triggers keep the daily roll-ups exact (migrations 0004 and 0008). On SQLite a
+    migration that alters a column of this table rebuilds it without them: such a migration must
+    install them again (see 0010).
     """
 
     # Unique through a constraint, not `unique=True`: on PostgreSQL a unique text field also gets a
