@@ -23,7 +23,7 @@ from django.db import IntegrityError
 from experiments.models import Channel
 from metrics.models import Lead
 from metrics.rows import LEAD_COLUMNS, LeadCleaner
-from metrics.services.leads import MergeCounts, _copy_text
+from metrics.services.leads import MergeCounts, _copy_text, upsert_select
 
 DONE = "metrics_import_done"
 
@@ -293,7 +293,7 @@ class BatchLoader:
                 if created.created == rows_ok:  # all new (and none repeated): nothing left to upsert
                     return inserted
                 rows += f" AND NOT EXISTS (SELECT 1 FROM {DONE} d WHERE d.external_id = {table}.external_id)"  # noqa: S608
-        upserted = _upsert(cursor, f"{rows} {order}")
+        upserted = upsert_select(cursor, f"{rows} {order}")
         self.insert_first = self.insert_first or upserted.created > 0
         return MergeCounts(
             inserted.created + upserted.created,
@@ -336,39 +336,3 @@ class BatchLoader:
         cursor.execute("RESET enable_hashjoin")
         cursor.execute("RESET enable_mergejoin")
         return None if created is None else MergeCounts(created, 0, 0, set(keys))
-
-
-_UPDATABLE = [name for name in LEAD_COLUMNS if name != "external_id"]
-
-
-def _upsert(cursor, src: str) -> MergeCounts:
-    """The JSON path's upsert (metrics.services.leads.stage_merge) over the given rows."""
-    lead = Lead._meta.db_table
-    cols = ", ".join(LEAD_COLUMNS)
-    sets = ", ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATABLE)
-    current = ", ".join(f"{lead}.{name}" for name in _UPDATABLE)
-    incoming = ", ".join(f"EXCLUDED.{name}" for name in _UPDATABLE)
-    cursor.execute(
-        f"""
-        WITH src AS ({src}), old AS (
-            SELECT src.external_id,
-                   (SELECT l.utm_key FROM {lead} l WHERE l.external_id = src.external_id) AS utm_key
-            FROM src
-        ), up AS (
-            INSERT INTO {lead} ({cols}, updated_at)
-            SELECT {cols}, now() FROM src ORDER BY external_id
-            ON CONFLICT (external_id) DO UPDATE SET {sets}, updated_at = EXCLUDED.updated_at
-            WHERE ({current}) IS DISTINCT FROM ({incoming})
-            RETURNING external_id, (xmax = 0) AS inserted, utm_key
-        )
-        SELECT
-            (SELECT count(*) FROM src),
-            count(*) FILTER (WHERE up.inserted),
-            count(*) FILTER (WHERE NOT up.inserted),
-            array_remove(array_agg(DISTINCT up.utm_key), NULL),
-            array_remove(array_agg(DISTINCT old.utm_key), NULL)
-        FROM up LEFT JOIN old ON old.external_id = up.external_id
-        """  # noqa: S608 (table names and constants only)
-    )
-    total, created, updated, new_keys, old_keys = cursor.fetchone()
-    return MergeCounts(created, updated, total - created - updated, set(new_keys or ()) | set(old_keys or ()))

@@ -161,12 +161,28 @@ _UPDATABLE = [name for name in LEAD_COLUMNS if name != "external_id"]
 
 def stage_merge(cursor) -> MergeCounts:
     """One upsert statement from the staging table; empties the staging table."""
-    lead = Lead._meta.db_table
     # A temporary table has no statistics: without them the planner joins the staged rows to the
     # whole lead table by a sequential scan instead of probing the external_id index.
     cursor.execute(f"ANALYZE {STAGE_TABLE}")
     # The subquery inflates the cost estimate past the JIT threshold; compiling costs more than it saves.
     cursor.execute("SET LOCAL jit = off")
+    cols = ", ".join(LEAD_COLUMNS)
+    counts = upsert_select(
+        cursor,
+        f"SELECT DISTINCT ON (external_id) {cols} FROM {STAGE_TABLE} ORDER BY external_id, line DESC",  # noqa: S608
+    )
+    cursor.execute(f"TRUNCATE {STAGE_TABLE}")
+    return counts
+
+
+def upsert_select(cursor, source: str) -> MergeCounts:
+    """Upsert the rows of `source` (a SELECT of LEAD_COLUMNS, one row per external_id) in one
+    statement: new leads inserted, changed ones updated, unchanged ones left alone.
+
+    Shared by the JSON upsert (from its staging table) and the CSV import (from its checked batch).
+    Returns the counts and every utm_key the rows had before or have after (the affected campaigns).
+    """
+    lead = Lead._meta.db_table
     cols = ", ".join(LEAD_COLUMNS)
     sets = ", ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATABLE)
     current = ", ".join(f"{lead}.{name}" for name in _UPDATABLE)
@@ -176,9 +192,7 @@ def stage_merge(cursor) -> MergeCounts:
     # external_id order, so concurrent overlapping merges take row locks in the same order.
     cursor.execute(
         f"""
-        WITH src AS (
-            SELECT DISTINCT ON (external_id) {cols} FROM {STAGE_TABLE} ORDER BY external_id, line DESC
-        ), old AS (
+        WITH src AS ({source}), old AS (
             -- A scalar subquery: one unique-index probe per staged row. (As a join the planner
             -- hashes the whole lead table for every batch.)
             SELECT src.external_id,
@@ -201,7 +215,6 @@ def stage_merge(cursor) -> MergeCounts:
         """  # noqa: S608 (table names and constants only; values are parameters)
     )
     total, created, updated, new_keys, old_keys = cursor.fetchone()
-    cursor.execute(f"TRUNCATE {STAGE_TABLE}")
     return MergeCounts(created, updated, total - created - updated, set(new_keys or ()) | set(old_keys or ()))
 
 
