@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from experiments.models import Channel, ChannelThreshold, Experiment, Regulation, ReviewUnlock
 from experiments.selectors import experiment_effective_status, experiment_lock_state
-from experiments.services.experiments import KNOWN_TARGETS
+from experiments.services.experiments import EDITABLE_FIELDS, KNOWN_TARGETS
 from experiments.services.regulations import DECIMAL_FIELDS, INT_FIELDS
 
 # Shares and alpha are rates: JSON numbers (api.md, Conventions), not decimal strings.
@@ -152,14 +152,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
         model = Experiment
         fields = [
             "id",
-            "title",
-            "hypothesis",
-            "channel",
-            "utm_campaign",
-            "start_date",
-            "test_period_days",
-            "budget",
-            "targets",
+            *EDITABLE_FIELDS,
             "owner",
             "status",
             "ends_on",

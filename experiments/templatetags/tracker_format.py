@@ -14,7 +14,8 @@ register = template.Library()
 EMPTY = "—"
 
 
-def _decimal(value: object) -> Decimal | None:
+def as_decimal(value: object) -> Decimal | None:
+    """A number from a snapshot value (int, float, decimal string), or None when there is none."""
     if value is None or value == "":
         return None
     try:
@@ -26,7 +27,7 @@ def _decimal(value: object) -> Decimal | None:
 @register.filter
 def percent(value: object, places: int = 1) -> str:
     """0.3 -> "30.0%" ("30,0%" in Russian); None -> a dash (a rate with no denominator)."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return EMPTY
     return f"{number_format(number * 100, int(places), use_l10n=True, force_grouping=True)}%"
@@ -35,7 +36,7 @@ def percent(value: object, places: int = 1) -> str:
 @register.filter
 def money(value: object) -> str:
     """1234.5 -> "1,234.50" with the locale's separators; None -> a dash."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return EMPTY
     return number_format(number, 2, use_l10n=True, force_grouping=True)
@@ -44,7 +45,7 @@ def money(value: object) -> str:
 @register.filter
 def count(value: object) -> str:
     """Whole numbers with grouping; None -> a dash."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return EMPTY
     return number_format(int(number), 0, use_l10n=True, force_grouping=True)
@@ -53,7 +54,7 @@ def count(value: object) -> str:
 @register.filter
 def evidence(value: object) -> str:
     """The e-value as people read it: one decimal below 100, whole numbers above, capped display."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return EMPTY
     if number >= Decimal("1e6"):
@@ -65,7 +66,7 @@ def evidence(value: object) -> str:
 @register.filter
 def bar_width(value: object) -> str:
     """A fraction 0..1 as a CSS width percentage, clamped, with a dot decimal whatever the locale."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return "0"
     number = max(Decimal(0), min(Decimal(1), number))
@@ -75,7 +76,7 @@ def bar_width(value: object) -> str:
 @register.filter
 def plain_decimal(value: object) -> str:
     """A decimal without trailing zeros in the locale's notation: 0.0500 -> "0.05" ("0,05")."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return EMPTY
     normalized = number.normalize()

@@ -1,23 +1,12 @@
 """Data for the experiment page's charts and its targets table (numbers only; Chart.js draws)."""
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from experiments.forms import TARGET_FIELDS
 from experiments.models import Experiment
+from experiments.templatetags.tracker_format import as_decimal
 from experiments.views.lock_display import LockView
 from metrics.selectors import experiment_daily_leads
-
-
-def _number(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def target_labels() -> dict[str, str]:
@@ -41,8 +30,8 @@ def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
     rows = []
     for name, target in (targets or {}).items():
         metric, direction, kind = TARGET_FIELDS.get(name, (None, None, "count"))
-        actual = _number(metrics.get(metric)) if metrics and metric else None
-        goal = _number(target)
+        actual = as_decimal(metrics.get(metric)) if metrics and metric else None
+        goal = as_decimal(target)
         met = None
         if actual is not None and goal is not None:
             met = actual <= goal if direction == "max" else actual >= goal

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from experiments.models import Channel
 from metrics.models import ImportJob, Lead, Spend
+from metrics.rows import LEAD_FIELDS
 
 
 class LeadSerializer(serializers.ModelSerializer):
@@ -11,24 +12,7 @@ class LeadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Lead
-        fields = [
-            "id",
-            "external_id",
-            "created_at",
-            "utm_campaign",
-            "channel",
-            "is_target",
-            "disqualify_reason",
-            "mql_at",
-            "sql_at",
-            "won_at",
-            "revenue",
-            "orders",
-            "customer_id",
-            "churned_at",
-            "churn_reason",
-            "updated_at",
-        ]
+        fields = ["id", *LEAD_FIELDS, "updated_at"]
         read_only_fields = fields
 
 
