@@ -24,8 +24,10 @@ from experiments.models import Channel
 from metrics.models import Lead
 from metrics.rows import LEAD_COLUMNS, LeadCleaner
 from metrics.services.leads import MergeCounts, _copy_text, upsert_select
+from metrics.services.rollup import rollup_defer, rollup_flush
 
 DONE = "metrics_import_done"
+CHECKED = "metrics_import_checked"
 
 # The shape of a line whose every value SQL may cast as it stands: one Python regular expression
 # per line (in C, ~1-2 us; the same checks in SQL cost ~10 us a row). Only forms that
@@ -167,6 +169,8 @@ class BatchResult:
     rows_ok: int = 0
     rows_failed: int = 0
     errors: list[dict] = field(default_factory=list)
+    unique_rows: int = 0  # accepted rows once repeated external_ids are merged (the last line wins)
+    keys: set[str] = field(default_factory=set)  # their utm keys
     merged: MergeCounts | None = None
 
 
@@ -215,17 +219,25 @@ def _escape(value: str) -> str:
 
 
 class BatchLoader:
-    """Checks a batch (`check`), then merges it (`merge`), each inside the caller's transaction.
+    """Checks a batch (`check`), then merges it (`merge`); an import's merges share one transaction.
 
     The two steps may run on two connections at once (checking batch k + 1 while batch k merges):
     a checked batch is a plain UNLOGGED table (named after the job and the batch; crash-safety
-    is not needed, a re-run starts over), committed by `check` and dropped by `merge`.
+    is not needed, a re-run starts over) of accepted rows, one per external_id, in external_id
+    order, committed by `check` and dropped by `merge`. `begin` opens the merging transaction's
+    settings and defers the roll-up's upserts; `finish` applies them before the caller commits,
+    so an import is written whole or not at all.
     """
+
+    # How new leads are merged, from the cheapest: a plain INSERT of the whole batch (it fails on
+    # the unique index at the first known external_id and is rolled back); an INSERT of the new
+    # ones after an index probe each, then an upsert of the rest; an upsert of the whole batch.
+    INSERT, PROBE, UPSERT = "insert", "probe", "upsert"
 
     def __init__(self, header: list[str], cleaner: LeadCleaner, zone: str, job_id: int) -> None:
         self.header, self.cleaner, self.job_id = header, cleaner, job_id
         self.validate = validate_sql(header, zone)
-        self.insert_first = True  # new leads expected; switched off after a batch of only known ones
+        self.mode = self.INSERT
 
     def table(self, number: int) -> str:
         return f"metrics_import_{self.job_id}_{number}"
@@ -247,10 +259,10 @@ class BatchLoader:
         with cursor.copy(f"COPY {raw_table(width)} FROM STDIN") as copy:
             for start in range(0, len(batch.lines), 5000):
                 copy.write("\n".join(batch.lines[start : start + 5000]) + "\n")
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {self.validate}")
+        cursor.execute(f"DROP TABLE IF EXISTS {CHECKED}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {CHECKED} ON COMMIT DROP AS {self.validate}")
         cursor.execute(
-            f"SELECT * FROM {raw_table(width)} WHERE line IN (SELECT line FROM {table} WHERE NOT ok) ORDER BY line"  # noqa: S608
+            f"SELECT * FROM {raw_table(width)} WHERE line IN (SELECT line FROM {CHECKED} WHERE NOT ok) ORDER BY line"  # noqa: S608
         )
         recheck = [(row[0], row[2:]) for row in cursor.fetchall()] + batch.python_rows
         cleaned = []
@@ -262,45 +274,83 @@ class BatchLoader:
             else:
                 cleaned.append((line, values))
         if cleaned:
-            with cursor.copy(f"COPY {table} (line, ok, {', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {CHECKED} (line, ok, {', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
                 copy.write("".join("\t".join([str(line), "t", *map(_copy_text, v)]) + "\n" for line, v in cleaned))
+        cols = ", ".join(LEAD_COLUMNS)
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the batch's sort in memory, not on disk
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {table} AS SELECT DISTINCT ON (external_id) {cols} FROM {CHECKED} "  # noqa: S608
+            "WHERE ok ORDER BY external_id, line DESC"  # the last line of a repeated external_id wins
+        )
+        cursor.execute(f"SELECT count(*), array_agg(DISTINCT utm_key) FROM {table}")  # noqa: S608
+        result.unique_rows, keys = cursor.fetchone()
+        result.keys = set(keys or ())
         cursor.execute(f"TRUNCATE {raw_table(width)}")
+        cursor.execute(f"DROP TABLE {CHECKED}")
         result.rows_failed = len(result.errors)
         result.rows_ok = len(batch.lines) + len(batch.python_rows) - result.rows_failed
         return result
 
-    def merge(self, cursor, number: int, rows_ok: int) -> MergeCounts:
-        table = self.table(number)
+    def begin(self, cursor) -> None:
+        """Settings of the merging transaction, and the roll-up deferred to `finish`."""
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")  # a batch's sort in memory, not on disk
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {DONE} (external_id text) ON COMMIT DROP")
-        merged = self._merge(cursor, table, rows_ok)
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the roll-up deltas' grouping in memory
+        rollup_defer(cursor)
+
+    def finish(self, cursor) -> None:
+        rollup_flush(cursor)
+
+    def merge(self, cursor, number: int, checked: BatchResult) -> MergeCounts:
+        table = self.table(number)
+        merged = self._merge(cursor, table, checked) if checked.unique_rows else MergeCounts(0, 0, 0, set())
         cursor.execute(f"DROP TABLE {table}")
-        cursor.execute(f"TRUNCATE {DONE}")
         return merged
 
-    def _merge(self, cursor, table: str, rows_ok: int) -> MergeCounts:
-        cols = ", ".join(LEAD_COLUMNS)
-        rows = f"SELECT DISTINCT ON (external_id) {cols} FROM {table} WHERE ok"  # noqa: S608
-        order = "ORDER BY external_id, line DESC"  # the last line of a repeated external_id wins
+    def _merge(self, cursor, table: str, checked: BatchResult) -> MergeCounts:
+        rows = f"SELECT {', '.join(LEAD_COLUMNS)} FROM {table}"  # noqa: S608
+        if self.mode == self.INSERT:
+            if self._insert_all(cursor, rows):
+                return MergeCounts(checked.unique_rows, 0, 0, checked.keys)
+            self.mode = self.PROBE  # some leads are known: probe the index from now on
         inserted = MergeCounts(0, 0, 0, set())
-        if self.insert_first:
-            created = self._insert_new(cursor, f"{rows} {order}")
+        if self.mode == self.PROBE:
+            created = self._insert_new(cursor, rows)
             if created is not None:
                 inserted = created
-                # A batch of only known leads (a re-import): skip this step for the next batches.
-                self.insert_first = created.created > 0
-                if created.created == rows_ok:  # all new (and none repeated): nothing left to upsert
+                if created.created == checked.unique_rows:  # all new: nothing left to upsert
                     return inserted
-                rows += f" AND NOT EXISTS (SELECT 1 FROM {DONE} d WHERE d.external_id = {table}.external_id)"  # noqa: S608
-        upserted = upsert_select(cursor, f"{rows} {order}")
-        self.insert_first = self.insert_first or upserted.created > 0
+                # A batch of only known leads (a re-import): upsert the next batches directly.
+                self.mode = self.PROBE if created.created else self.UPSERT
+                rows += f" WHERE NOT EXISTS (SELECT 1 FROM {DONE} d WHERE d.external_id = {table}.external_id)"  # noqa: S608
+        upserted = upsert_select(cursor, f"{rows} ORDER BY external_id")
+        if upserted.created:
+            self.mode = self.PROBE
         return MergeCounts(
             inserted.created + upserted.created,
             upserted.updated,
             upserted.unchanged,
             inserted.keys | upserted.keys,
         )
+
+    def _insert_all(self, cursor, rows: str) -> bool:
+        """Insert the whole batch by a plain INSERT (no index probe, no conflict path).
+
+        False, with nothing written, when an external_id is known already (or another writer
+        inserts one of them meanwhile): the INSERT fails on the unique index at that row and is
+        rolled back to its savepoint. The batch table is in external_id order already.
+        """
+        lead = Lead._meta.db_table
+        cols = ", ".join(LEAD_COLUMNS)
+        cursor.execute("SAVEPOINT import_insert")
+        try:
+            cursor.execute(f"INSERT INTO {lead} ({cols}, updated_at) SELECT {cols}, now() FROM ({rows}) src")  # noqa: S608
+        except (IntegrityError, psycopg.errors.UniqueViolation):
+            cursor.execute("ROLLBACK TO SAVEPOINT import_insert")
+            cursor.execute("RELEASE SAVEPOINT import_insert")
+            return False
+        cursor.execute("RELEASE SAVEPOINT import_insert")
+        return True
 
     def _insert_new(self, cursor, rows: str) -> MergeCounts | None:
         """Insert the leads whose external_id is new, by a plain INSERT (no conflict path).
@@ -312,6 +362,8 @@ class BatchLoader:
         """
         lead = Lead._meta.db_table
         cols = ", ".join(LEAD_COLUMNS)
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {DONE} (external_id text) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {DONE}")
         cursor.execute("SET LOCAL enable_hashjoin = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute("SAVEPOINT import_insert")

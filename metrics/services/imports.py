@@ -208,23 +208,26 @@ def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> 
                 errors.sort(key=lambda error: error["line"])
                 del errors[MAX_STORED_ERRORS:]
             _progress(job, min(position(), 0.99), totals, errors)
-        loader.wait()
+        loader.finish()
     finally:
         loader.close()
 
 
 class _PgLoader:
-    """Checks and merges batches in order.
+    """Checks and merges batches in order; all merges of an import are one transaction.
 
     Outside a surrounding transaction it works on two plain database connections of its own, one
-    thread each (one transaction per step and batch): batch k + 1 is checked while batch k merges,
-    and the next lines are read meanwhile. At most three batches are in flight. Results are added
-    up by the calling thread, in file order.
+    thread each: the checking one commits each batch's checked table, the merging one keeps one
+    transaction from the first batch to `finish`, so that a failed import leaves no lead of its
+    file behind. Batch k + 1 is checked while batch k merges, and the next lines are read
+    meanwhile; at most three batches are in flight. Results are added up by the calling thread,
+    in file order. Inside a surrounding transaction (tests), both steps run there in turn.
     """
 
     def __init__(self, loader: BatchLoader, totals: dict, errors: list[dict], keys: set[str]) -> None:
         self.loader, self.totals, self.errors, self.keys = loader, totals, errors, keys
         self.number = 0
+        self.begun = False
         self.pending: deque[Future] = deque()
         self.checking = self.merging = None
         if connection.in_atomic_block:
@@ -232,22 +235,24 @@ class _PgLoader:
         self.connections = []
         for name in ("check", "merge"):
             raw = connection.get_new_connection(connection.get_connection_params())
-            # Autocommit: each step commits its own transaction. Before the first temporary
-            # table: a batch's raw lines fit in memory.
-            raw.autocommit = True
+            # Before the first temporary table: a batch's raw lines fit in memory.
             raw.execute("SET temp_buffers = '64MB'")
+            raw.commit()
             self.connections.append(raw)
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-{name}")
             setattr(self, "checking" if name == "check" else "merging", pool)
+        self.connections[0].autocommit = True  # one transaction per checked batch
         with self.connections[1].cursor() as cursor:
             loader.drop_tables(cursor)
+        self.connections[1].commit()
 
     def submit(self, batch) -> None:
         number, self.number = self.number, self.number + 1
         if self.checking is None:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with connection.cursor() as cursor:
                 result = self.loader.check(cursor, batch, number)
-                result.merged = self.loader.merge(cursor, number, result.rows_ok)
+                self._begin(cursor)
+                result.merged = self.loader.merge(cursor, number, result)
             self._add(result)
             return
         checked = self.checking.submit(self._check, batch, number)
@@ -255,15 +260,27 @@ class _PgLoader:
         while len(self.pending) > 2:
             self._add(self.pending.popleft().result())  # re-raises a step's error here
 
+    def _begin(self, cursor) -> None:
+        if not self.begun:
+            self.loader.begin(cursor)
+            self.begun = True
+
     def _check(self, batch, number: int) -> BatchResult:
         with self.connections[0].transaction(), self.connections[0].cursor() as cursor:
             return self.loader.check(cursor, batch, number)
 
     def _merge(self, checked: Future, number: int) -> BatchResult:
         result = checked.result()
-        with self.connections[1].transaction(), self.connections[1].cursor() as cursor:
-            result.merged = self.loader.merge(cursor, number, result.rows_ok)
+        with self.connections[1].cursor() as cursor:
+            self._begin(cursor)
+            result.merged = self.loader.merge(cursor, number, result)
         return result
+
+    def _finish(self) -> None:
+        with self.connections[1].cursor() as cursor:
+            if self.begun:
+                self.loader.finish(cursor)
+        self.connections[1].commit()
 
     def _add(self, result: BatchResult) -> None:
         self.totals["rows_ok"] += result.rows_ok
@@ -274,11 +291,19 @@ class _PgLoader:
         self.totals["unchanged"] += result.merged.unchanged
         self.keys.update(result.merged.keys)
 
-    def wait(self) -> None:
+    def finish(self) -> None:
+        """Wait for every batch, apply the deferred roll-up and commit the import."""
         while self.pending:
             self._add(self.pending.popleft().result())
+        if self.checking is None:
+            if self.begun:
+                with connection.cursor() as cursor:
+                    self.loader.finish(cursor)
+            return
+        self.merging.submit(self._finish).result()
 
     def close(self) -> None:
+        """Release the connections; an import not finished is rolled back."""
         if self.checking is None:
             return
         try:
@@ -288,8 +313,11 @@ class _PgLoader:
             self.checking.shutdown()
             self.merging.shutdown()
             try:
-                with self.connections[1].cursor() as cursor:
+                merge = self.connections[1]
+                merge.rollback()
+                with merge.cursor() as cursor:
                     self.loader.drop_tables(cursor)
+                merge.commit()
             finally:
                 for raw in self.connections:
                     raw.close()

@@ -77,3 +77,16 @@ def leaddays_rebuild(*, keys: Iterable[str] | None = None, using: str = "default
                 params,
             )
         return written
+
+
+def rollup_defer(cursor) -> None:
+    """PostgreSQL: until `rollup_flush`, the roll-up triggers of this transaction append their
+    deltas to a temporary table instead of upserting roll-up rows statement by statement
+    (migration 0011). For a bulk writer whose statements each touch most roll-up rows."""
+    cursor.execute("SELECT metrics_rollup_defer()")
+
+
+def rollup_flush(cursor) -> None:
+    """PostgreSQL: apply the deltas deferred in this transaction in one grouped upsert; must run
+    before the transaction commits."""
+    cursor.execute("SELECT metrics_rollup_flush()")

@@ -17,7 +17,9 @@ from metrics.models import ImportJob, Lead
 from metrics.rows import LEAD_COLUMNS, LEAD_FIELDS
 from metrics.services import import_job_create, import_run
 from metrics.services import imports as imports_module
+from metrics.services.import_sql import BatchLoader
 from metrics.services.leads import lead_cleaner
+from tests.metrics.test_rollup import WON, actual_churn, actual_days, expected_churn, expected_days
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +129,8 @@ def test_every_case_matches_the_json_cleaner(marketer, channel, delimiter):
     assert stored == expected_values
 
 
-def test_mixed_batches_of_new_known_and_repeated_leads(marketer, monkeypatch):
+def _mixed_imports(marketer, monkeypatch) -> None:
+    """New, known and repeated leads across batches of three: every way a batch merges."""
     monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 3)
     monkeypatch.setattr(imports_module, "BATCH_ROWS", 3)
     first = [{"external_id": f"m{i}", "created_at": C, "utm_campaign": "old"} for i in range(5)]
@@ -155,6 +158,43 @@ def test_mixed_batches_of_new_known_and_repeated_leads(marketer, monkeypatch):
     }
     again = _import(_csv(second), marketer)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 7)
+    assert actual_days() == expected_days() and actual_churn() == expected_churn()
+
+
+def test_mixed_batches_of_new_known_and_repeated_leads(marketer, monkeypatch):
+    _mixed_imports(marketer, monkeypatch)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mixed_batches_on_separate_connections(marketer, monkeypatch):
+    _mixed_imports(marketer, monkeypatch)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_import_leaves_no_lead_of_its_file(marketer, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite (demo) commits an import batch by batch")
+    _import(_csv([{"external_id": "kept", "created_at": C, "utm_campaign": "old", **WON}]), marketer)
+    days_before, churn_before = actual_days(), actual_churn()
+    monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 3)
+    monkeypatch.setattr(imports_module, "BATCH_ROWS", 3)
+    merge = BatchLoader.merge
+
+    def failing(self, cursor, number, checked):
+        if number == 2:
+            raise RuntimeError("the database went away")
+        return merge(self, cursor, number, checked)
+
+    monkeypatch.setattr(BatchLoader, "merge", failing)
+    rows = [{"external_id": "kept", "created_at": C, "utm_campaign": "new"}]
+    rows += [{"external_id": f"f{i}", "created_at": C, "utm_campaign": "new", **WON} for i in range(8)]
+    job = _import(_csv(rows), marketer)
+    assert job.status == ImportJob.Status.FAILED and "the database went away" in job.failure
+    assert list(Lead.objects.values_list("external_id", "utm_key")) == [("kept", "old")]
+    assert (actual_days(), actual_churn()) == (days_before, churn_before)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'metrics\\_import\\_%%'")
+        assert cursor.fetchone()[0] == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from metrics.models import Lead, LeadDay, LeadDayChurn, MetricSnapshot
 from metrics.services import leads_upsert, snapshots_recompute
+from metrics.services.rollup import rollup_defer, rollup_flush
 from metrics.tasks import recompute_stale_snapshots
 from tests.metrics.conftest import lead
 
@@ -154,4 +155,26 @@ def test_concurrent_upserts_of_the_same_leads_keep_the_roll_up_exact(marketer, e
         thread.join()
     assert failures == []
     assert Lead.objects.count() == 700
+    assert actual_days() == expected_days() and actual_churn() == expected_churn()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="deferral is PostgreSQL's (SQLite keeps row triggers)")
+def test_a_deferred_roll_up_moves_at_the_flush_and_a_rollback_undoes_it(experiment):
+    leads_upsert(rows=[lead("a", "2026-12-02T10:00:00+03:00", **WON, revenue="2.00")])
+    before = actual_days()
+    with connection.cursor() as cursor:
+        rollup_defer(cursor)
+        leads_upsert(rows=[lead("b", "2026-12-02T11:00:00+03:00"), lead("a", "2026-12-03T10:00:00+03:00", utm="x")])
+        assert actual_days() == before  # deltas wait in the transaction's pending table
+        try:
+            with transaction.atomic():
+                leads_upsert(rows=[lead("c", "2026-12-04T10:00:00+03:00", **WON, churned_at="2026-12-09T10:00")])
+                raise RuntimeError
+        except RuntimeError:
+            pass  # the savepoint's leads and their pending deltas are gone together
+        rollup_flush(cursor)
+        assert actual_days() == expected_days() != before and actual_churn() == expected_churn()
+        leads_upsert(rows=[lead("d", "2026-12-05T10:00:00+03:00")])  # deferral ended with the flush
+        assert actual_days() == expected_days()
+        rollup_flush(cursor)  # nothing deferred: a no-op
     assert actual_days() == expected_days() and actual_churn() == expected_churn()
