@@ -25,8 +25,9 @@ class Lead(models.Model):
     created_date = models.DateField(_("created date (local)"))
     utm_campaign = models.CharField(_("utm_campaign"), max_length=255, blank=True)
     utm_key = models.CharField(max_length=255, blank=True, editable=False)
+    # Most leads name no channel: a partial index (Meta) instead of one that files every NULL.
     channel = models.ForeignKey(
-        "experiments.Channel", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+        "experiments.Channel", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", db_index=False
     )
     is_target = models.BooleanField(_("target lead"), null=True, blank=True)
     disqualify_reason = models.TextField(_("disqualify reason"), blank=True)
@@ -47,6 +48,7 @@ class Lead(models.Model):
             models.Index(fields=["utm_key", "created_date"], name="lead_attribution"),
             models.Index(fields=["created_date"], name="lead_created_date"),
             models.Index(fields=["churned_at"], name="lead_churned_at", condition=Q(churned_at__isnull=False)),
+            models.Index(fields=["channel"], name="lead_channel", condition=Q(channel__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["external_id"], name="lead_external_id_unique"),

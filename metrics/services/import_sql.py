@@ -27,7 +27,6 @@ from metrics.services.leads import MergeCounts, _copy_text, upsert_select
 from metrics.services.rollup import rollup_defer, rollup_flush
 
 DONE = "metrics_import_done"
-CHECKED = "metrics_import_checked"
 
 # The shape of a line whose every value SQL may cast as it stands: one Python regular expression
 # per line (in C, ~1-2 us; the same checks in SQL cost ~10 us a row). Only forms that
@@ -69,47 +68,37 @@ def raw_table(width: int) -> str:
     return f"metrics_import_raw_{width}"
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def validate_sql(header: list[str]) -> str:
+    """SELECT every raw row typed (LEAD_COLUMNS), with `ok` true only for rows SQL fully checked.
 
-
-def validate_sql(header: list[str], zone: str) -> str:
-    """SELECT every raw row typed (LEAD_COLUMNS), with `ok` true only for rows SQL fully checked."""
+    Datetimes without an offset are read in the session's time zone: run it with TimeZone set to
+    the configured zone (as `BatchLoader.check` does).
+    """
     index = {name: i for i, name in enumerate(header)}  # the last column of a name wins, as in a dict
 
     def raw(name: str) -> str:
         return f"c{index[name]}" if name in index else "NULL::text"
 
-    tz = _literal(zone)
     plain = ["external_id", "utm_campaign", "customer_id", "disqualify_reason", "churn_reason"]
     s_cols = [f"{raw(n)} AS x_{n}" for n in plain]
     s_cols += [f"{raw(n)} AS x_{n}, btrim({raw(n)}) AS t_{n}" for n in (*_DATETIMES, "revenue", "orders", "channel")]
     s_cols.append(f"{raw('is_target')} AS x_is_target, lower(btrim({raw('is_target')})) AS t_is_target")
     v_cols = ["s.*", "ch.id AS channel_id"]
-    for n in _DATETIMES:
-        t = f"t_{n}"
-        aware = f"(right({t}, 1) = 'Z' OR (length({t}) > 19 AND substr({t}, length({t}) - 5, 1) IN ('+', '-')))"
-        v_cols.append(f"CASE WHEN fmt AND {t} <> '' AND {aware} THEN {t}::timestamptz END AS a_{n}")
-        v_cols.append(f"CASE WHEN fmt AND {t} <> '' AND NOT {aware} THEN {t}::timestamp END AS n_{n}")
+    v_cols += [f"CASE WHEN fmt AND t_{n} <> '' THEN t_{n}::timestamptz END AS {n}" for n in _DATETIMES]
     v_cols.append("CASE WHEN fmt AND t_revenue <> '' THEN replace(t_revenue, ',', '.')::numeric(14,2) END AS revenue")
     v_cols.append("CASE WHEN fmt AND t_orders <> '' THEN t_orders::integer END AS orders")
     v_cols.append(
         f"CASE WHEN t_is_target IN ({_TRUE}) THEN true WHEN t_is_target IN ({_FALSE}) THEN false END AS is_target"
     )
-    u_cols = ["v.*"]
-    w_cols = ["u.*"] + [f"COALESCE(a_{n}, n_{n} AT TIME ZONE {tz}) AS {n}" for n in _DATETIMES]
 
     def moment_ok(n: str) -> str:
-        # A local time without offset: refused here near a clock change (ambiguous or skipped
-        # times), where PostgreSQL and Python may pick different offsets.
-        local = f"n_{n}"
-        at = f"({local} AT TIME ZONE {tz})"
-        naive_ok = (
-            f"({at} AT TIME ZONE {tz} = {local}"
-            f" AND ({at} + interval '3 hours') AT TIME ZONE {tz} = {local} + interval '3 hours'"
-            f" AND ({at} - interval '3 hours') AT TIME ZONE {tz} = {local} - interval '3 hours')"
+        # Refused here near a clock change, where a local time may be skipped or happen twice and
+        # PostgreSQL and Python may pick different offsets: the offsets three hours before and
+        # after must agree. (Python then cleans the row, with or without an offset.)
+        return (
+            f"({n} IS NULL OR extract(timezone FROM {n} - interval '3 hours')"
+            f" = extract(timezone FROM {n} + interval '3 hours'))"
         )
-        return f"({local} IS NULL OR {naive_ok})"
 
     checks = [
         "fmt",
@@ -123,7 +112,7 @@ def validate_sql(header: list[str], zone: str) -> str:
     ok = " AND ".join(checks)
     values = {
         "external_id": "x_external_id",
-        "created_date": f"(created_at AT TIME ZONE {tz})::date",
+        "created_date": "created_at::date",  # the local date, in the session's time zone
         "utm_campaign": "COALESCE(x_utm_campaign, '')",
         "utm_key": "lower(btrim(COALESCE(x_utm_campaign, '')))",
         "disqualify_reason": "COALESCE(x_disqualify_reason, '')",
@@ -133,19 +122,15 @@ def validate_sql(header: list[str], zone: str) -> str:
     out = ", ".join(f"CASE WHEN ok THEN {values.get(n, n)} END AS {n}" for n in LEAD_COLUMNS)
     width = len(header)
     channel = Channel._meta.db_table
-    # OFFSET 0 keeps each level a separate step, so that every pattern is matched once per value.
+    # OFFSET 0 keeps each level a separate step, so that every value is cast once.
     return f"""
         SELECT line, ok, {out} FROM (
-            SELECT w.*, COALESCE({ok}, false) AS ok FROM (
-                SELECT {", ".join(w_cols)} FROM (
-                    SELECT {", ".join(u_cols)} FROM (
-                        SELECT {", ".join(v_cols)}
-                        FROM (SELECT line, fmt, {", ".join(s_cols)} FROM {raw_table(width)} OFFSET 0) s
-                        LEFT JOIN {channel} ch ON ch.slug = s.t_channel
-                        OFFSET 0
-                    ) v OFFSET 0
-                ) u OFFSET 0
-            ) w OFFSET 0
+            SELECT v.*, COALESCE({ok}, false) AS ok FROM (
+                SELECT {", ".join(v_cols)}
+                FROM (SELECT line, fmt, {", ".join(s_cols)} FROM {raw_table(width)} OFFSET 0) s
+                LEFT JOIN {channel} ch ON ch.slug = s.t_channel
+                OFFSET 0
+            ) v OFFSET 0
         ) checked
     """  # noqa: S608 (table and column names and fixed patterns only)
 
@@ -160,8 +145,10 @@ def raw_create(cursor, width: int) -> None:
 
 @dataclass
 class Batch:
-    lines: list[str]  # "<line>\t<field>\t<field>..." in COPY text format
-    python_rows: list[tuple[int, list[str]]]  # lines COPY text cannot carry (NUL): cleaned in Python
+    lines: list[str] = field(default_factory=list)  # "<line>\t<field>\t<field>..." in COPY text format
+    # Lines COPY text cannot carry (NUL): cleaned in Python.
+    python_rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    repeats: bool = False  # an external_id occurs on more than one line (as written)
 
 
 @dataclass
@@ -175,15 +162,25 @@ class BatchResult:
 
 
 def read_batches(
-    text, delimiter: str, header: list[str], batch_rows: int, problem: Callable[[int, str], None]
+    text,
+    delimiter: str,
+    header: list[str],
+    batch_rows: int,
+    problem: Callable[[int, str], None],
+    first_batch_rows: int | None = None,
 ) -> Iterator[Batch]:
-    """Split the file into batches of COPY lines; malformed lines go to `problem(line, message)`."""
+    """Split the file into batches of COPY lines; malformed lines go to `problem(line, message)`.
+
+    The first batch may be smaller (`first_batch_rows`), so that the work after it starts sooner.
+    """
     width = len(header)
     reader = csv.reader(text, delimiter=delimiter, strict=True)
-    batch = Batch([], [])
-    lines = batch.lines
+    batch = Batch()
+    lines, ids = batch.lines, set()
     tabs = width - 1
     plain = line_pattern(header).fullmatch
+    id_index = header.index("external_id")
+    size = first_batch_rows or batch_rows
     while True:
         try:
             for fields in reader:
@@ -193,6 +190,10 @@ def read_batches(
                     if len(fields) != width:
                         problem(reader.line_num + 1, f"Expected {width} fields as in the header, found {len(fields)}.")
                         continue
+                external_id = fields[id_index]
+                if external_id in ids:
+                    batch.repeats = True
+                ids.add(external_id)
                 joined = "\t".join(fields)
                 if "\\" in joined or "\n" in joined or "\r" in joined or joined.count("\t") != tabs:
                     if "\x00" in joined:  # COPY text cannot carry NUL
@@ -203,10 +204,11 @@ def read_batches(
                     batch.python_rows.append((reader.line_num + 1, fields))
                 else:
                     lines.append(f"{reader.line_num + 1}\t{'t' if plain(joined) else 'f'}\t{joined}")
-                if len(lines) + len(batch.python_rows) >= batch_rows:
+                if len(lines) + len(batch.python_rows) >= size:
                     yield batch
-                    batch = Batch([], [])
-                    lines = batch.lines
+                    batch = Batch()
+                    lines, ids = batch.lines, set()
+                    size = batch_rows
             break
         except csv.Error as exc:
             problem(reader.line_num + 1, f"Malformed CSV line: {exc}.")
@@ -235,8 +237,8 @@ class BatchLoader:
     INSERT, PROBE, UPSERT = "insert", "probe", "upsert"
 
     def __init__(self, header: list[str], cleaner: LeadCleaner, zone: str, job_id: int) -> None:
-        self.header, self.cleaner, self.job_id = header, cleaner, job_id
-        self.validate = validate_sql(header, zone)
+        self.header, self.cleaner, self.job_id, self.zone = header, cleaner, job_id, zone
+        self.validate = validate_sql(header)
         self.mode = self.INSERT
 
     def table(self, number: int) -> str:
@@ -252,17 +254,24 @@ class BatchLoader:
             cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
 
     def check(self, cursor, batch: Batch, number: int) -> BatchResult:
+        """Type and check a batch into its table: `ok` and the values of each accepted line, one
+        line per external_id (the last one wins), in external_id order."""
         width, table = len(self.header), self.table(number)
         result = BatchResult()
         cursor.execute("SET LOCAL jit = off")  # compiling the wide expressions costs more than it saves
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the batch's sort in memory, not on disk
         raw_create(cursor, width)
         with cursor.copy(f"COPY {raw_table(width)} FROM STDIN") as copy:
             for start in range(0, len(batch.lines), 5000):
                 copy.write("\n".join(batch.lines[start : start + 5000]) + "\n")
-        cursor.execute(f"DROP TABLE IF EXISTS {CHECKED}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {CHECKED} ON COMMIT DROP AS {self.validate}")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute("SELECT current_setting('TimeZone')")
+        (session_zone,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [self.zone])  # local times are the zone's
+        cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {self.validate} ORDER BY external_id, line DESC")
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
         cursor.execute(
-            f"SELECT * FROM {raw_table(width)} WHERE line IN (SELECT line FROM {CHECKED} WHERE NOT ok) ORDER BY line"  # noqa: S608
+            f"SELECT * FROM {raw_table(width)} WHERE line IN (SELECT line FROM {table} WHERE NOT ok) ORDER BY line"  # noqa: S608
         )
         recheck = [(row[0], row[2:]) for row in cursor.fetchall()] + batch.python_rows
         cleaned = []
@@ -273,21 +282,25 @@ class BatchLoader:
                 result.errors.append({"line": line, "external_id": record.get("external_id"), "errors": errors})
             else:
                 cleaned.append((line, values))
-        if cleaned:
-            with cursor.copy(f"COPY {CHECKED} (line, ok, {', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
-                copy.write("".join("\t".join([str(line), "t", *map(_copy_text, v)]) + "\n" for line, v in cleaned))
         cols = ", ".join(LEAD_COLUMNS)
-        cursor.execute("SET LOCAL work_mem = '64MB'")  # the batch's sort in memory, not on disk
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        if cleaned or batch.repeats:
+            # Rows Python accepted, or repeated external_ids: merge the repeats and sort again.
+            if cleaned:
+                with cursor.copy(f"COPY {table} (line, ok, {cols}) FROM STDIN") as copy:
+                    copy.write("".join("\t".join([str(line), "t", *map(_copy_text, v)]) + "\n" for line, v in cleaned))
+            cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_lines")
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {table} AS SELECT DISTINCT ON (external_id) line, ok, {cols} "  # noqa: S608
+                f"FROM {table}_lines WHERE ok ORDER BY external_id, line DESC"  # the last line of an id wins
+            )
+            cursor.execute(f"DROP TABLE {table}_lines")
         cursor.execute(
-            f"CREATE UNLOGGED TABLE {table} AS SELECT DISTINCT ON (external_id) {cols} FROM {CHECKED} "  # noqa: S608
-            "WHERE ok ORDER BY external_id, line DESC"  # the last line of a repeated external_id wins
+            f"SELECT (SELECT count(*) FROM {table} WHERE ok), "  # noqa: S608
+            f"ARRAY(SELECT utm_key FROM {table} WHERE ok GROUP BY utm_key)"
         )
-        cursor.execute(f"SELECT count(*), array_agg(DISTINCT utm_key) FROM {table}")  # noqa: S608
         result.unique_rows, keys = cursor.fetchone()
         result.keys = set(keys or ())
         cursor.execute(f"TRUNCATE {raw_table(width)}")
-        cursor.execute(f"DROP TABLE {CHECKED}")
         result.rows_failed = len(result.errors)
         result.rows_ok = len(batch.lines) + len(batch.python_rows) - result.rows_failed
         return result
@@ -308,7 +321,7 @@ class BatchLoader:
         return merged
 
     def _merge(self, cursor, table: str, checked: BatchResult) -> MergeCounts:
-        rows = f"SELECT {', '.join(LEAD_COLUMNS)} FROM {table}"  # noqa: S608
+        rows = f"SELECT {', '.join(LEAD_COLUMNS)} FROM {table} WHERE ok"  # noqa: S608
         if self.mode == self.INSERT:
             if self._insert_all(cursor, rows):
                 return MergeCounts(checked.unique_rows, 0, 0, checked.keys)
@@ -322,7 +335,7 @@ class BatchLoader:
                     return inserted
                 # A batch of only known leads (a re-import): upsert the next batches directly.
                 self.mode = self.PROBE if created.created else self.UPSERT
-                rows += f" WHERE NOT EXISTS (SELECT 1 FROM {DONE} d WHERE d.external_id = {table}.external_id)"  # noqa: S608
+                rows += f" AND NOT EXISTS (SELECT 1 FROM {DONE} d WHERE d.external_id = {table}.external_id)"  # noqa: S608
         upserted = upsert_select(cursor, f"{rows} ORDER BY external_id")
         if upserted.created:
             self.mode = self.PROBE

@@ -29,7 +29,8 @@ from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 20_000  # SQLite (demo)
-PG_BATCH_ROWS = 50_000  # lines of text; a checked batch is one transaction, its merge another
+PG_BATCH_ROWS = 50_000  # lines of text; each batch is checked in a transaction of its own
+PG_FIRST_BATCH_ROWS = 10_000  # smaller, so that merging starts sooner
 MAX_STORED_ERRORS = 1_000  # the report keeps the first ones; rows_failed counts them all
 
 
@@ -201,7 +202,9 @@ def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> 
 
     loader = _PgLoader(BatchLoader(header, lead_cleaner(), settings.TIME_ZONE, job.id), totals, errors, keys)
     try:
-        for batch in read_batches(text, delimiter, header, PG_BATCH_ROWS, problem):
+        for batch in read_batches(
+            text, delimiter, header, PG_BATCH_ROWS, problem, first_batch_rows=min(PG_FIRST_BATCH_ROWS, PG_BATCH_ROWS)
+        ):
             totals["rows_total"] += len(batch.lines) + len(batch.python_rows)
             loader.submit(batch)
             if len(errors) > 2 * MAX_STORED_ERRORS:  # keep the first lines' errors, bounded

@@ -31,6 +31,8 @@ CASES = [
     {"created_at": "2026-12-02", "sql_at": "2026-12-02T00:00:00.123456", "is_target": " n "},
     {"created_at": "2010-03-28T02:30:00"},  # a local time skipped by a clock change
     {"created_at": "2010-10-31T02:30:00"},  # a local time that happened twice
+    {"created_at": "2010-03-28T02:30:00+04:00", "won_at": "2010-10-31T02:30:00+03:00"},  # offsets given
+    {"created_at": "2010-03-27T23:00:00", "mql_at": "2010-03-28T06:00"},  # hours from the change
     {"created_at": "2028-02-29T10:00:00+03:00"},
     {"created_at": "2026-02-30T10:00:00+03:00"},
     {"created_at": "2026-13-01T10:00:00+03:00"},
