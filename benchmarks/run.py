@@ -159,12 +159,13 @@ def copy_baseline(path: Path, *, indexed: bool) -> float:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         if indexed:
             # The lead table's indexes: primary key, unique external_id, attribution, created date,
-            # partial churn index.
+            # partial churn index, partial channel index.
             cursor.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, {SCRATCH_COLUMNS})")
             cursor.execute(f"CREATE UNIQUE INDEX ON {table} (external_id)")
             cursor.execute(f"CREATE INDEX ON {table} (lower(btrim(utm_campaign)), created_at)")
             cursor.execute(f"CREATE INDEX ON {table} (created_at)")
             cursor.execute(f"CREATE INDEX ON {table} (churned_at) WHERE churned_at IS NOT NULL")
+            cursor.execute(f"CREATE INDEX ON {table} (channel) WHERE channel IS NOT NULL")
         else:
             cursor.execute(f"CREATE TABLE {table} ({SCRATCH_COLUMNS})")
     started = time.perf_counter()
