@@ -116,12 +116,18 @@ class LeadDayChurn(models.Model):
 
 
 class Spend(models.Model):
-    """A dated cost row of one experiment: marketing or sales cost, optional visits."""
+    """A dated cost row of one experiment: marketing or sales cost, optional visits.
+
+    A row sent with an `external_id` (the source system's own id) is upserted by it, so a sync
+    that sends the same cost again changes nothing; rows without one are simply added.
+    """
 
     class Kind(models.TextChoices):
         MARKETING = "marketing", _("Marketing")
         SALES = "sales", _("Sales")
 
+    # NULL, not "", for a row without one: NULLs never collide in the unique constraint.
+    external_id = models.CharField(_("external id"), max_length=255, null=True, blank=True)  # noqa: DJ001
     experiment = models.ForeignKey("experiments.Experiment", on_delete=models.CASCADE, related_name="spend")
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -136,6 +142,7 @@ class Spend(models.Model):
         verbose_name_plural = _("spend")
         indexes = [models.Index(fields=["experiment", "date"], name="spend_experiment_date")]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="spend_external_id_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_nonneg"),
             models.CheckConstraint(condition=Q(visits__gte=0) | Q(visits__isnull=True), name="spend_visits_nonneg"),
         ]

@@ -304,6 +304,13 @@ def spend_clean(row, *, experiments_by_key: dict[str, int], experiment_ids: set[
         visits = _count(row.get("visits"))
     except RowError as exc:
         errors["visits"] = [str(exc)]
+    external_id = None
+    if row.get("external_id") not in (None, ""):
+        try:
+            external_id = _text(row["external_id"]).strip() or None
+        except RowError as exc:
+            errors["external_id"] = [str(exc)]
     if errors:
         return None, errors
-    return {"experiment_id": experiment_id, "date": date, "amount": amount, "kind": kind, "visits": visits}, {}
+    values = {"experiment_id": experiment_id, "date": date, "amount": amount, "kind": kind, "visits": visits}
+    return {**values, "external_id": external_id}, {}

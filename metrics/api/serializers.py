@@ -32,12 +32,14 @@ class LeadUpsertResultSerializer(serializers.Serializer):
 class SpendSerializer(serializers.ModelSerializer):
     class Meta:
         model = Spend
-        fields = ["id", "experiment", "date", "amount", "kind", "visits", "created_at"]
+        fields = ["id", "external_id", "experiment", "date", "amount", "kind", "visits", "created_at"]
         read_only_fields = fields
 
 
 class SpendCreateResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
     errors = RowErrorSerializer(many=True)
 
 

@@ -1,4 +1,8 @@
-"""Spend rows: marketing or sales cost of an experiment on a date, with optional visits."""
+"""Spend rows: marketing or sales cost of an experiment on a date, with optional visits.
+
+Rows with an `external_id` are upserted by it (an identical row is left alone); rows without one
+are added.
+"""
 
 from dataclasses import dataclass, field
 
@@ -15,7 +19,12 @@ from metrics.services.leads import MAX_ROWS
 @dataclass
 class SpendCreateResult:
     created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
+
+
+_FIELDS = ("experiment_id", "date", "amount", "kind", "visits")
 
 
 @transaction.atomic
@@ -35,14 +44,70 @@ def spend_create(*, rows: list[dict], by=None) -> SpendCreateResult:
         for pk, utm in Experiment.objects.exclude(status=Experiment.Status.CANCELLED).values_list("id", "utm_campaign")
     }
     result = SpendCreateResult()
-    objects = []
+    added: list[Spend] = []
+    keyed: dict[str, Spend] = {}
+    seen: dict[str, int] = {}
+    creator = by if getattr(by, "pk", None) else None
     for index, row in enumerate(rows):
         values, errors = spend_clean(row, experiments_by_key=by_key, experiment_ids=existing_ids)
+        if values is not None and values["external_id"] in seen:
+            errors = {
+                "external_id": [f"Also in row {seen[values['external_id']]} of this request; send each row once."]
+            }
+            values = None
         if values is None:
             result.errors.append({"index": index, "errors": errors})
             continue
-        objects.append(Spend(**values, created_by=by if getattr(by, "pk", None) else None))
-    Spend.objects.bulk_create(objects, batch_size=1000)
-    result.created = len(objects)
-    snapshots_mark_dirty(experiment_ids={o.experiment_id for o in objects})
+        spend = Spend(**values, created_by=creator)
+        if spend.external_id is None:
+            added.append(spend)
+        else:
+            keyed[spend.external_id] = spend
+            seen[spend.external_id] = index
+    affected = {spend.experiment_id for spend in added}
+    Spend.objects.bulk_create(added, batch_size=1000)
+    result.created = len(added)
+    if keyed:
+        changed = _upsert(keyed, result)
+        affected.update(spend.experiment_id for spend in changed)
+    snapshots_mark_dirty(experiment_ids=affected)
     return result
+
+
+def _upsert(keyed: dict[str, Spend], result: SpendCreateResult) -> list[Spend]:
+    """Insert the new external ids, update the changed ones; returns the rows written plus, for
+    moved rows, the previous version (whose experiment is affected too).
+
+    Known rows are locked first, so a concurrent change cannot slip between the comparison and the
+    write; a row another request inserts meanwhile is updated by the conflict clause instead of
+    failing on the unique index (and counted as created). Rows are locked and written in
+    external_id order, so overlapping requests wait for each other instead of deadlocking.
+    """
+    ids = sorted(keyed)
+    current: dict[str, Spend] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = (
+            Spend.objects.select_for_update().filter(external_id__in=ids[start : start + 1000]).order_by("external_id")
+        )
+        current.update((spend.external_id, spend) for spend in chunk)
+    write, previous = [], []
+    for external_id in ids:
+        spend = keyed[external_id]
+        before = current.get(external_id)
+        if before is None:
+            result.created += 1
+        elif all(getattr(before, name) == getattr(spend, name) for name in _FIELDS):
+            result.unchanged += 1
+            continue
+        else:
+            result.updated += 1
+            previous.append(before)
+        write.append(spend)
+    Spend.objects.bulk_create(
+        write,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["external_id"],
+        update_fields=list(_FIELDS),
+    )
+    return write + previous
