@@ -33,3 +33,9 @@ def recompute_stale_snapshots() -> int:
 @shared_task(name="metrics.tasks.import_run", acks_late=True)
 def import_run(job_id: int) -> str:
     return services.import_run(job_id=job_id).status
+
+
+@shared_task(name="metrics.tasks.resume_stalled_imports", acks_late=True)
+def resume_stalled_imports() -> int:
+    """Periodic repair: import jobs whose message was lost are sent again."""
+    return len(services.imports_resume_stalled())

@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.recompute_stale_snapshots",
         "schedule": env.int("STALE_SWEEP_SECONDS", default=300),
     },
+    "resume-stalled-imports": {
+        "task": "metrics.tasks.resume_stalled_imports",
+        "schedule": env.int("IMPORT_SWEEP_SECONDS", default=120),
+    },
     "sweep-review-locks": {
         "task": "experiments.tasks.sweep_review_locks",
         "schedule": env.int("LOCK_SWEEP_SECONDS", default=600),
@@ -202,6 +206,9 @@ STORAGES = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 if IMPORT_MAX_BYTES < 1:
     raise ImproperlyConfigured("IMPORT_MAX_BYTES must be a positive number of bytes.")
+# A running import whose heartbeat (moved after every batch) is older than this lost its worker:
+# the resume sweep sends it again.
+IMPORT_STALLED_SECONDS = env.int("IMPORT_STALLED_SECONDS", default=600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 

@@ -8,6 +8,7 @@ size, whatever the file size.
 """
 
 import csv
+import datetime as dt
 import io
 import logging
 from collections import deque
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from metrics.models import ImportJob
@@ -111,11 +113,22 @@ def _records(text: io.TextIOBase, delimiter: str, header: list[str]) -> Iterator
         yield reader.line_num + 1, dict(zip(header, fields, strict=True)), ""
 
 
+def _stalled_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.IMPORT_STALLED_SECONDS)
+
+
 def import_run(*, job_id: int) -> ImportRunResult:
-    """Run (or, after a lost worker, re-run: the upsert makes it safe) one import job."""
-    claimed = ImportJob.objects.filter(
-        id=job_id, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
-    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now(), progress=0.0)
+    """Run a queued import job, or re-run one whose worker was lost (no heartbeat for
+    IMPORT_STALLED_SECONDS; the upsert makes it safe). A job another worker is running is left
+    alone, so a repeated message never runs a job twice at once."""
+    now = timezone.now()
+    claimed = (
+        ImportJob.objects.filter(id=job_id)
+        .filter(
+            Q(status=ImportJob.Status.QUEUED) | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=_stalled_before())
+        )
+        .update(status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, progress=0.0)
+    )
     job = ImportJob.objects.get(id=job_id)
     if not claimed:
         return ImportRunResult(job.status, job.rows_total, job.rows_ok, job.rows_failed)
@@ -335,4 +348,18 @@ def _count(batch: list[tuple], merged: MergeCounts, totals: dict, keys: set[str]
 
 
 def _progress(job: ImportJob, progress: float, totals: dict, errors: list[dict]) -> None:
-    ImportJob.objects.filter(id=job.id).update(progress=progress, errors=errors, **totals)
+    ImportJob.objects.filter(id=job.id).update(progress=progress, errors=errors, heartbeat_at=timezone.now(), **totals)
+
+
+def imports_resume_stalled(*, queued_for: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
+    """Send again the jobs whose message was lost: queued for a while (the broker was down at the
+    upload) or running without a heartbeat (the worker died). A message that was only late finds
+    its job claimed and does nothing."""
+    stalled = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.QUEUED, created_at__lt=timezone.now() - queued_for)
+        | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=_stalled_before())
+    )
+    ids = list(stalled.order_by("id").values_list("id", flat=True))
+    for job_id in ids:
+        _enqueue(job_id)
+    return ids

@@ -1,13 +1,16 @@
 """The Celery jobs with a real worker on the configured broker (Redis when REDIS_URL is set)."""
 
+import datetime as dt
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from metrics.models import ImportJob, MetricSnapshot
-from metrics.services import leads_upsert
-from metrics.tasks import recompute_stale_snapshots
+from metrics.models import ImportJob, Lead, MetricSnapshot
+from metrics.services import import_job_create, import_run, imports_resume_stalled, leads_upsert
+from metrics.services import imports as imports_module
+from metrics.tasks import recompute_stale_snapshots, resume_stalled_imports
 from tests.metrics.conftest import lead
 
 
@@ -79,3 +82,49 @@ def test_the_beat_sweep_repairs_what_a_lost_message_missed(experiment, monkeypat
     assert MetricSnapshot.objects.get(experiment=experiment).dirty_since is not None
     assert recompute_stale_snapshots() >= 1
     assert fresh(experiment.id, 1)
+
+
+def _job_without_a_message(marketer, monkeypatch, name: str = "w2") -> ImportJob:
+    """An upload whose message never reached the broker (it was down)."""
+    content = f"external_id,created_at,utm_campaign\n{name},2026-12-02T10:00:00+03:00,partner_dec\n"
+    with monkeypatch.context() as patch:
+        patch.setattr(imports_module, "_enqueue", lambda job_id: None)
+        return import_job_create(file=SimpleUploadedFile("leads.csv", content.encode()), by=marketer)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_runs_an_import_whose_message_was_lost(celery_worker, marketer, experiment, monkeypatch):
+    job = _job_without_a_message(marketer, monkeypatch)
+    ImportJob.objects.filter(id=job.id).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    resume_stalled_imports.delay()  # as the beat sends it
+    assert wait_for(lambda: ImportJob.objects.get(id=job.id).status == ImportJob.Status.DONE)
+    assert Lead.objects.filter(external_id="w2").exists()
+    assert wait_for(lambda: fresh(experiment.id, 1))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_resends_only_lost_or_stalled_jobs(marketer, monkeypatch, settings):
+    settings.IMPORT_STALLED_SECONDS = 600
+    now, long_ago = timezone.now(), timezone.now() - dt.timedelta(minutes=30)
+    jobs = {
+        name: _job_without_a_message(marketer, monkeypatch, name) for name in ("new", "lost", "alive", "dead", "done")
+    }
+    ImportJob.objects.filter(id=jobs["lost"].id).update(created_at=long_ago)
+    ImportJob.objects.filter(id=jobs["alive"].id).update(created_at=long_ago, status="running", heartbeat_at=now)
+    ImportJob.objects.filter(id=jobs["dead"].id).update(created_at=long_ago, status="running", heartbeat_at=long_ago)
+    ImportJob.objects.filter(id=jobs["done"].id).update(created_at=long_ago, status="done")
+    sent = []
+    monkeypatch.setattr(imports_module, "_enqueue", sent.append)
+    assert imports_resume_stalled() == sent == [jobs["lost"].id, jobs["dead"].id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_is_not_run_twice_unless_its_worker_is_gone(marketer, monkeypatch):
+    job = _job_without_a_message(marketer, monkeypatch, "twice")
+    ImportJob.objects.filter(id=job.id).update(status="running", heartbeat_at=timezone.now())
+    assert import_run(job_id=job.id).status == ImportJob.Status.RUNNING  # another worker has it
+    assert not Lead.objects.filter(external_id="twice").exists()
+    ImportJob.objects.filter(id=job.id).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    assert import_run(job_id=job.id).status == ImportJob.Status.DONE
+    assert Lead.objects.filter(external_id="twice").exists()
