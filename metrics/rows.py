@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 MAX_TEXT = 255
 MAX_MONEY = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
@@ -75,12 +76,12 @@ def _text(value, limit: int | None = MAX_TEXT) -> str:
         return ""
     if not isinstance(value, str):
         if isinstance(value, bool | dict | list):
-            raise RowError("Expected text.")
+            raise RowError(_("Expected text."))
         value = str(value)
     if limit is not None and len(value) > limit:
-        raise RowError(f"At most {limit} characters.")
+        raise RowError(_("At most %(limit)s characters.") % {"limit": limit})
     if "\x00" in value:
-        raise RowError("Contains a NUL character, which text fields cannot hold.")
+        raise RowError(_("Contains a NUL character, which text fields cannot hold."))
     return value
 
 
@@ -93,9 +94,11 @@ def _datetime(value, zone: ZoneInfo) -> dt.datetime | None:
         try:
             parsed = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise RowError(f"“{value}” is not a date and time (ISO 8601, e.g. 2026-12-01T10:30:00+03:00).") from None
+            raise RowError(
+                _("“%(value)s” is not a date and time (ISO 8601, e.g. 2026-12-01T10:30:00+03:00).") % {"value": value}
+            ) from None
     else:
-        raise RowError("Expected a date and time (ISO 8601 text).")
+        raise RowError(_("Expected a date and time (ISO 8601 text)."))
     if parsed.tzinfo is None:
         # No offset: a CRM export in local time, read in the configured time zone.
         parsed = parsed.replace(tzinfo=zone)
@@ -115,26 +118,26 @@ def _bool(value) -> bool | None:
             return None
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    raise RowError("Expected true, false or null.")
+    raise RowError(_("Expected true, false or null."))
 
 
 def _money(value) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise RowError("Expected an amount of money.")
+        raise RowError(_("Expected an amount of money."))
     try:
         amount = Decimal(value.strip().replace(",", ".")) if isinstance(value, str) else Decimal(str(value))
     except InvalidOperation:
-        raise RowError(f"“{value}” is not an amount of money.") from None
+        raise RowError(_("“%(value)s” is not an amount of money.") % {"value": value}) from None
     if not amount.is_finite():
-        raise RowError(f"“{value}” is not an amount of money.")
+        raise RowError(_("“%(value)s” is not an amount of money.") % {"value": value})
     if amount < 0:
-        raise RowError("Must not be negative.")
+        raise RowError(_("Must not be negative."))
     if amount > MAX_MONEY:
-        raise RowError(f"At most {MAX_MONEY}.")
+        raise RowError(_("At most %(limit)s.") % {"limit": MAX_MONEY})
     if amount.as_tuple().exponent < -2:
-        raise RowError("At most 2 decimal places.")
+        raise RowError(_("At most 2 decimal places."))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -142,7 +145,7 @@ def _count(value) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise RowError("Expected a whole number.")
+        raise RowError(_("Expected a whole number."))
     if isinstance(value, int):
         number = value
     elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
@@ -150,11 +153,11 @@ def _count(value) -> int | None:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     else:
-        raise RowError(f"“{value}” is not a whole number.")
+        raise RowError(_("“%(value)s” is not a whole number.") % {"value": value})
     if number < 0:
-        raise RowError("Must not be negative.")
+        raise RowError(_("Must not be negative."))
     if number > 2_147_483_647:
-        raise RowError("Too large.")
+        raise RowError(_("Too large."))
     return number
 
 
@@ -193,7 +196,7 @@ class LeadCleaner:
     def clean(self, row) -> tuple[tuple | None, dict[str, list[str]]]:
         """(values in LEAD_COLUMNS order, {}) or (None, {field: [message]})."""
         if not isinstance(row, dict):
-            return None, {"non_field_errors": ["Each row must be an object."]}
+            return None, {"non_field_errors": [_("Each row must be an object.")]}
         errors: dict[str, list[str]] = {}
         get = row.get
         v: dict = {}
@@ -211,17 +214,17 @@ class LeadCleaner:
 
         external_id = (v["external_id"] or "").strip()
         if not external_id and "external_id" not in errors:
-            errors["external_id"] = ["This field is required."]
+            errors["external_id"] = [_("This field is required.")]
         created_at = v["created_at"]
         if created_at is None and "created_at" not in errors:
-            errors["created_at"] = ["This field is required."]
+            errors["created_at"] = [_("This field is required.")]
         utm_campaign = v["utm_campaign"] or ""
         channel_id = None
         slug = get("channel")
         if slug is not None and slug != "":
             channel_id = self.channels.get(slug.strip()) if isinstance(slug, str) else None
             if channel_id is None:
-                errors["channel"] = [f"No channel with the slug “{slug}”."]
+                errors["channel"] = [_("No channel with the slug “%(slug)s”.") % {"slug": slug}]
         is_target = v["is_target"]
         disqualify_reason = v["disqualify_reason"] or ""
         events = v
@@ -234,14 +237,18 @@ class LeadCleaner:
             for name in EVENT_FIELDS:
                 moment = events[name]
                 if moment is not None and moment < created_at and name not in errors:
-                    errors[name] = [f"{name} ({moment.isoformat()}) is before created_at ({created_at.isoformat()})."]
+                    errors[name] = [
+                        _("%(field)s (%(moment)s) is before created_at (%(created_at)s).")
+                        % {"field": name, "moment": moment.isoformat(), "created_at": created_at.isoformat()}
+                    ]
         won_at, churned_at = events["won_at"], events["churned_at"]
         if churned_at is not None and "churned_at" not in errors:
             if won_at is None and "won_at" not in errors:
-                errors["churned_at"] = ["A lead that never bought (no won_at) cannot churn."]
+                errors["churned_at"] = [_("A lead that never bought (no won_at) cannot churn.")]
             elif won_at is not None and churned_at < won_at:
                 errors["churned_at"] = [
-                    f"churned_at ({churned_at.isoformat()}) is before won_at ({won_at.isoformat()})."
+                    _("churned_at (%(churned_at)s) is before won_at (%(won_at)s).")
+                    % {"churned_at": churned_at.isoformat(), "won_at": won_at.isoformat()}
                 ]
         if errors:
             return None, errors
@@ -268,7 +275,7 @@ class LeadCleaner:
 def spend_clean(row, *, experiments_by_key: dict[str, int], experiment_ids: set[int]) -> tuple[dict | None, dict]:
     """A spend row as model field values, or its errors. The experiment is named by id or utm_campaign."""
     if not isinstance(row, dict):
-        return None, {"non_field_errors": ["Each row must be an object."]}
+        return None, {"non_field_errors": [_("Each row must be an object.")]}
     errors: dict[str, list[str]] = {}
     experiment_id = None
     if row.get("experiment") not in (None, ""):
@@ -277,28 +284,32 @@ def spend_clean(row, *, experiments_by_key: dict[str, int], experiment_ids: set[
         except (TypeError, ValueError):
             experiment_id = None
         if experiment_id not in experiment_ids:
-            errors["experiment"] = [f"No experiment with the id “{row['experiment']}”."]
+            errors["experiment"] = [_("No experiment with the id “%(id)s”.") % {"id": row["experiment"]}]
     elif isinstance(row.get("utm_campaign"), str) and row["utm_campaign"].strip():
         experiment_id = experiments_by_key.get(utm_key(row["utm_campaign"]))
         if experiment_id is None:
-            errors["utm_campaign"] = [f"No experiment (not cancelled) uses utm_campaign “{row['utm_campaign']}”."]
+            errors["utm_campaign"] = [
+                _("No experiment (not cancelled) uses utm_campaign “%(utm)s”.") % {"utm": row["utm_campaign"]}
+            ]
     else:
-        errors["experiment"] = ["Name the experiment by its id (experiment) or by its utm_campaign."]
+        errors["experiment"] = [_("Name the experiment by its id (experiment) or by its utm_campaign.")]
     date = None
     try:
         date = dt.date.fromisoformat(str(row.get("date") or "").strip())
     except ValueError:
-        errors["date"] = ["A date is required (YYYY-MM-DD)." if not row.get("date") else "Not a date (YYYY-MM-DD)."]
+        errors["date"] = [
+            _("A date is required (YYYY-MM-DD).") if not row.get("date") else _("Not a date (YYYY-MM-DD).")
+        ]
     amount = None
     try:
         amount = _money(row.get("amount"))
         if amount is None:
-            errors["amount"] = ["This field is required."]
+            errors["amount"] = [_("This field is required.")]
     except RowError as exc:
         errors["amount"] = [str(exc)]
     kind = row.get("kind")
     if kind not in ("marketing", "sales"):
-        errors["kind"] = ["Expected “marketing” or “sales”."]
+        errors["kind"] = [_("Expected “marketing” or “sales”.")]
     visits = None
     try:
         visits = _count(row.get("visits"))

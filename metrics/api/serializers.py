@@ -1,5 +1,6 @@
 """Input and output shapes of the lead data and metrics API (api.md)."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from experiments.models import Channel
@@ -91,7 +92,7 @@ class ScoreboardQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["date_to"] <= attrs["date_from"]:
-            raise serializers.ValidationError({"to": ["“to” must be after “from” (the period is [from, to))."]})
+            raise serializers.ValidationError({"to": [_("“to” must be after “from” (the period is [from, to)).")]})
         if (attrs["date_to"] - attrs["date_from"]).days > 3660:
-            raise serializers.ValidationError({"to": ["The period may span at most ten years."]})
+            raise serializers.ValidationError({"to": [_("The period may span at most ten years.")]})
         return attrs

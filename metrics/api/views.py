@@ -1,6 +1,7 @@
 """Thin views: input -> service/selector -> output. Permissions are declared on each class."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -26,7 +27,7 @@ from metrics.api.serializers import (
 class CanImportOrReadOnly(BasePermission):
     """Everyone signed in reads; marketers, heads of marketing and sales, and admins send data."""
 
-    message = "Only marketers, the heads of marketing and sales, and admins may send lead data."
+    message = _("Only marketers, the heads of marketing and sales, and admins may send lead data.")
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):

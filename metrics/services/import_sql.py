@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 
 from experiments.models import Channel
 from metrics.models import Lead
@@ -161,6 +162,14 @@ class BatchResult:
     merged: MergeCounts | None = None
 
 
+def wrong_width(width: int, found: int) -> str:
+    return _("Expected %(width)s fields as in the header, found %(found)s.") % {"width": width, "found": found}
+
+
+def malformed(exc: csv.Error) -> str:
+    return _("Malformed CSV line: %(problem)s.") % {"problem": exc}
+
+
 def read_batches(
     text,
     delimiter: str,
@@ -188,7 +197,7 @@ def read_batches(
                     if not fields or (len(fields) == 1 and not fields[0].strip()):
                         continue  # blank line
                     if len(fields) != width:
-                        problem(reader.line_num + 1, f"Expected {width} fields as in the header, found {len(fields)}.")
+                        problem(reader.line_num + 1, wrong_width(width, len(fields)))
                         continue
                 external_id = fields[id_index]
                 if external_id in ids:
@@ -211,7 +220,7 @@ def read_batches(
                     size = batch_rows
             break
         except csv.Error as exc:
-            problem(reader.line_num + 1, f"Malformed CSV line: {exc}.")
+            problem(reader.line_num + 1, malformed(exc))
     if lines or batch.python_rows:
         yield batch
 

@@ -20,12 +20,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from metrics.models import ImportJob
 from metrics.rows import LEAD_FIELDS
 from metrics.services.dirty import snapshots_mark_dirty_by_keys
-from metrics.services.import_sql import BatchLoader, BatchResult, read_batches
+from metrics.services.import_sql import BatchLoader, BatchResult, malformed, read_batches, wrong_width
 from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner
 
 logger = logging.getLogger(__name__)
@@ -49,23 +50,27 @@ def import_job_create(*, file, by) -> ImportJob:
     """Store an uploaded CSV file and enqueue its import after commit."""
     limit = settings.IMPORT_MAX_BYTES
     if file is None:
-        raise ValidationError({"file": ["Attach a CSV file."]})
+        raise ValidationError({"file": [_("Attach a CSV file.")]})
     if file.size > limit:
         raise ValidationError(
             {
                 "file": [
-                    f"The file is {_human_size(file.size)}; the import limit is {_human_size(limit)} "
-                    f"({limit:,} bytes). Split it into smaller files."
+                    _(
+                        "The file is %(size)s; the import limit is %(limit)s (%(bytes)s bytes). "
+                        "Split it into smaller files."
+                    )
+                    % {"size": _human_size(file.size), "limit": _human_size(limit), "bytes": f"{limit:,}"}
                 ]
             }
         )
     if file.size == 0:
-        raise ValidationError({"file": ["The file is empty."]})
+        raise ValidationError({"file": [_("The file is empty.")]})
     job = ImportJob.objects.create(
         file=file,
         original_name=(getattr(file, "name", "") or "")[:255],
         size_bytes=file.size,
         created_by=by if getattr(by, "pk", None) else None,
+        language=translation.get_language() or "",
     )
     transaction.on_commit(lambda: _enqueue(job.id))
     return job
@@ -103,12 +108,12 @@ def _records(text: io.TextIOBase, delimiter: str, header: list[str]) -> Iterator
         except StopIteration:
             return
         except csv.Error as exc:
-            yield reader.line_num + 1, None, f"Malformed CSV line: {exc}."
+            yield reader.line_num + 1, None, malformed(exc)
             continue
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue  # blank line
         if len(fields) != width:
-            yield reader.line_num + 1, None, f"Expected {width} fields as in the header, found {len(fields)}."
+            yield reader.line_num + 1, None, wrong_width(width, len(fields))
             continue
         yield reader.line_num + 1, dict(zip(header, fields, strict=True)), ""
 
@@ -132,13 +137,20 @@ def import_run(*, job_id: int) -> ImportRunResult:
     job = ImportJob.objects.get(id=job_id)
     if not claimed:
         return ImportRunResult(job.status, job.rows_total, job.rows_ok, job.rows_failed)
+    with translation.override(job.language or settings.LANGUAGE_CODE):  # the report in the uploader's words
+        return _run_reporting(job)
+
+
+def _run_reporting(job: ImportJob) -> ImportRunResult:
     try:
         return _run(job)
     except UnicodeDecodeError as exc:
-        return _fail(job, f"The file is not UTF-8 text (byte {exc.start} of a block could not be read).")
+        return _fail(
+            job, _("The file is not UTF-8 text (byte %(byte)s of a block could not be read).") % {"byte": exc.start}
+        )
     except Exception as exc:
-        logger.exception("Import %s failed", job_id)
-        return _fail(job, f"The import stopped: {exc}")
+        logger.exception("Import %s failed", job.id)
+        return _fail(job, _("The import stopped: %(problem)s") % {"problem": exc})
 
 
 def _fail(job: ImportJob, message: str) -> ImportRunResult:
@@ -157,14 +169,15 @@ def _run(job: ImportJob) -> ImportRunResult:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         first = text.readline()
         if not first.strip():
-            return _fail(job, "The file has no header row.")
+            return _fail(job, _("The file has no header row."))
         delimiter = _sniff_delimiter(first)
         header = [name.strip().lower() for name in next(csv.reader([first], delimiter=delimiter))]
         missing = [name for name in ("external_id", "created_at") if name not in header]
         if missing:
             return _fail(
                 job,
-                f"The header row lacks the column(s) {', '.join(missing)}. Expected columns: {', '.join(LEAD_FIELDS)}.",
+                _("The header row lacks the column(s) %(missing)s. Expected columns: %(expected)s.")
+                % {"missing": ", ".join(missing), "expected": ", ".join(LEAD_FIELDS)},
             )
         if connection.vendor == "postgresql":
             _stream_pg(text, delimiter, header, totals, errors, keys, lambda: raw.tell() / size, job)

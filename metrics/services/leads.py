@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from experiments.models import Channel
 from metrics.models import Lead
@@ -60,6 +61,10 @@ class MergeCounts:
     keys: set[str]
 
 
+def too_many_rows(count: int) -> str:
+    return _("At most %(limit)s rows per request; got %(count)s.") % {"limit": f"{MAX_ROWS:,}", "count": f"{count:,}"}
+
+
 def lead_cleaner() -> LeadCleaner:
     return LeadCleaner(channels=dict(Channel.objects.values_list("slug", "id")), zone=local_zone())
 
@@ -73,9 +78,9 @@ def leads_upsert(*, rows: list[dict], by=None) -> LeadUpsertResult:
     are marked dirty and a debounced recompute is enqueued after commit.
     """
     if not isinstance(rows, list):
-        raise ValidationError({"non_field_errors": ["Send a JSON list of lead rows."]})
+        raise ValidationError({"non_field_errors": [_("Send a JSON list of lead rows.")]})
     if len(rows) > MAX_ROWS:
-        raise ValidationError({"non_field_errors": [f"At most {MAX_ROWS:,} rows per request; got {len(rows):,}."]})
+        raise ValidationError({"non_field_errors": [too_many_rows(len(rows))]})
     cleaner = lead_cleaner()
     result = LeadUpsertResult()
     valid: list[tuple] = []
@@ -83,7 +88,11 @@ def leads_upsert(*, rows: list[dict], by=None) -> LeadUpsertResult:
     for index, row in enumerate(rows):
         values, errors = cleaner.clean(row)
         if values is not None and values[0] in seen:
-            errors = {"external_id": [f"Also in row {seen[values[0]]} of this request; send each lead once."]}
+            errors = {
+                "external_id": [
+                    _("Also in row %(row)s of this request; send each lead once.") % {"row": seen[values[0]]}
+                ]
+            }
             values = None
         if values is None:
             external_id = row.get("external_id") if isinstance(row, dict) else None

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from experiments.models import Experiment
 from metrics.models import Spend
 from metrics.rows import spend_clean, utm_key
 from metrics.services.dirty import snapshots_mark_dirty
-from metrics.services.leads import MAX_ROWS
+from metrics.services.leads import MAX_ROWS, too_many_rows
 
 
 @dataclass
@@ -31,9 +32,9 @@ _FIELDS = ("experiment_id", "date", "amount", "kind", "visits")
 def spend_create(*, rows: list[dict], by=None) -> SpendCreateResult:
     """Store the valid spend rows (errors name the row index); mark their experiments dirty."""
     if not isinstance(rows, list):
-        raise ValidationError({"non_field_errors": ["Send a JSON list of spend rows."]})
+        raise ValidationError({"non_field_errors": [_("Send a JSON list of spend rows.")]})
     if len(rows) > MAX_ROWS:
-        raise ValidationError({"non_field_errors": [f"At most {MAX_ROWS:,} rows per request; got {len(rows):,}."]})
+        raise ValidationError({"non_field_errors": [too_many_rows(len(rows))]})
     named_ids = set()
     for row in rows:
         if isinstance(row, dict) and str(row.get("experiment") or "").strip().isdigit():
@@ -52,7 +53,9 @@ def spend_create(*, rows: list[dict], by=None) -> SpendCreateResult:
         values, errors = spend_clean(row, experiments_by_key=by_key, experiment_ids=existing_ids)
         if values is not None and values["external_id"] in seen:
             errors = {
-                "external_id": [f"Also in row {seen[values['external_id']]} of this request; send each row once."]
+                "external_id": [
+                    _("Also in row %(row)s of this request; send each row once.") % {"row": seen[values["external_id"]]}
+                ]
             }
             values = None
         if values is None:
