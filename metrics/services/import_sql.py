@@ -318,6 +318,8 @@ class BatchLoader:
         """Settings of the merging transaction, and the roll-up deferred to `finish`."""
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the roll-up deltas' grouping in memory
+        # Foreign keys (the channel) checked at each batch's end, not queued for the whole file.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         rollup_defer(cursor)
 
     def finish(self, cursor) -> None:
