@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -40,7 +41,7 @@ def _refusal_text(exc: Exception) -> str:
         return exc.message
     if isinstance(exc, ValidationError):
         return " ".join(message for messages_ in exc.message_dict.values() for message in messages_)
-    return str(exc) or "Not allowed."
+    return str(exc) or gettext("Not allowed.")
 
 
 def _copy_saved(saved: Any, into: Any) -> None:
@@ -243,7 +244,7 @@ class ExperimentAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):
         if request.method == "POST":
-            raise PermissionDenied("Reverting is not offered: edit the draft instead.")
+            raise PermissionDenied(gettext("Reverting is not offered: edit the draft instead."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Experiment, form: forms.ModelForm, change: bool) -> None:
@@ -257,21 +258,26 @@ class ExperimentAdmin(SimpleHistoryAdmin):
         _copy_saved(experiment, obj)
 
     def _apply(self, request: HttpRequest, queryset: QuerySet[Experiment], service: Any, done: str) -> None:
+        """`done` reports the successes, with %(count)s."""
         succeeded = 0
         for experiment in queryset:
             try:
                 service(experiment=experiment, by=request.user)
             except REFUSALS as exc:
-                self.message_user(request, f"“{experiment}”: {_refusal_text(exc)}", messages.ERROR)
+                refusal = gettext("“%(experiment)s”: %(refusal)s") % {
+                    "experiment": experiment,
+                    "refusal": _refusal_text(exc),
+                }
+                self.message_user(request, refusal, messages.ERROR)
             else:
                 succeeded += 1
         if succeeded:
-            self.message_user(request, f"{done}: {succeeded}.", messages.SUCCESS)
+            self.message_user(request, done % {"count": succeeded}, messages.SUCCESS)
 
     @admin.action(description=_("Launch selected drafts"))
     def launch(self, request: HttpRequest, queryset: QuerySet[Experiment]) -> None:
-        self._apply(request, queryset, experiment_launch, "Launched")
+        self._apply(request, queryset, experiment_launch, gettext("Launched: %(count)s."))
 
     @admin.action(description=_("Cancel selected experiments"))
     def cancel(self, request: HttpRequest, queryset: QuerySet[Experiment]) -> None:
-        self._apply(request, queryset, experiment_cancel, "Cancelled")
+        self._apply(request, queryset, experiment_cancel, gettext("Cancelled: %(count)s."))

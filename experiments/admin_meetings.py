@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Goal, Meeting
 from experiments.roles import can_set_goals, can_write_meeting_notes
@@ -25,7 +26,7 @@ class GoalAdminForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["metric", "period_start", "period_end", "target"]
-        help_texts = {"period_end": "The day after the period: December is 2026-12-01 to 2027-01-01."}
+        help_texts = {"period_end": _("The day after the period: December is 2026-12-01 to 2027-01-01.")}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -76,7 +77,7 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = ["kind", "date", "created_at", "agenda_text"]
     fields = ["kind", "date", "created_at", "agenda_text", "notes", "decisions"]
 
-    @admin.display(description="agenda")
+    @admin.display(description=_("agenda"))
     def agenda_text(self, meeting: Meeting) -> str:
         return format_html("<pre>{}</pre>", json.dumps(meeting.agenda, indent=2, ensure_ascii=False))
 

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from experiments.models import Notification, Question, Review, ReviewUnlock
 from experiments.services.reviews import review_file
@@ -44,7 +46,7 @@ class ReviewFileForm(forms.ModelForm):
         except Conflict as exc:
             raise ValidationError(exc.message, code=exc.code) from exc
         except PermissionDenied as exc:
-            raise ValidationError(str(exc) or "Only sales heads file reviews.", code="permission_denied") from exc
+            raise ValidationError(str(exc) or _("Only sales heads file reviews."), code="permission_denied") from exc
         return cleaned
 
     def _post_clean(self) -> None:
@@ -134,7 +136,7 @@ class QuestionAdmin(ReadOnlyAdmin):
     search_fields = ["experiment__title", "text", "answer"]
     list_select_related = ["experiment", "author"]
 
-    @admin.display(description="question")
+    @admin.display(description=gettext_lazy("question"))
     def short_text(self, obj: Question) -> str:
         return obj.text[:80]
 

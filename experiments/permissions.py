@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -19,7 +20,7 @@ def can_manage_experiment(user: User, experiment: Experiment) -> bool:
 class IsAdminOrReadOnly(BasePermission):
     """Everyone signed in reads; only admins write (the regulation)."""
 
-    message = "Only an administrator can change the regulation."
+    message = _("Only an administrator can change the regulation.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -30,7 +31,7 @@ class IsAdminOrReadOnly(BasePermission):
 class CanRegisterOrReadOnly(BasePermission):
     """Everyone signed in reads; marketers, marketing heads and admins create."""
 
-    message = "Only marketers, marketing heads and administrators can do this."
+    message = _("Only marketers, marketing heads and administrators can do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -41,7 +42,7 @@ class CanRegisterOrReadOnly(BasePermission):
 class CanManageExperimentOrReadOnly(BasePermission):
     """Writes on one experiment: its owner if a marketer, any marketing head or admin."""
 
-    message = "Only the experiment's owner, a marketing head or an administrator can change this experiment."
+    message = _("Only the experiment's owner, a marketing head or an administrator can change this experiment.")
 
     def has_object_permission(self, request: Request, view: Any, obj: Experiment) -> bool:
         return request.method in SAFE_METHODS or can_manage_experiment(request.user, obj)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from scipy.special import betaincc, betaln
 
 from experiments.models import Experiment, Regulation, ReviewUnlock
@@ -78,16 +79,32 @@ class LockState:
         }
 
     def locked_sentence(self) -> str:
-        """Why a review cannot be filed yet, in plain words (the 409 `review_locked` detail)."""
-        threshold = percent_text(self.threshold) if self.threshold is not None else "the threshold"
-        sentence = (
-            f"The test period ends on {self.unlocks_on.isoformat()}; the review opens then, or earlier if "
-            f"non-target leads exceed {threshold} with enough evidence "
-            f"(now {_short(self.evidence)} of {_short(self.evidence_needed)})"
-        )
+        """Why a review cannot be filed yet, in plain words (the 409 `review_locked` detail), in the
+        active language; the date and the numbers keep the API's notation in every language."""
+        numbers = {
+            "date": self.unlocks_on.isoformat(),
+            "threshold": percent_text(self.threshold) if self.threshold is not None else _("the threshold"),
+            "evidence": _short(self.evidence),
+            "needed": _short(self.evidence_needed),
+            "min_leads": self.min_leads,
+            "n": self.judged_leads,
+        }
         if self.judged_leads < self.min_leads:
-            sentence += f"; that also needs at least {self.min_leads} judged leads, now {self.judged_leads}"
-        return sentence + "."
+            return (
+                _(
+                    "The test period ends on %(date)s; the review opens then, or earlier if non-target leads "
+                    "exceed %(threshold)s with enough evidence (now %(evidence)s of %(needed)s); that also "
+                    "needs at least %(min_leads)s judged leads, now %(n)s."
+                )
+                % numbers
+            )
+        return (
+            _(
+                "The test period ends on %(date)s; the review opens then, or earlier if non-target leads "
+                "exceed %(threshold)s with enough evidence (now %(evidence)s of %(needed)s)."
+            )
+            % numbers
+        )
 
 
 def json_float(value: float | None) -> float | None:
@@ -107,7 +124,7 @@ def _short(value: float | None) -> str:
     if value is None:
         return "0"
     if math.isinf(value) or value >= 1e6:
-        return "over a million"
+        return _("over a million")
     return f"{value:.1f}".removesuffix(".0")
 
 

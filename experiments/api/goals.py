@@ -7,6 +7,8 @@ actual / target and `met`.
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
@@ -17,13 +19,13 @@ from experiments.agendas import goal_as_dict
 from experiments.meeting_selectors import goal_list, goals_with_progress
 from experiments.models import Goal
 from experiments.roles import can_set_goals
-from experiments.services.goals import GOAL_METRICS, goal_create
+from experiments.services.goals import GOAL_METRICS, choose_metric_message, goal_create
 
 METRIC_CHOICES = sorted(GOAL_METRICS)
 
 
 class CanSetGoalsOrReadOnly(BasePermission):
-    message = "Only the founder or an administrator sets department goals."
+    message = _("Only the founder or an administrator sets department goals.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -34,7 +36,7 @@ class CanSetGoalsOrReadOnly(BasePermission):
 class GoalInputSerializer(serializers.Serializer):
     metric = serializers.ChoiceField(
         choices=METRIC_CHOICES,
-        error_messages={"invalid_choice": f"Choose one of the department metrics: {', '.join(METRIC_CHOICES)}."},
+        error_messages={"invalid_choice": lazy(choose_metric_message, str)()},
         help_text="A department metric of metrics.md.",
     )
     period_start = serializers.DateField(help_text="First day of the period.")

@@ -4,6 +4,7 @@ and the founder write notes and decisions. Beat creates the meetings with their 
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
@@ -17,7 +18,7 @@ from experiments.services.meetings import meeting_update_notes
 
 
 class CanWriteNotesOrReadOnly(BasePermission):
-    message = "Only marketing heads, sales heads and the founder write meeting notes and decisions."
+    message = _("Only marketing heads, sales heads and the founder write meeting notes and decisions.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):

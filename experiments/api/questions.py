@@ -4,6 +4,7 @@ answer, everyone reads. The output names who wrote each text and nobody else."""
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -19,7 +20,7 @@ from experiments.services.questions import question_answer, question_ask, questi
 
 
 class CanAskOrReadOnly(BasePermission):
-    message = "Only sales heads and founders ask questions about experiments."
+    message = _("Only sales heads and founders ask questions about experiments.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -28,7 +29,7 @@ class CanAskOrReadOnly(BasePermission):
 
 
 class CanAnswer(BasePermission):
-    message = "Only marketing heads answer questions."
+    message = _("Only marketing heads answer questions.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return bool(request.user and request.user.is_authenticated and can_answer_questions(request.user))

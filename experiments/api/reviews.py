@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -19,7 +21,7 @@ from experiments.services.reviews import review_amend, review_current, review_fi
 class CanFileReviewsOrReadOnly(BasePermission):
     """Everyone signed in reads reviews; only sales heads file and amend them."""
 
-    message = "Only sales heads file reviews."
+    message = gettext_lazy("Only sales heads file reviews.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -106,7 +108,7 @@ class ExperimentReviewView(APIView):
         experiment = get_object_or_404(Experiment, pk=pk)
         review = review_current(experiment_id=experiment.pk)
         if review is None:
-            raise NotFound("This experiment has no review yet.")
+            raise NotFound(_("This experiment has no review yet."))
         return Response(ReviewSerializer(review).data)
 
     @extend_schema(
@@ -154,7 +156,7 @@ class ExperimentReviewAmendView(APIView):
         experiment = get_object_or_404(Experiment, pk=pk)
         review = review_current(experiment_id=experiment.pk)
         if review is None:
-            raise NotFound("This experiment has no review to amend; file the review first.")
+            raise NotFound(_("This experiment has no review to amend; file the review first."))
         data = ReviewAmendInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         amendment = review_amend(review=review, by=request.user, **data.validated_data)

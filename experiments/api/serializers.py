@@ -6,6 +6,8 @@ whose `ValidationError`s answer in the same `{"field": ["message"]}` shape.
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -32,7 +34,7 @@ class ChannelThresholdSerializer(serializers.ModelSerializer):
     channel = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Channel.objects.all(),
-        error_messages={"does_not_exist": "There is no channel with the slug “{value}”."},
+        error_messages={"does_not_exist": gettext_lazy("There is no channel with the slug “{value}”.")},
     )
     non_target_threshold = serializers.DecimalField(**_RATE)
 
@@ -86,7 +88,7 @@ class RegulationInputSerializer(serializers.Serializer):
     def validate_channel_thresholds(self, value: list[dict]) -> list[dict]:
         slugs = [row["channel"].slug for row in value]
         if len(slugs) != len(set(slugs)):
-            raise serializers.ValidationError("Give each channel at most one threshold.")
+            raise serializers.ValidationError(_("Give each channel at most one threshold."))
         return value
 
     def to_service_kwargs(self) -> dict[str, Any]:
@@ -216,7 +218,7 @@ class ExperimentInputSerializer(serializers.Serializer):
         slug_field="slug",
         queryset=Channel.objects.all(),
         help_text="The channel's slug.",
-        error_messages={"does_not_exist": "There is no channel with the slug “{value}”."},
+        error_messages={"does_not_exist": gettext_lazy("There is no channel with the slug “{value}”.")},
     )
     utm_campaign = serializers.CharField(max_length=255, help_text="Unique among experiments that are not cancelled.")
     start_date = serializers.DateField(help_text="May be in the past (retroactive registration).")

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from experiments.models import Channel
 from experiments.roles import can_register_experiments
@@ -11,11 +12,11 @@ from experiments.roles import can_register_experiments
 
 def _name_errors(name: str, *, exclude_id: int | None = None) -> list[str]:
     if not name:
-        return ["Give the channel a name."]
+        return [_("Give the channel a name.")]
     if len(name) > 100:
-        return ["Keep the name within 100 characters."]
+        return [_("Keep the name within %(limit)s characters.") % {"limit": 100}]
     if Channel.objects.filter(name__iexact=name).exclude(id=exclude_id).exists():
-        return ["A channel with this name already exists."]
+        return [_("A channel with this name already exists.")]
     return []
 
 
@@ -23,7 +24,7 @@ def _name_errors(name: str, *, exclude_id: int | None = None) -> list[str]:
 def channel_create(*, by: AbstractBaseUser, name: str, slug: str) -> Channel:
     """Add a channel. Marketers, marketing heads and admins may; names and slugs are unique."""
     if not can_register_experiments(by):
-        raise PermissionDenied("Only marketers, marketing heads and administrators can add channels.")
+        raise PermissionDenied(_("Only marketers, marketing heads and administrators can add channels."))
     name, slug = (name or "").strip(), (slug or "").strip().lower()
     errors: dict[str, list[str]] = {}
     if name_errors := _name_errors(name):
@@ -31,12 +32,12 @@ def channel_create(*, by: AbstractBaseUser, name: str, slug: str) -> Channel:
     try:
         validate_slug(slug)
     except ValidationError:
-        errors["slug"] = ["Use only letters, digits, hyphens and underscores in the slug."]
+        errors["slug"] = [_("Use only letters, digits, hyphens and underscores in the slug.")]
     if "slug" not in errors:
         if len(slug) > 100:
-            errors["slug"] = ["Keep the slug within 100 characters."]
+            errors["slug"] = [_("Keep the slug within %(limit)s characters.") % {"limit": 100}]
         elif Channel.objects.filter(slug=slug).exists():
-            errors["slug"] = ["A channel with this slug already exists."]
+            errors["slug"] = [_("A channel with this slug already exists.")]
     if errors:
         raise ValidationError(errors)
     try:
@@ -44,14 +45,14 @@ def channel_create(*, by: AbstractBaseUser, name: str, slug: str) -> Channel:
         with transaction.atomic():
             return Channel.objects.create(name=name, slug=slug)
     except IntegrityError as exc:
-        raise ValidationError({"slug": ["A channel with this name or slug already exists."]}) from exc
+        raise ValidationError({"slug": [_("A channel with this name or slug already exists.")]}) from exc
 
 
 @transaction.atomic
 def channel_rename(*, channel: Channel, by: AbstractBaseUser, name: str) -> Channel:
     """Rename a channel. The slug stays: the API and lead imports refer to it."""
     if not can_register_experiments(by):
-        raise PermissionDenied("Only marketers, marketing heads and administrators can rename channels.")
+        raise PermissionDenied(_("Only marketers, marketing heads and administrators can rename channels."))
     name = (name or "").strip()
     if name_errors := _name_errors(name, exclude_id=channel.id):
         raise ValidationError({"name": name_errors})
@@ -61,5 +62,5 @@ def channel_rename(*, channel: Channel, by: AbstractBaseUser, name: str) -> Chan
         with transaction.atomic():
             channel.save(update_fields=["name"])
     except IntegrityError as exc:
-        raise ValidationError({"name": ["A channel with this name already exists."]}) from exc
+        raise ValidationError({"name": [_("A channel with this name already exists.")]}) from exc
     return channel

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from experiments.models import Channel, Experiment, Regulation
 from experiments.permissions import can_manage_experiment
@@ -39,10 +40,13 @@ SHARE_TARGETS = ("max_non_target_share",)
 KNOWN_TARGETS = MONEY_TARGETS + COUNT_TARGETS + SHARE_TARGETS
 
 _UTM_CONSTRAINT = "experiment_utm_unique_among_active"
-_UTM_TAKEN = "Another experiment that is not cancelled already uses this utm_campaign (letter case ignored)."
 _MONEY_LIMIT = Decimal("999999999999.99")
 # The lead cohort of an experiment is its utm_campaign over its test period (metrics.md).
 COHORT_FIELDS = ("utm_campaign", "start_date", "test_period_days")
+
+
+def _utm_taken() -> str:
+    return _("Another experiment that is not cancelled already uses this utm_campaign (letter case ignored).")
 
 
 def _regulation_in_force() -> Regulation:
@@ -68,33 +72,37 @@ def targets_clean(targets: Any) -> dict[str, Any]:
     if targets is None:
         return {}
     if not isinstance(targets, Mapping):
-        raise ValidationError({"targets": ['Targets must be an object such as {"max_cpl": "1500.00"}.']})
+        raise ValidationError({"targets": [_('Targets must be an object such as {"max_cpl": "1500.00"}.')]})
     problems: list[str] = []
     cleaned: dict[str, Any] = {}
     for key, value in targets.items():
         if key not in KNOWN_TARGETS:
-            problems.append(f"Unknown target “{key}”; use one of: {', '.join(KNOWN_TARGETS)}.")
+            problems.append(
+                _("Unknown target “%(key)s”; use one of: %(known)s.") % {"key": key, "known": ", ".join(KNOWN_TARGETS)}
+            )
         elif key in MONEY_TARGETS:
             amount = _clean_money(value)
             if amount is None:
-                problems.append(f"{key} must be an amount of money of at least 0 with at most 2 decimal places.")
+                problems.append(
+                    _("%(key)s must be an amount of money of at least 0 with at most 2 decimal places.") % {"key": key}
+                )
             else:
                 cleaned[key] = str(amount)
         elif key in COUNT_TARGETS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                problems.append(f"{key} must be a whole number of at least 0.")
+                problems.append(_("%(key)s must be a whole number of at least 0.") % {"key": key})
             else:
                 cleaned[key] = value
         else:
             if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-                problems.append(f"{key} must be a share between 0 and 1.")
+                problems.append(_("%(key)s must be a share between 0 and 1.") % {"key": key})
                 continue
             try:
                 share = Decimal(str(value))
             except InvalidOperation:
                 share = Decimal("NaN")
             if not share.is_finite() or not 0 <= share <= 1:
-                problems.append(f"{key} must be a share between 0 and 1.")
+                problems.append(_("%(key)s must be a share between 0 and 1.") % {"key": key})
             else:
                 cleaned[key] = float(share)
     if problems:
@@ -111,30 +119,33 @@ def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for name in sorted(set(values) - set(EDITABLE_FIELDS)):
-        errors[name] = ["This field cannot be set here."]
+        errors[name] = [_("This field cannot be set here.")]
 
-    for name, limit in (("title", 200), ("hypothesis", None)):
+    for name, limit, required, too_long in (
+        ("title", 200, _("The title is required."), _("Keep the title within %(limit)s characters.")),
+        ("hypothesis", None, _("The hypothesis is required."), None),
+    ):
         raw = values.get(name)
         text = raw.strip() if isinstance(raw, str) else ""
         if not text:
-            errors[name] = [f"The {name} is required."]
+            errors[name] = [required]
         elif limit and len(text) > limit:
-            errors[name] = [f"Keep the {name} within {limit} characters."]
+            errors[name] = [too_long % {"limit": limit}]
         else:
             cleaned[name] = text
 
     channel = values.get("channel")
     if not isinstance(channel, Channel):
-        errors["channel"] = ["Choose a channel."]
+        errors["channel"] = [_("Choose a channel.")]
     else:
         cleaned["channel"] = channel
 
     raw_utm = values.get("utm_campaign")
     utm = raw_utm.strip() if isinstance(raw_utm, str) else ""
     if not utm:
-        errors["utm_campaign"] = ["The utm_campaign is required: it attributes leads to the experiment."]
+        errors["utm_campaign"] = [_("The utm_campaign is required: it attributes leads to the experiment.")]
     elif len(utm) > 255:
-        errors["utm_campaign"] = ["Keep the utm_campaign within 255 characters."]
+        errors["utm_campaign"] = [_("Keep the utm_campaign within %(limit)s characters.") % {"limit": 255}]
     else:
         taken = (
             Experiment.objects.exclude(status=Experiment.Status.CANCELLED)
@@ -144,13 +155,13 @@ def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None
         if experiment is not None and experiment.pk is not None:
             taken = taken.exclude(pk=experiment.pk)
         if taken.exists():
-            errors["utm_campaign"] = [_UTM_TAKEN]
+            errors["utm_campaign"] = [_utm_taken()]
         else:
             cleaned["utm_campaign"] = utm
 
     start_date = values.get("start_date")
     if not isinstance(start_date, dt.date) or isinstance(start_date, dt.datetime):
-        errors["start_date"] = ["Enter the start date as YYYY-MM-DD."]
+        errors["start_date"] = [_("Enter the start date as YYYY-MM-DD.")]
     else:
         cleaned["start_date"] = start_date
 
@@ -159,11 +170,15 @@ def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None
     if period is None:
         period = regulation.default_test_period_days
     if isinstance(period, bool) or not isinstance(period, int):
-        errors["test_period_days"] = ["Enter the test period as a whole number of days."]
+        errors["test_period_days"] = [_("Enter the test period as a whole number of days.")]
     elif not regulation.min_test_period_days <= period <= regulation.max_test_period_days:
         errors["test_period_days"] = [
-            f"The regulation (v{regulation.version}) allows a test period of "
-            f"{regulation.min_test_period_days} to {regulation.max_test_period_days} days."
+            _("The regulation (v%(version)s) allows a test period of %(low)s to %(high)s days.")
+            % {
+                "version": regulation.version,
+                "low": regulation.min_test_period_days,
+                "high": regulation.max_test_period_days,
+            }
         ]
     else:
         cleaned["test_period_days"] = period
@@ -174,7 +189,7 @@ def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None
     else:
         amount = _clean_money(budget)
         if amount is None:
-            errors["budget"] = ["The budget must be an amount of at least 0 with at most 2 decimal places."]
+            errors["budget"] = [_("The budget must be an amount of at least 0 with at most 2 decimal places.")]
         else:
             cleaned["budget"] = amount
 
@@ -197,14 +212,14 @@ def _save(experiment: Experiment, *, by: AbstractBaseUser) -> None:
             experiment.save()
     except IntegrityError as exc:
         if _UTM_CONSTRAINT in str(exc) or "utm_campaign" in str(exc):
-            raise ValidationError({"utm_campaign": [_UTM_TAKEN]}) from exc
+            raise ValidationError({"utm_campaign": [_utm_taken()]}) from exc
         raise
 
 
 def _check_may_manage(experiment: Experiment, by: AbstractBaseUser) -> None:
     if not can_manage_experiment(by, experiment):
         raise PermissionDenied(
-            "Only the experiment's owner, a marketing head or an administrator can change this experiment."
+            _("Only the experiment's owner, a marketing head or an administrator can change this experiment.")
         )
 
 
@@ -228,7 +243,7 @@ def experiment_create(
 ) -> Experiment:
     """Register a hypothesis as a draft owned by `by` (marketers, marketing heads, admins)."""
     if not can_register_experiments(by):
-        raise PermissionDenied("Only marketers, marketing heads and administrators can register experiments.")
+        raise PermissionDenied(_("Only marketers, marketing heads and administrators can register experiments."))
     cleaned = experiment_clean(
         values={
             "title": title,
@@ -255,7 +270,8 @@ def experiment_update(*, experiment: Experiment, by: AbstractBaseUser, **fields:
     _check_may_manage(experiment, by)
     if experiment.status != Experiment.Status.DRAFT:
         raise Conflict(
-            f"Only drafts can be edited; this experiment is {experiment.get_status_display().lower()}.",
+            _("Only drafts can be edited; this experiment is %(status)s.")
+            % {"status": experiment.get_status_display().lower()},
             code="not_draft",
         )
     current = {name: getattr(experiment, name) for name in EDITABLE_FIELDS}
@@ -276,7 +292,8 @@ def experiment_launch(*, experiment: Experiment, by: AbstractBaseUser) -> Experi
     _check_may_manage(experiment, by)
     if experiment.status != Experiment.Status.DRAFT:
         raise Conflict(
-            f"Only a draft can be launched; this experiment is {experiment.get_status_display().lower()}.",
+            _("Only a draft can be launched; this experiment is %(status)s.")
+            % {"status": experiment.get_status_display().lower()},
             code="not_draft",
         )
     regulation = _regulation_in_force()
@@ -285,9 +302,15 @@ def experiment_launch(*, experiment: Experiment, by: AbstractBaseUser) -> Experi
         raise ValidationError(
             {
                 "test_period_days": [
-                    f"The regulation in force (v{regulation.version}) allows a test period of "
-                    f"{regulation.min_test_period_days} to {regulation.max_test_period_days} days; "
-                    "edit the draft before launching it."
+                    _(
+                        "The regulation in force (v%(version)s) allows a test period of %(low)s to %(high)s "
+                        "days; edit the draft before launching it."
+                    )
+                    % {
+                        "version": regulation.version,
+                        "low": regulation.min_test_period_days,
+                        "high": regulation.max_test_period_days,
+                    }
                 ]
             }
         )
@@ -311,13 +334,13 @@ def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser) -> Experi
     _check_may_manage(experiment, by)
     if experiment.status == Experiment.Status.RUNNING and review_lock_state(experiment).unlocked:
         raise Conflict(
-            "This experiment's review has unlocked; it awaits its review and can no longer be cancelled.",
+            _("This experiment's review has unlocked; it awaits its review and can no longer be cancelled."),
             code="not_cancellable",
         )
     if experiment.status not in (Experiment.Status.DRAFT, Experiment.Status.RUNNING):
         raise Conflict(
-            f"Only drafts and running experiments can be cancelled; this one is "
-            f"{experiment.get_status_display().lower()}.",
+            _("Only drafts and running experiments can be cancelled; this one is %(status)s.")
+            % {"status": experiment.get_status_display().lower()},
             code="not_cancellable",
         )
     experiment.status = Experiment.Status.CANCELLED

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from experiments.models import Goal
 from experiments.roles import User, can_set_goals
@@ -83,32 +84,37 @@ GOAL_METRICS: dict[str, GoalMetric] = {
 }
 
 
+def choose_metric_message() -> str:
+    """The refusal of an unknown goal metric, in the active language (the API's serializer says it too)."""
+    return _("Choose one of the department metrics: %(metrics)s.") % {"metrics": ", ".join(sorted(GOAL_METRICS))}
+
+
 def _clean_target(metric: str, target: Any, errors: dict[str, list[str]]) -> Decimal | None:
     try:
         value = Decimal(str(target).strip())
     except (InvalidOperation, ValueError):
-        errors["target"] = ["Give the target as a number, e.g. 400 or 1500.00."]
+        errors["target"] = [_("Give the target as a number, e.g. 400 or 1500.00.")]
         return None
     if not value.is_finite():
-        errors["target"] = ["Give the target as a finite number."]
+        errors["target"] = [_("Give the target as a finite number.")]
         return None
     if value < 0:
-        errors["target"] = ["The target cannot be negative."]
+        errors["target"] = [_("The target cannot be negative.")]
         return None
     if value > MAX_TARGET:
-        errors["target"] = [f"The target may be at most {MAX_TARGET}."]
+        errors["target"] = [_("The target may be at most %(max)s.") % {"max": MAX_TARGET}]
         return None
     spec = GOAL_METRICS.get(metric)
     if spec is None:
         return value
     if spec.kind == "count" and value != value.to_integral_value():
-        errors["target"] = [f"{metric} counts leads or customers: give a whole number."]
+        errors["target"] = [_("%(metric)s counts leads or customers: give a whole number.") % {"metric": metric}]
     elif spec.kind == "rate" and value > 1:
-        errors["target"] = [f"{metric} is a rate between 0 and 1 (0.25 means 25%)."]
+        errors["target"] = [_("%(metric)s is a rate between 0 and 1 (0.25 means 25%%).") % {"metric": metric}]
     elif spec.kind == "money" and value != value.quantize(Decimal("0.01")):
-        errors["target"] = [f"{metric} is money: at most 2 decimal places."]
+        errors["target"] = [_("%(metric)s is money: at most 2 decimal places.") % {"metric": metric}]
     elif value != value.quantize(Decimal("0.0001")):
-        errors["target"] = ["At most 4 decimal places."]
+        errors["target"] = [_("At most 4 decimal places.")]
     return value
 
 
@@ -117,18 +123,20 @@ def goal_clean(*, metric: Any, period_start: Any, period_end: Any, target: Any) 
     errors: dict[str, list[str]] = {}
     metric = str(metric or "").strip()
     if metric not in GOAL_METRICS:
-        errors["metric"] = [f"Choose one of the department metrics: {', '.join(sorted(GOAL_METRICS))}."]
+        errors["metric"] = [choose_metric_message()]
     for name, value in (("period_start", period_start), ("period_end", period_end)):
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            errors[name] = ["Give a date as YYYY-MM-DD."]
+            errors[name] = [_("Give a date as YYYY-MM-DD.")]
     if "period_start" not in errors and "period_end" not in errors:
         if period_end <= period_start:
             errors["period_end"] = [
-                "The period end must be after its start; the end day is not included "
-                "(December is 2026-12-01 to 2027-01-01)."
+                _(
+                    "The period end must be after its start; the end day is not included "
+                    "(December is 2026-12-01 to 2027-01-01)."
+                )
             ]
         elif (period_end - period_start).days > MAX_PERIOD_DAYS:
-            errors["period_end"] = ["A goal's period may span at most ten years."]
+            errors["period_end"] = [_("A goal's period may span at most ten years.")]
     value = _clean_target(metric, target, errors)
     if errors:
         raise ValidationError(errors)
@@ -139,7 +147,7 @@ def goal_clean(*, metric: Any, period_start: Any, period_end: Any, target: Any) 
 def goal_create(*, by: User, metric: str, period_start: dt.date, period_end: dt.date, target: Decimal) -> Goal:
     """Set a goal (founder or admin). Raises PermissionDenied or ValidationError per field."""
     if not can_set_goals(by):
-        raise PermissionDenied("Only the founder or an administrator sets department goals.")
+        raise PermissionDenied(_("Only the founder or an administrator sets department goals."))
     fields = goal_clean(metric=metric, period_start=period_start, period_end=period_end, target=target)
     goal = Goal(created_by=by, **fields)
     goal.save()

@@ -13,6 +13,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from experiments.agendas import founder_agenda, sync_agenda
 from experiments.meeting_selectors import meeting_latest
@@ -55,9 +56,11 @@ def meeting_create(*, kind: str, date: dt.date, date_from: dt.date) -> Meeting |
     meeting is created.
     """
     if kind not in AGENDA_BUILDERS:
-        raise ValidationError({"kind": [f"Choose one of: {', '.join(Meeting.Kind.values)}."]})
+        raise ValidationError(
+            {"kind": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Meeting.Kind.values)}]}
+        )
     if date_from >= date:
-        raise ValidationError({"date": ["The agenda's window must end after it starts."]})
+        raise ValidationError({"date": [_("The agenda's window must end after it starts.")]})
     agenda = AGENDA_BUILDERS[kind](date_from=date_from, date_to=date)
     try:
         with transaction.atomic():
@@ -89,11 +92,14 @@ def _clean_text(value: str | None, name: str, errors: dict[str, list[str]]) -> s
     if value is None:
         return None
     if not isinstance(value, str):
-        errors[name] = ["Give the text as a string."]
+        errors[name] = [_("Give the text as a string.")]
         return None
     value = value.strip()
     if len(value) > TEXT_MAX_LENGTH:
-        errors[name] = [f"Keep it under {TEXT_MAX_LENGTH} characters (it has {len(value)})."]
+        errors[name] = [
+            _("Keep it under %(limit)s characters (it has %(length)s).")
+            % {"limit": TEXT_MAX_LENGTH, "length": len(value)}
+        ]
     return value
 
 
@@ -107,7 +113,9 @@ def meeting_update_notes(
     other. Raises PermissionDenied or ValidationError per field.
     """
     if not can_write_meeting_notes(by):
-        raise PermissionDenied("Only marketing heads, sales heads and the founder write meeting notes and decisions.")
+        raise PermissionDenied(
+            _("Only marketing heads, sales heads and the founder write meeting notes and decisions.")
+        )
     errors: dict[str, list[str]] = {}
     values = {"notes": _clean_text(notes, "notes", errors), "decisions": _clean_text(decisions, "decisions", errors)}
     if errors:

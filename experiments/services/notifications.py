@@ -1,5 +1,9 @@
 """E-mail notices: the review opened, the review is overdue, a question was asked or answered.
 
+Notices are written in the site's language (`LANGUAGE_CODE`), subject and body alike: they go to
+several people and the subject is stored with the claim, so they must not depend on whichever
+language a worker or a request happens to have active.
+
 Each event has a key (`review-unlocked:<experiment id>`, ...). `Notification.key` is unique, and the
 row is committed as a claim before the e-mail goes out, so an event is sent at most once however
 many workers, retries and sweeps reach it.
@@ -71,7 +75,8 @@ def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
     experiment = unlock.experiment
     sent = False
     if experiment.status == Experiment.Status.AWAITING_REVIEW:
-        subject = _("The review of “%(title)s” is open") % {"title": experiment.title}
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("The review of “%(title)s” is open") % {"title": experiment.title}
         sent = notification_send(
             key=f"review-unlocked:{experiment.pk}",
             subject=subject,
@@ -97,7 +102,8 @@ def notification_review_overdue(*, unlock: ReviewUnlock, today: dt.date | None =
     due_on = review_due_on(unlock)
     if experiment.status != Experiment.Status.AWAITING_REVIEW or today <= due_on:
         return False
-    subject = _("The review of “%(title)s” is overdue") % {"title": experiment.title}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("The review of “%(title)s” is overdue") % {"title": experiment.title}
     sent = notification_send(
         key=f"review-overdue:{experiment.pk}",
         subject=subject,
@@ -114,9 +120,11 @@ def notification_review_overdue(*, unlock: ReviewUnlock, today: dt.date | None =
 def notification_question_asked(*, question: Question) -> bool:
     """A question is addressed to the marketing heads (heads talk to heads)."""
     experiment = question.experiment
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("A question about “%(title)s”") % {"title": experiment.title}
     return notification_send(
         key=f"question-asked:{question.pk}",
-        subject=_("A question about “%(title)s”") % {"title": experiment.title},
+        subject=subject,
         recipients=role_emails(Role.MARKETING_HEAD),
         template="emails/question_asked.txt",
         context={"experiment": experiment, "question": question, "url": experiment_url(experiment)},
@@ -126,9 +134,11 @@ def notification_question_asked(*, question: Question) -> bool:
 def notification_question_answered(*, question: Question) -> bool:
     """The answer goes back to whoever asked."""
     experiment = question.experiment
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your question about “%(title)s” was answered") % {"title": experiment.title}
     return notification_send(
         key=f"question-answered:{question.pk}",
-        subject=_("Your question about “%(title)s” was answered") % {"title": experiment.title},
+        subject=subject,
         recipients=[question.author.email],
         template="emails/question_answered.txt",
         context={"experiment": experiment, "question": question, "url": experiment_url(experiment)},

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Question
 from experiments.roles import User, can_answer_questions, can_ask_questions
@@ -16,12 +17,13 @@ from tracker.errors import Conflict
 TEXT_MAX_LENGTH = 5000
 
 
-def _clean_text(text: str | None, *, what: str) -> str:
+def _clean_text(text: str | None, *, empty: str, too_long: str) -> str:
+    """The trimmed text, or the refusal: `empty`, or `too_long` with %(limit)s and %(length)s."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": [f"Write the {what}; it cannot be empty."]})
+        raise ValidationError({"text": [empty]})
     if len(text) > TEXT_MAX_LENGTH:
-        raise ValidationError({"text": [f"Keep the {what} under {TEXT_MAX_LENGTH} characters (it has {len(text)})."]})
+        raise ValidationError({"text": [too_long % {"limit": TEXT_MAX_LENGTH, "length": len(text)}]})
     return text
 
 
@@ -29,8 +31,13 @@ def _clean_text(text: str | None, *, what: str) -> str:
 def question_ask(*, experiment: Experiment, by: User, text: str) -> Question:
     """Ask the marketing heads about an experiment; they are notified after commit."""
     if not can_ask_questions(by):
-        raise PermissionDenied("Only sales heads and founders ask questions about experiments.")
-    question = Question(experiment=experiment, author=by, text=_clean_text(text, what="question"))
+        raise PermissionDenied(_("Only sales heads and founders ask questions about experiments."))
+    text = _clean_text(
+        text,
+        empty=_("Write the question; it cannot be empty."),
+        too_long=_("Keep the question under %(limit)s characters (it has %(length)s)."),
+    )
+    question = Question(experiment=experiment, author=by, text=text)
     question.save()
     from experiments.tasks import notify_question_asked
 
@@ -42,13 +49,17 @@ def question_ask(*, experiment: Experiment, by: User, text: str) -> Question:
 def question_answer(*, question: Question, by: User, text: str) -> Question:
     """Answer a question once; the asker is notified after commit."""
     if not can_answer_questions(by):
-        raise PermissionDenied("Only marketing heads answer questions.")
-    answer = _clean_text(text, what="answer")
+        raise PermissionDenied(_("Only marketing heads answer questions."))
+    answer = _clean_text(
+        text,
+        empty=_("Write the answer; it cannot be empty."),
+        too_long=_("Keep the answer under %(limit)s characters (it has %(length)s)."),
+    )
     # The row lock makes two heads answering at once settle on one answer.
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.answered_at is not None:
         raise Conflict(
-            "This question has been answered already; ask a new question to continue the conversation.",
+            _("This question has been answered already; ask a new question to continue the conversation."),
             code="already_answered",
         )
     question.answer = answer

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from experiments.models import Channel, ChannelThreshold, Regulation
 from experiments.roles import is_admin
@@ -67,19 +68,19 @@ def regulation_clean(*, values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     unknown = sorted(set(values) - set(REGULATION_FIELDS))
     for name in unknown:
-        errors[name] = ["This is not a field of the regulation."]
+        errors[name] = [_("This is not a field of the regulation.")]
     for name in INT_FIELDS:
         number = _as_int(values.get(name))
         if number is None:
-            errors[name] = ["Enter a whole number of days or leads."]
+            errors[name] = [_("Enter a whole number of days or leads.")]
         else:
             cleaned[name] = number
     for name in DECIMAL_FIELDS:
         number = _as_decimal(values.get(name))
         if number is None:
-            errors[name] = ["Enter a decimal number such as 0.30."]
+            errors[name] = [_("Enter a decimal number such as 0.30.")]
         elif number != number.quantize(Decimal("0.0001")):
-            errors[name] = ["Use at most four decimal places."]
+            errors[name] = [_("Use at most four decimal places.")]
         else:
             cleaned[name] = number
 
@@ -90,30 +91,30 @@ def regulation_clean(*, values: Mapping[str, Any]) -> dict[str, Any]:
     default = cleaned.get("default_test_period_days")
     low, high = cleaned.get("min_test_period_days"), cleaned.get("max_test_period_days")
     if default is not None and not 1 <= default <= 365:
-        refuse("default_test_period_days", "The default test period must be between 1 and 365 days.")
+        refuse("default_test_period_days", _("The default test period must be between 1 and 365 days."))
     if low is not None and low < 1:
-        refuse("min_test_period_days", "The minimum test period must be at least 1 day.")
+        refuse("min_test_period_days", _("The minimum test period must be at least 1 day."))
     if high is not None and high > 365:
-        refuse("max_test_period_days", "The maximum test period must be at most 365 days.")
+        refuse("max_test_period_days", _("The maximum test period must be at most 365 days."))
     if None not in (default, low, high) and not errors:
         if low > default:
-            refuse("min_test_period_days", "The minimum test period must not exceed the default test period.")
+            refuse("min_test_period_days", _("The minimum test period must not exceed the default test period."))
         if default > high:
-            refuse("max_test_period_days", "The maximum test period must not be below the default test period.")
+            refuse("max_test_period_days", _("The maximum test period must not be below the default test period."))
     threshold = cleaned.get("non_target_threshold")
     if threshold is not None and not Decimal(0) < threshold < Decimal(1):
-        refuse("non_target_threshold", "The acceptable non-target share must lie strictly between 0 and 1.")
+        refuse("non_target_threshold", _("The acceptable non-target share must lie strictly between 0 and 1."))
     alpha = cleaned.get("exception_alpha")
     if alpha is not None and not Decimal(0) < alpha <= Decimal("0.5"):
-        refuse("exception_alpha", "The exception alpha must be above 0 and at most 0.5.")
-    for name, what in (
-        ("exception_min_leads", "The exception minimum of judged leads"),
-        ("review_due_days", "The days allowed to file a review"),
-        ("sync_meeting_every_days", "The sync meeting cadence"),
-        ("founder_meeting_every_days", "The founder meeting cadence"),
+        refuse("exception_alpha", _("The exception alpha must be above 0 and at most 0.5."))
+    for name, message in (
+        ("exception_min_leads", _("The exception minimum of judged leads must be at least 1.")),
+        ("review_due_days", _("The days allowed to file a review must be at least 1.")),
+        ("sync_meeting_every_days", _("The sync meeting cadence must be at least 1.")),
+        ("founder_meeting_every_days", _("The founder meeting cadence must be at least 1.")),
     ):
         if cleaned.get(name) is not None and cleaned[name] < 1:
-            refuse(name, f"{what} must be at least 1.")
+            refuse(name, message)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -127,11 +128,14 @@ def regulation_thresholds_clean(*, channel_thresholds: Mapping[int, Any]) -> dic
     for channel_id, value in channel_thresholds.items():
         share = _as_decimal(value)
         if channel_id not in known:
-            problems.append(f"There is no channel with id {channel_id}.")
+            problems.append(_("There is no channel with id %(id)s.") % {"id": channel_id})
         elif share is None or not Decimal(0) < share < Decimal(1) or share != share.quantize(Decimal("0.0001")):
             problems.append(
-                f"The threshold for channel {channel_id} must lie strictly between 0 and 1, "
-                "with at most four decimal places."
+                _(
+                    "The threshold for channel %(id)s must lie strictly between 0 and 1, "
+                    "with at most four decimal places."
+                )
+                % {"id": channel_id}
             )
         else:
             cleaned[channel_id] = share
@@ -154,7 +158,7 @@ def regulation_create(
     they pinned.
     """
     if not is_admin(by):
-        raise PermissionDenied("Only an administrator can change the regulation.")
+        raise PermissionDenied(_("Only an administrator can change the regulation."))
     current = Regulation.objects.order_by("-version").prefetch_related("channel_thresholds").first()
     values = {**regulation_defaults(), **fields}
     cleaned = regulation_clean(values=values)

@@ -10,6 +10,7 @@ without row locks.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Review, ReviewUnlock
 from experiments.review_lock import json_float, recorded_unlock, review_lock_state, with_lock_data
@@ -24,16 +25,21 @@ TEXT_MAX_LENGTH = 10000
 def _clean_fields(*, verdict: str, summary: str, loss_reasons: str, recommendation: str) -> dict:
     errors: dict[str, list[str]] = {}
     if verdict not in Review.Verdict.values:
-        errors["verdict"] = [f"Choose one of: {', '.join(Review.Verdict.values)}."]
+        errors["verdict"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Review.Verdict.values)}]
     if recommendation not in Review.Recommendation.values:
-        errors["recommendation"] = [f"Choose one of: {', '.join(Review.Recommendation.values)}."]
+        errors["recommendation"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Review.Recommendation.values)}
+        ]
     summary = (summary or "").strip()
     loss_reasons = (loss_reasons or "").strip()
     if not summary:
-        errors["summary"] = ["Write a summary of what the numbers and the conversations with leads showed."]
+        errors["summary"] = [_("Write a summary of what the numbers and the conversations with leads showed.")]
     for name, text in (("summary", summary), ("loss_reasons", loss_reasons)):
         if len(text) > TEXT_MAX_LENGTH:
-            errors.setdefault(name, []).append(f"Keep it under {TEXT_MAX_LENGTH} characters (it has {len(text)}).")
+            errors.setdefault(name, []).append(
+                _("Keep it under %(limit)s characters (it has %(length)s).")
+                % {"limit": TEXT_MAX_LENGTH, "length": len(text)}
+            )
     if errors:
         raise ValidationError(errors)
     return {"verdict": verdict, "summary": summary, "loss_reasons": loss_reasons, "recommendation": recommendation}
@@ -42,12 +48,13 @@ def _clean_fields(*, verdict: str, summary: str, loss_reasons: str, recommendati
 def _refuse_unless_reviewable(experiment: Experiment) -> None:
     if experiment.status in (Experiment.Status.DRAFT, Experiment.Status.CANCELLED):
         raise Conflict(
-            f"This experiment is {experiment.get_status_display().lower()}: only a launched experiment is reviewed.",
+            _("This experiment is %(status)s: only a launched experiment is reviewed.")
+            % {"status": experiment.get_status_display().lower()},
             code="not_running",
         )
     if experiment.status == Experiment.Status.REVIEWED:
         raise Conflict(
-            "This experiment has been reviewed already; file an amendment to change the review.",
+            _("This experiment has been reviewed already; file an amendment to change the review."),
             code="already_reviewed",
         )
 
@@ -87,7 +94,7 @@ def review_file(
     ValidationError per field.
     """
     if not can_file_reviews(by):
-        raise PermissionDenied("Only sales heads file reviews.")
+        raise PermissionDenied(_("Only sales heads file reviews."))
     _refuse_unless_reviewable(experiment)
     fields = _clean_fields(verdict=verdict, summary=summary, loss_reasons=loss_reasons, recommendation=recommendation)
     metrics = _fresh_metrics(experiment)
@@ -123,7 +130,7 @@ def review_file(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "This experiment has been reviewed already; file an amendment to change the review.",
+            _("This experiment has been reviewed already; file an amendment to change the review."),
             code="already_reviewed",
         ) from exc
     experiment.refresh_from_db(fields=["status"])
@@ -140,16 +147,16 @@ def review_amend(*, review: Review, by: User, **fields: str) -> Review:
     latest version. The new version links to the original review and freezes fresh metrics.
     """
     if not can_file_reviews(by):
-        raise PermissionDenied("Only sales heads amend reviews.")
+        raise PermissionDenied(_("Only sales heads amend reviews."))
     unknown = sorted(set(fields) - set(AMENDABLE_FIELDS))
     if unknown:
-        raise ValidationError({name: ["This field cannot be amended."] for name in unknown})
+        raise ValidationError({name: [_("This field cannot be amended.")] for name in unknown})
     original = review.amends or review
     latest = Review.objects.filter(experiment_id=original.experiment_id).order_by("-version").first()
     merged = {name: fields.get(name, getattr(latest, name)) for name in AMENDABLE_FIELDS}
     cleaned = _clean_fields(**merged)
     if all(cleaned[name] == getattr(latest, name) for name in AMENDABLE_FIELDS):
-        raise ValidationError("The amendment changes nothing; change the verdict, a text or the recommendation.")
+        raise ValidationError(_("The amendment changes nothing; change the verdict, a text or the recommendation."))
     metrics = _fresh_metrics(original.experiment)
 
     experiment = _locked_experiment(original.experiment_id)
@@ -169,7 +176,7 @@ def review_amend(*, review: Review, by: User, **fields: str) -> Review:
             )
     except IntegrityError as exc:
         raise Conflict(
-            "Someone amended this review at the same moment; reload it and amend the newest version.",
+            _("Someone amended this review at the same moment; reload it and amend the newest version."),
             code="amend_conflict",
         ) from exc
 
