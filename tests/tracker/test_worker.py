@@ -24,3 +24,28 @@ def test_task_enqueued_on_commit_runs_in_a_real_worker(celery_worker):
     while time.monotonic() < deadline and not Channel.objects.filter(slug="from-worker").exists():
         time.sleep(0.1)
     assert Channel.objects.filter(slug="from-worker").exists()
+
+
+def test_the_embedded_broker_never_shows_a_half_written_message(tmp_path, monkeypatch):
+    """A worker polling the queue folder takes every file named like a message: the file must
+    appear complete, never empty or half-written."""
+    from kombu import Connection
+
+    from tracker import broker
+
+    seen_while_writing = []
+    real_dumps = broker.dumps
+
+    def dumps(payload):
+        seen_while_writing.extend(path.name for path in tmp_path.iterdir() if path.name.endswith(".jobs.msg"))
+        return real_dumps(payload)
+
+    monkeypatch.setattr(broker, "dumps", dumps)
+    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "store_processed": False}
+    with Connection("filesystem://", transport="tracker.broker:Transport", transport_options=options) as connection:
+        queue = connection.SimpleQueue("jobs")
+        queue.put({"n": 1})
+        assert seen_while_writing == []
+        assert [path.name.endswith(".jobs.msg") for path in tmp_path.iterdir()] == [True]
+        assert queue.get(timeout=1).payload == {"n": 1}
+        queue.close()
