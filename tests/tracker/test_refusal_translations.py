@@ -186,11 +186,12 @@ def test_notice_is_russian_on_a_russian_site(question, settings):
 # --- the code -----------------------------------------------------------------------------------
 
 # Demo data and command output are for developers; settings fail before any language is active.
-NOT_USER_FACING = ("experiments/management/", "tracker/settings.py", "/migrations/")
+NOT_USER_FACING = ("experiments/management/", "metrics/management/", "tracker/settings.py", "/migrations/")
 TRANSLATORS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
 # API documentation (OpenAPI) stays in English.
 DOCUMENTATION_KEYWORDS = {"help_text", "description", "summary", "operation_id"}
 SENTENCE = re.compile(r"[A-Za-z]+ [A-Za-z]+.*[.)]\s*$", re.DOTALL)
+SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|IS NULL)\b")  # statements are not sentences
 
 
 def untranslated_sentences(source: str) -> list[tuple[int, str]]:
@@ -220,11 +221,11 @@ def untranslated_sentences(source: str) -> list[tuple[int, str]]:
             return
         if not exempt and id(node) not in docstrings:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if node.value[:1].isupper() and SENTENCE.match(node.value):
+                if node.value[:1].isupper() and SENTENCE.match(node.value) and not SQL.search(node.value):
                     found.append((node.lineno, node.value))
             elif isinstance(node, ast.JoinedStr):
                 text = "".join(part.value for part in node.values if isinstance(part, ast.Constant))
-                if SENTENCE.search(text):
+                if SENTENCE.search(text) and not SQL.search(text):
                     found.append((node.lineno, text))
                 return
         for child in ast.iter_child_nodes(node):
@@ -243,10 +244,54 @@ def test_the_code_check_finds_an_untranslated_refusal():
 def test_sentences_raised_or_built_by_the_apps_are_translatable():
     base = Path(__file__).resolve().parents[2]
     found = []
-    for folder in ("experiments", "tracker"):
+    for folder in ("experiments", "metrics", "tracker"):
         for path in sorted((base / folder).rglob("*.py")):
             name = path.relative_to(base).as_posix()
             if any(part in f"/{name}" for part in NOT_USER_FACING):
                 continue
             found += [f"{name}:{line}: {text}" for line, text in untranslated_sentences(path.read_text("utf-8"))]
     assert found == [], "wrap these in gettext (named %(placeholders)s) and translate them in locale/ru"
+
+
+# --- lead data --------------------------------------------------------------------------------
+
+
+def test_lead_row_errors_follow_the_request_language(marketer, client_for):
+    rows = [{"external_id": "x", "created_at": "tomorrow"}, {"external_id": "y", "created_at": "2026-12-02"}]
+    russian = client_for(marketer).post("/api/v1/leads/", rows, format="json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert russian.status_code == 200 and russian.json()["created"] == 1
+    assert russian.json()["errors"][0]["errors"]["created_at"] == [
+        "«tomorrow» — не дата и время (ISO 8601, например 2026-12-01T10:30:00+03:00)."
+    ]
+    english = client_for(marketer).post("/api/v1/leads/", rows[:1], format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["errors"][0]["errors"]["created_at"][0].startswith("“tomorrow” is not a date and time")
+
+
+def test_a_repeated_spend_id_is_refused_in_russian(marketer, client_for):
+    experiment = ExperimentFactory(running=True, owner=marketer)
+    row = {"experiment": experiment.pk, "date": "2026-12-02", "amount": "5", "kind": "marketing", "external_id": "a"}
+    response = client_for(marketer).post("/api/v1/spend/", [row, row], format="json", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.json()["created"] == 1
+    assert response.json()["errors"][0]["errors"]["external_id"] == [
+        "Эта строка уже есть под номером 0 в этом запросе; отправляйте каждую строку один раз."
+    ]
+
+
+def test_an_import_reports_in_the_language_of_whoever_uploaded_it(marketer, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from metrics.models import ImportJob
+    from metrics.services import import_run
+
+    content = b"external_id,created_at\nok,2026-12-02T10:00:00+03:00\nbad,soon\nshort\n"
+    upload = SimpleUploadedFile("leads.csv", content, content_type="text/csv")
+    response = client_for(marketer).post("/api/v1/imports/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 202
+    translation.deactivate()  # the job runs later, in a worker, in no request's language
+    import_run(job_id=response.json()["id"])
+    job = ImportJob.objects.get(id=response.json()["id"])
+    assert (job.language, job.rows_ok, job.rows_failed) == ("ru", 1, 2)
+    assert [error["errors"] for error in job.errors] == [
+        {"created_at": ["«soon» — не дата и время (ISO 8601, например 2026-12-01T10:30:00+03:00)."]},
+        {"non_field_errors": ["Ожидалось полей, как в заголовке: 2, найдено: 1."]},
+    ]
