@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,12 +29,14 @@ from metrics.rows import LEAD_FIELDS
 from metrics.services.dirty import snapshots_mark_dirty_by_keys
 from metrics.services.import_sql import BatchLoader, BatchResult, malformed, read_batches, wrong_width
 from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner
+from tracker.db import is_deadlock
 
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 20_000  # SQLite (demo)
 PG_BATCH_ROWS = 50_000  # lines of text; each batch is checked in a transaction of its own
 PG_FIRST_BATCH_ROWS = 10_000  # smaller, so that merging starts sooner
+DEADLOCK_ATTEMPTS = 3
 MAX_STORED_ERRORS = 1_000  # the report keeps the first ones; rows_failed counts them all
 
 
@@ -142,15 +145,23 @@ def import_run(*, job_id: int) -> ImportRunResult:
 
 
 def _run_reporting(job: ImportJob) -> ImportRunResult:
-    try:
-        return _run(job)
-    except UnicodeDecodeError as exc:
-        return _fail(
-            job, _("The file is not UTF-8 text (byte %(byte)s of a block could not be read).") % {"byte": exc.start}
-        )
-    except Exception as exc:
-        logger.exception("Import %s failed", job.id)
-        return _fail(job, _("The import stopped: %(problem)s") % {"problem": exc})
+    """Run the job; a run PostgreSQL aborted to break a deadlock (with a CRM sync writing the same
+    leads meanwhile, say) left nothing behind and starts over, up to DEADLOCK_ATTEMPTS times."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            return _run(job)
+        except UnicodeDecodeError as exc:
+            return _fail(
+                job, _("The file is not UTF-8 text (byte %(byte)s of a block could not be read).") % {"byte": exc.start}
+            )
+        except Exception as exc:
+            if is_deadlock(exc) and attempt < DEADLOCK_ATTEMPTS and not connection.in_atomic_block:
+                logger.warning("Import %s lost a deadlock (attempt %s); it starts over.", job.id, attempt)
+                time.sleep(attempt)
+                continue
+            logger.exception("Import %s failed", job.id)
+            return _fail(job, _("The import stopped: %(problem)s") % {"problem": exc})
+    raise AssertionError("unreachable")
 
 
 def _fail(job: ImportJob, message: str) -> ImportRunResult:

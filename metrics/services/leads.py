@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from experiments.models import Channel
 from metrics.models import Lead
 from metrics.rows import LEAD_COLUMNS, LeadCleaner, local_zone
 from metrics.services.dirty import snapshots_mark_dirty_by_keys
+from tracker.db import atomic_retrying_deadlocks
 
 MAX_ROWS = 10_000
 
@@ -69,7 +70,7 @@ def lead_cleaner() -> LeadCleaner:
     return LeadCleaner(channels=dict(Channel.objects.values_list("slug", "id")), zone=local_zone())
 
 
-@transaction.atomic
+@atomic_retrying_deadlocks
 def leads_upsert(*, rows: list[dict], by=None) -> LeadUpsertResult:
     """Upsert up to 10,000 lead rows; valid rows are stored even when others fail.
 

@@ -7,7 +7,6 @@ are added.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment
@@ -15,6 +14,7 @@ from metrics.models import Spend
 from metrics.rows import spend_clean, utm_key
 from metrics.services.dirty import snapshots_mark_dirty
 from metrics.services.leads import MAX_ROWS, too_many_rows
+from tracker.db import atomic_retrying_deadlocks
 
 
 @dataclass
@@ -28,7 +28,7 @@ class SpendCreateResult:
 _FIELDS = ("experiment_id", "date", "amount", "kind", "visits")
 
 
-@transaction.atomic
+@atomic_retrying_deadlocks
 def spend_create(*, rows: list[dict], by=None) -> SpendCreateResult:
     """Store the valid spend rows (errors name the row index); mark their experiments dirty."""
     if not isinstance(rows, list):

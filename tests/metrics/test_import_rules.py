@@ -8,14 +8,15 @@ import csv
 import datetime as dt
 import io
 import threading
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections
 
 from metrics.models import ImportJob, Lead
 from metrics.rows import LEAD_COLUMNS, LEAD_FIELDS
-from metrics.services import import_job_create, import_run
+from metrics.services import import_job_create, import_run, leads_upsert
 from metrics.services import imports as imports_module
 from metrics.services.import_sql import BatchLoader
 from metrics.services.leads import lead_cleaner
@@ -235,3 +236,49 @@ def test_a_lead_another_writer_inserts_meanwhile_is_merged_not_lost(marketer):
     assert (job.rows_ok, job.created, job.updated, job.unchanged) == (4, 3, 1, 0)
     assert Lead.objects.get(external_id="race").utm_key == "ours"
     assert Lead.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("import_waits_after", [0.2, 1.6], ids=["the-post-gives-way", "the-import-gives-way"])
+def test_an_import_and_a_post_that_deadlock_both_end_up_stored(marketer, monkeypatch, import_waits_after):
+    """The import holds its leads until it commits; a post takes "a", then waits for the import's
+    "n"; the import's next batch then needs "a". PostgreSQL aborts one of them (whichever checks
+    for the deadlock first): that one runs again, and nothing is lost or doubled."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level concurrency needs PostgreSQL")
+    monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 2)
+    monkeypatch.setattr(imports_module, "PG_FIRST_BATCH_ROWS", 2)
+    first_batch_merged, post_waits = threading.Event(), threading.Event()
+    merge = BatchLoader.merge
+
+    def merge_then_pause(self, cursor, number, checked):
+        merged = merge(self, cursor, number, checked)
+        if number == 0 and not first_batch_merged.is_set():
+            first_batch_merged.set()
+            post_waits.wait(10)
+            time.sleep(import_waits_after)  # the post waits for "n" meanwhile
+        return merged
+
+    monkeypatch.setattr(BatchLoader, "merge", merge_then_pause)
+    results, failures = [], []
+
+    def post():
+        try:
+            first_batch_merged.wait(10)
+            threading.Timer(0.1, post_waits.set).start()
+            results.append(
+                leads_upsert(rows=[{"external_id": n, "created_at": C, "utm_campaign": "crm"} for n in "an"])
+            )
+        except Exception as exc:  # surfaced by the assertion below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    poster = threading.Thread(target=post)
+    poster.start()
+    rows = [{"external_id": n, "created_at": C, "utm_campaign": "file", **WON} for n in ("m", "n", "a", "b")]
+    job = _import(_csv(rows), marketer)
+    poster.join()
+    assert failures == [] and job.status == ImportJob.Status.DONE, job.failure
+    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["a", "b", "m", "n"]
+    assert actual_days() == expected_days() and actual_churn() == expected_churn()
