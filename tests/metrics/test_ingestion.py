@@ -1,14 +1,15 @@
 """POST /api/v1/leads/ and /api/v1/spend/: upsert, row errors, idempotency, permissions."""
 
 import datetime as dt
-import threading
+import functools
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from metrics.models import Lead, MetricSnapshot, Spend
 from metrics.services import leads_upsert, spend_create
+from tests.concurrency import run_at_once
 from tests.metrics.conftest import lead
 
 pytestmark = pytest.mark.django_db
@@ -187,24 +188,12 @@ def test_concurrent_overlapping_posts_neither_duplicate_nor_lose_rows(marketer, 
     shared = [lead(f"s{i:04d}", "2026-12-02T10:00:00+03:00", is_target=i % 2 == 0) for i in range(400)]
     first = shared + [lead(f"a{i:04d}", "2026-12-03T10:00:00+03:00") for i in range(300)]
     second = list(reversed(shared)) + [lead(f"b{i:04d}", "2026-12-04T10:00:00+03:00") for i in range(300)]
-    barrier = threading.Barrier(4)
-    results, failures = [], []
 
     def post(rows):
-        try:
-            barrier.wait()
-            for _ in range(3):
-                results.append(leads_upsert(rows=rows, by=None))
-        except Exception as exc:  # surfaced by the assertion below
-            failures.append(exc)
-        finally:
-            connections.close_all()
+        return [leads_upsert(rows=rows, by=None) for _ in range(3)]
 
-    threads = [threading.Thread(target=post, args=(rows,)) for rows in (first, second, first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    posts, failures = run_at_once(*(functools.partial(post, rows) for rows in (first, second, first, second)))
+    results = [result for results in posts for result in results]
     assert failures == []
     assert Lead.objects.count() == 1000
     assert sum(r.created for r in results) == 1000

@@ -1,17 +1,18 @@
 """The daily roll-up (LeadDay) stays equal to the leads under every kind of write, and drift is repaired."""
 
-import threading
+import functools
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from metrics.models import Lead, LeadDay, LeadDayChurn, MetricSnapshot
 from metrics.services import leads_upsert, snapshots_recompute
 from metrics.services.rollup import rollup_defer, rollup_flush
 from metrics.tasks import recompute_stale_snapshots
+from tests.concurrency import run_at_once
 from tests.metrics.conftest import lead
 
 pytestmark = pytest.mark.django_db
@@ -135,24 +136,11 @@ def test_concurrent_upserts_of_the_same_leads_keep_the_roll_up_exact(marketer, e
         own = [lead(f"o{n}-{i:03d}", "2026-12-08T10:00:00+03:00") for i in range(100)]
         return shared[::-1] + own if n % 2 else shared + own
 
-    barrier = threading.Barrier(4)
-    failures = []
-
     def post(n):
-        try:
-            barrier.wait()
-            for _ in range(2):
-                leads_upsert(rows=version(n), by=None)
-        except Exception as exc:  # surfaced by the assertion below
-            failures.append(exc)
-        finally:
-            connections.close_all()
+        for _ in range(2):
+            leads_upsert(rows=version(n), by=None)
 
-    threads = [threading.Thread(target=post, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, failures = run_at_once(*(functools.partial(post, n) for n in range(4)))
     assert failures == []
     assert Lead.objects.count() == 700
     assert actual_days() == expected_days() and actual_churn() == expected_churn()

@@ -1,13 +1,14 @@
 """POST /api/v1/spend/ with the source system's external_id: upserted, so a repeated sync changes nothing."""
 
-import threading
+import functools
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from metrics.models import MetricSnapshot, Spend
 from metrics.services import snapshots_recompute, spend_create
+from tests.concurrency import run_at_once
 from tests.factories import ExperimentFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,23 +78,8 @@ def test_a_repeated_or_bad_external_id_is_a_row_error_and_the_rest_is_stored(mar
 def test_concurrent_syncs_of_the_same_rows_store_each_once(marketer, experiment):
     assert connection.vendor == "postgresql"
     rows = [row(experiment, f"{i}.00", external_id=f"ads-{i:03d}") for i in range(200)]
-    barrier = threading.Barrier(4)
-    failures = []
-
-    def post(batch):
-        try:
-            barrier.wait()
-            spend_create(rows=batch)
-        except Exception as exc:  # surfaced by the assertion below
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=post, args=(r,)) for r in (rows, rows[::-1], rows, rows[::-1])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    batches = (rows, rows[::-1], rows, rows[::-1])
+    _, failures = run_at_once(*(functools.partial(spend_create, rows=batch) for batch in batches))
     assert failures == []
     assert Spend.objects.count() == 200
     assert marketing_spend(experiment) == sum(Decimal(i) for i in range(200))
