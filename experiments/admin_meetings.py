@@ -1,8 +1,9 @@
 """Django admin for goals and meetings (imported by experiments/admin.py).
 
-A goal added here goes through `goal_create` (its roles and rules hold as on the API); a goal is
-not edited once set. Meetings are created by the beat job with their agenda; notes and decisions
-are written through `meeting_update_notes`, so only the heads and the founder can change them.
+A goal added, changed or deleted here goes through `goal_create`, `goal_update` and `goal_delete`
+(their roles and rules hold as on the API and the pages). Meetings are created by the beat job with
+their agenda; notes and decisions are written through `meeting_update_notes`, so only the heads
+and the founder can change them.
 """
 
 import json
@@ -10,13 +11,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Goal, Meeting
 from experiments.roles import can_set_goals, can_write_meeting_notes
-from experiments.services.goals import GOAL_METRICS, goal_clean, goal_create
+from experiments.services.goals import GOAL_METRICS, goal_clean, goal_create, goal_delete, goal_update
 from experiments.services.meetings import TEXT_MAX_LENGTH, meeting_update_notes
 
 
@@ -47,16 +49,27 @@ class GoalAdmin(admin.ModelAdmin):
     list_select_related = ["created_by"]
 
     def save_model(self, request: HttpRequest, obj: Goal, form: forms.ModelForm, change: bool) -> None:
-        goal = goal_create(by=request.user, **{name: form.cleaned_data[name] for name in GoalAdminForm.Meta.fields})
+        fields = {name: form.cleaned_data[name] for name in GoalAdminForm.Meta.fields}
+        goal = goal_update(goal=obj, by=request.user, **fields) if change else goal_create(by=request.user, **fields)
         obj.pk = goal.pk
         obj.created_by, obj.created_at = goal.created_by, goal.created_at
         obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: Goal) -> None:
+        goal_delete(goal=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Goal]) -> None:
+        for goal in queryset:
+            goal_delete(goal=goal, by=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and can_set_goals(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Goal | None = None) -> bool:
-        return False  # a goal is set once; a new target is a new goal
+        return super().has_change_permission(request, obj) and can_set_goals(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Goal | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and can_set_goals(request.user)
 
 
 class MeetingAdminForm(forms.ModelForm):

@@ -21,5 +21,7 @@ urlpatterns = [
     path("meetings/", meetings.meeting_list, name="meeting-list"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting-detail"),
     path("goals/", goals.goals_page, name="goal-list"),
+    path("goals/<int:pk>/edit/", goals.goal_edit, name="goal-edit"),
+    path("goals/<int:pk>/delete/", goals.goal_delete_view, name="goal-delete"),
     path("", include("metrics.web_urls")),
 ]

@@ -1,4 +1,5 @@
-"""Founder goals (api.md, "Scoreboard, goals, meetings"): everyone reads, founders and admins set.
+"""Founder goals (api.md, "Scoreboard, goals, meetings"): everyone reads, founders and admins set,
+correct and delete.
 
 Each goal is shown with its `actual` value from the scoreboard of its period, `progress` =
 actual / target and `met`.
@@ -19,7 +20,7 @@ from experiments.agendas import goal_as_dict
 from experiments.meeting_selectors import goal_list, goals_with_progress
 from experiments.models import Goal
 from experiments.roles import can_set_goals
-from experiments.services.goals import GOAL_METRICS, choose_metric_message, goal_create
+from experiments.services.goals import GOAL_METRICS, choose_metric_message, goal_create, goal_delete, goal_update
 
 METRIC_CHOICES = sorted(GOAL_METRICS)
 
@@ -83,6 +84,12 @@ class GoalSerializer(serializers.Serializer):
         return {**goal_as_dict(instance), "created_by": created_by, "created_at": created_at}
 
 
+_REFUSALS = {
+    400: OpenApiResponse(description="A field is invalid: `{field: [message]}`."),
+    403: OpenApiResponse(description="Not the founder or an administrator."),
+}
+
+
 class GoalViewSet(viewsets.GenericViewSet):
     """Founder-set targets per period and department metric."""
 
@@ -101,16 +108,42 @@ class GoalViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Set a goal (founder, admin)",
         request=GoalInputSerializer,
-        responses={
-            201: GoalSerializer,
-            400: OpenApiResponse(description="A field is invalid: `{field: [message]}`."),
-            403: OpenApiResponse(description="Not the founder or an administrator."),
-        },
+        responses={201: GoalSerializer, **_REFUSALS},
         tags=["goals"],
     )
     def create(self, request: Request) -> Response:
         data = GoalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         goal = goal_create(by=request.user, **data.validated_data)
-        goal = goals_with_progress([goal_list().get(pk=goal.pk)])[0]
-        return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+        return Response(self._output(goal), status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="One goal with its actual value", tags=["goals"])
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(GoalSerializer(goals_with_progress([self.get_object()])[0]).data)
+
+    @extend_schema(
+        summary="Correct a goal (founder, admin): any of metric, period_start, period_end, target",
+        request=GoalInputSerializer(partial=True),
+        responses={200: GoalSerializer, **_REFUSALS},
+        tags=["goals"],
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        goal = self.get_object()
+        data = GoalInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        goal = goal_update(goal=goal, by=request.user, **data.validated_data)
+        return Response(self._output(goal))
+
+    @extend_schema(
+        summary="Delete a goal (founder, admin); meeting agendas keep their copy of it",
+        responses={204: None, 403: _REFUSALS[403]},
+        tags=["goals"],
+    )
+    def destroy(self, request: Request, pk: str) -> Response:
+        goal_delete(goal=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _output(self, goal: Goal) -> dict:
+        # Re-read with the selector and one scoreboard of the goal's period, so a write answers
+        # exactly as GET shows it.
+        return GoalSerializer(goals_with_progress([goal_list().get(pk=goal.pk)])[0]).data

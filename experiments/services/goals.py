@@ -3,7 +3,11 @@
 A goal names a metric of metrics.md that a department is judged by. Its period is half-open,
 `[period_start, period_end)`, like the scoreboard's `[from, to)`: December is 2026-12-01 to
 2027-01-01. The goal's actual value is read from the scoreboard of that period
-(`experiments.meeting_selectors.goals_progress`).
+(`experiments.meeting_selectors.goals_with_progress`).
+
+The founder or an administrator sets, corrects and deletes goals. A founder meeting's agenda keeps
+a copy of the goals it showed (`experiments.agendas.goal_as_dict`), so correcting or deleting a
+goal later changes neither a stored agenda nor its page.
 """
 
 import datetime as dt
@@ -13,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from experiments.models import Goal
@@ -143,15 +148,58 @@ def goal_clean(*, metric: Any, period_start: Any, period_end: Any, target: Any) 
     return {"metric": metric, "period_start": period_start, "period_end": period_end, "target": value}
 
 
+def _check_may_set_goals(by: User) -> None:
+    if not can_set_goals(by):
+        raise PermissionDenied(_("Only the founder or an administrator sets department goals."))
+
+
 @transaction.atomic
 def goal_create(*, by: User, metric: str, period_start: dt.date, period_end: dt.date, target: Decimal) -> Goal:
     """Set a goal (founder or admin). Raises PermissionDenied or ValidationError per field."""
-    if not can_set_goals(by):
-        raise PermissionDenied(_("Only the founder or an administrator sets department goals."))
+    _check_may_set_goals(by)
     fields = goal_clean(metric=metric, period_start=period_start, period_end=period_end, target=target)
     goal = Goal(created_by=by, **fields)
     goal.save()
     return goal
+
+
+EDITABLE_FIELDS = ("metric", "period_start", "period_end", "target")
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, by: User, **fields: Any) -> Goal:
+    """Correct a goal (founder or admin): any of metric, period_start, period_end, target.
+
+    The fields not given keep their values, and the goal as a whole is checked as on creation
+    (a new metric may make the old target wrong: a count needs a whole number). Raises
+    PermissionDenied, ValidationError per field, or Http404 when the goal was deleted meanwhile.
+    """
+    _check_may_set_goals(by)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"goal_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    # The row lock queues corrections of one goal, and each is merged into the goal as the one
+    # before it left it: a correction of the target and one of the period do not write back each
+    # other's old values, and a new metric is checked against the target that holds now.
+    locked = Goal.objects.select_for_update().filter(pk=goal.pk).first()
+    if locked is None:
+        raise Http404(_("There is no goal with this number."))
+    current = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
+    cleaned = goal_clean(**{**current, **fields})
+    for name, value in cleaned.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=list(EDITABLE_FIELDS))
+    return locked
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal, by: User) -> None:
+    """Delete a goal (founder or admin). Meeting agendas that showed it keep their copy of it.
+
+    A goal already deleted by someone else is not an error: the result is the same.
+    """
+    _check_may_set_goals(by)
+    Goal.objects.filter(pk=goal.pk).delete()
 
 
 def goal_target_text(metric: str, target: Decimal) -> str:

@@ -1,20 +1,24 @@
-"""Founder goals: every goal with its actual value against the target, and a form to set one."""
+"""Founder goals: every goal with its actual value against the target, a form to set one, and for
+the founder and administrators a form to correct a goal and a confirmation step to delete one."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from experiments import roles
 from experiments.forms import GoalForm, apply_service_errors
 from experiments.meeting_selectors import goal_list, goals_with_progress
-from experiments.services.goals import GOAL_METRICS, goal_create
+from experiments.models import Goal
+from experiments.services.goals import GOAL_METRICS, goal_create, goal_delete, goal_target_text, goal_update
 from experiments.views.meetings import goal_view
 from metrics.views import metric_labels
 
@@ -81,3 +85,71 @@ def goals_page(request: HttpRequest) -> HttpResponse:
         {"form": form, "page": page, "rows": rows, "can_set": can_set, "query": ""},
         status=400 if form.errors else 200,
     )
+
+
+def _goal_for_setter(request: HttpRequest, pk: int) -> Goal:
+    """The goal to correct or delete; only the founder and administrators get this far."""
+    if not roles.can_set_goals(request.user):
+        raise PermissionDenied(_("Only the founder or an administrator sets department goals."))
+    goal = goal_list().filter(pk=pk).first()
+    if goal is None:
+        raise Http404(_("There is no goal with this number."))
+    return goal
+
+
+def goal_summary(goal: Goal) -> dict:
+    """A goal without its actual value (no scoreboard): what the edit and delete pages name."""
+    spec = GOAL_METRICS.get(goal.metric)
+    return goal_view(
+        {
+            "id": goal.pk,
+            "metric": goal.metric,
+            "direction": spec.direction if spec else None,
+            "period_start": goal.period_start,
+            "period_end": goal.period_end,
+            "target": Decimal(goal_target_text(goal.metric, goal.target)),
+        }
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = _goal_for_setter(request, pk)
+    form = GoalForm(
+        request.POST or None,
+        metric_choices=metric_choices(),
+        initial={
+            "metric": goal.metric,
+            "period_start": goal.period_start,
+            "period_end": goal.period_end,
+            # In the metric's precision: "400", not "400.0000".
+            "target": Decimal(goal_target_text(goal.metric, goal.target)),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal_update(goal=goal, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The goal is saved. Its progress is counted over the new values."))
+            return redirect("web:goal-list")
+    return render(
+        request,
+        "experiments/goal_form.html",
+        {"form": form, "goal": goal_summary(goal)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm; only a POST (with its CSRF token) deletes."""
+    goal = _goal_for_setter(request, pk)
+    if request.method == "POST":
+        goal_delete(goal=goal, by=request.user)
+        messages.success(request, _("The goal is deleted. Meeting agendas that showed it keep it as it was."))
+        return redirect("web:goal-list")
+    return render(request, "experiments/goal_delete.html", {"goal": goal_summary(goal)})

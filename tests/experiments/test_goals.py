@@ -1,17 +1,22 @@
-"""Founder goals: the service's rules, the API (api.md, goals) with actual and progress, the admin."""
+"""Founder goals: the service's rules, the API (api.md, goals) with actual and progress, corrections
+and deletions, the admin."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from experiments import meeting_selectors
 from experiments.models import Goal
-from experiments.services.goals import goal_create
+from experiments.services.goals import goal_create, goal_delete, goal_update
 from metrics.services import leads_upsert
+from tests.concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +81,91 @@ def test_a_rate_and_a_money_target_are_accepted(founder):
     assert goal_create(by=founder, metric="cr_overall", target=Decimal("0.25"), **DECEMBER).target == Decimal("0.25")
     revenue = goal_create(by=founder, metric="revenue", target=Decimal("5000000.00"), **DECEMBER)
     assert revenue.target == Decimal("5000000")
+
+
+@pytest.fixture
+def goal(founder) -> Goal:
+    """400 MQL in December 2026."""
+    return goal_create(by=founder, metric="mql", target=Decimal("400"), **DECEMBER)
+
+
+@pytest.mark.parametrize("role", ["founder", "admin"])
+def test_founder_and_admin_correct_a_goal_keeping_the_fields_not_given(users, goal, role):
+    updated = goal_update(goal=goal, by=users[role], target=Decimal("450"))
+    goal.refresh_from_db()
+    assert (goal.metric, goal.target, goal.period_start, goal.period_end) == ("mql", Decimal("450"), *DECEMBER.values())
+    assert updated.target == Decimal("450")
+    assert goal.created_by == users["founder"]  # who set it stays
+
+
+@pytest.mark.parametrize("role", ["marketer", "other_marketer", "marketing_head", "sales_head"])
+def test_other_roles_cannot_correct_or_delete_a_goal(users, goal, role):
+    with pytest.raises(PermissionDenied, match="founder or an administrator"):
+        goal_update(goal=goal, by=users[role], target=Decimal("1"))
+    with pytest.raises(PermissionDenied, match="founder or an administrator"):
+        goal_delete(goal=goal, by=users[role])
+    goal.refresh_from_db()
+    assert goal.target == Decimal("400")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"metric": "happiness"}, "metric", "Choose one of the department metrics"),
+        ({"period_end": dt.date(2026, 11, 1)}, "period_end", "must be after its start"),
+        ({"period_start": dt.date(2027, 1, 1)}, "period_end", "must be after its start"),
+        ({"target": Decimal("-1")}, "target", "cannot be negative"),
+        ({"target": Decimal("10.5")}, "target", "whole number"),
+        # A new metric is checked against the target the goal already has.
+        ({"metric": "cr_overall"}, "target", "between 0 and 1"),
+    ],
+)
+def test_a_correction_is_validated_like_a_new_goal(founder, goal, fields, field, words):
+    with pytest.raises(ValidationError) as refused:
+        goal_update(goal=goal, by=founder, **fields)
+    assert words in " ".join(refused.value.message_dict[field])
+    goal.refresh_from_db()
+    assert (goal.metric, goal.target, goal.period_end) == ("mql", Decimal("400"), DECEMBER["period_end"])
+
+
+def test_a_correction_is_checked_against_the_goal_as_saved_not_a_stale_copy(founder, goal):
+    stale = Goal.objects.get(pk=goal.pk)
+    goal_update(goal=goal, by=founder, metric="revenue", target=Decimal("1500.50"))
+    # The stale copy still says "mql, 400": checked against it, "metric = sql" would pass and leave
+    # a count with a fractional target.
+    with pytest.raises(ValidationError) as refused:
+        goal_update(goal=stale, by=founder, metric="sql")
+    assert "whole number" in refused.value.message_dict["target"][0]
+    goal.refresh_from_db()
+    assert (goal.metric, goal.target) == ("revenue", Decimal("1500.50"))
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row-level concurrency needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_corrections_of_different_fields_both_hold(founder, admin_user):
+    goal = goal_create(by=founder, metric="mql", target=Decimal("400"), **DECEMBER)
+    for attempt in range(5):
+        _, failures = run_at_once(
+            functools.partial(goal_update, goal=goal, by=founder, target=Decimal(500 + attempt)),
+            functools.partial(goal_update, goal=goal, by=admin_user, period_end=dt.date(2027, 2, 1 + attempt)),
+        )
+        assert failures == []
+        goal.refresh_from_db()
+        assert (goal.target, goal.period_end) == (Decimal(500 + attempt), dt.date(2027, 2, 1 + attempt))
+
+
+def test_correcting_a_deleted_goal_is_not_found(founder, goal):
+    goal_delete(goal=goal, by=founder)
+    with pytest.raises(Http404):
+        goal_update(goal=goal, by=founder, target=Decimal("1"))
+
+
+@pytest.mark.parametrize("role", ["founder", "admin"])
+def test_founder_and_admin_delete_a_goal_and_a_second_delete_changes_nothing(users, goal, role):
+    other = goal_create(by=users["founder"], metric="sql", target=Decimal("40"), **DECEMBER)
+    goal_delete(goal=goal, by=users[role])
+    goal_delete(goal=goal, by=users[role])
+    assert list(Goal.objects.all()) == [other]
 
 
 # --- the API -----------------------------------------------------------------------------------
@@ -203,6 +293,198 @@ def test_goal_list_queries_do_not_grow_with_goals_of_one_period(founder, client_
     assert client.get("/api/v1/goals/").json()["count"] == 8
 
 
+# --- one goal: read, correct, delete ----------------------------------------------------------
+
+ALL_SIGNED_IN = ("marketer", "other_marketer", "marketing_head", "sales_head", "founder", "admin")
+
+
+@pytest.mark.parametrize(("role", "expected"), [(role, 200) for role in ALL_SIGNED_IN] + [("anonymous", 401)])
+def test_everyone_signed_in_reads_one_goal_with_its_progress(users, client_for, goal, role, expected):
+    december_leads(5, mql=3)
+    response = client_for(users[role]).get(f"/api/v1/goals/{goal.pk}/")
+    assert response.status_code == expected
+    if expected == 200:
+        body = response.json()
+        assert (body["id"], body["metric"], body["target"], body["actual"], body["met"]) == (
+            goal.pk,
+            "mql",
+            "400",
+            3,
+            False,
+        )
+        assert body["progress"] == 0.0075
+        assert body == client_for(users[role]).get("/api/v1/goals/").json()["results"][0]
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_an_unknown_goal_is_404(founder, client_for, method):
+    response = getattr(client_for(founder), method)("/api/v1/goals/987654/", {"target": "1"}, format="json")
+    assert response.status_code == 404
+    assert set(response.json()) == {"detail", "code"}
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("founder", 200), ("admin", 200)]
+    + [(role, 403) for role in ("marketer", "other_marketer", "marketing_head", "sales_head")]
+    + [("anonymous", 401)],
+)
+def test_who_may_patch_a_goal(users, client_for, goal, role, expected):
+    response = client_for(users[role]).patch(f"/api/v1/goals/{goal.pk}/", {"target": "500"}, format="json")
+    assert response.status_code == expected, response.content
+    goal.refresh_from_db()
+    assert goal.target == (Decimal("500") if expected == 200 else Decimal("400"))
+    if expected == 403:
+        assert response.json()["code"] == "permission_denied"
+
+
+def test_patch_changes_only_the_fields_given_and_answers_the_new_progress(founder, client_for, goal):
+    december_leads(12, mql=5, won=2, revenue="2500.00")
+    client = client_for(founder)
+    response = client.patch(f"/api/v1/goals/{goal.pk}/", {"target": "20"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["metric"], body["period_start"], body["period_end"]) == ("mql", "2026-12-01", "2027-01-01")
+    assert (body["target"], body["actual"], body["progress"], body["met"]) == ("20", 5, 0.25, False)
+    assert body["created_by"] == "founder"
+    response = client.patch(f"/api/v1/goals/{goal.pk}/", {"metric": "revenue", "target": "4000"}, format="json")
+    body = response.json()
+    assert (body["zone"], body["target"], body["actual"], body["met"]) == ("sales", "4000.00", "5000.00", True)
+    assert client.get(f"/api/v1/goals/{goal.pk}/").json() == body
+    # November has no leads: the actual follows the new period.
+    response = client.patch(
+        f"/api/v1/goals/{goal.pk}/", {"period_start": "2026-11-01", "period_end": "2026-12-01"}, format="json"
+    )
+    assert (response.json()["actual"], response.json()["met"]) == ("0.00", False)
+
+
+def test_patch_answers_400_per_field_and_changes_nothing(founder, client_for, goal):
+    client = client_for(founder)
+    url = f"/api/v1/goals/{goal.pk}/"
+    response = client.patch(url, {"metric": "happiness"}, format="json")
+    assert response.status_code == 400
+    assert "Choose one of the department metrics" in response.json()["metric"][0]
+    response = client.patch(url, {"period_end": "2026-11-01", "target": "10.5"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"period_end", "target"}
+    assert "must be after its start" in response.json()["period_end"][0]
+    assert "whole number" in response.json()["target"][0]
+    response = client.patch(url, {"metric": "churn_rate"}, format="json")  # 400 is no rate
+    assert response.status_code == 400
+    assert "between 0 and 1" in response.json()["target"][0]
+    response = client.patch(url, {"period_start": "December"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"period_start"}
+    goal.refresh_from_db()
+    assert (goal.metric, goal.target, goal.period_end) == ("mql", Decimal("400"), DECEMBER["period_end"])
+
+
+def test_patch_refusals_follow_accept_language(founder, client_for, goal):
+    response = client_for(founder).patch(
+        f"/api/v1/goals/{goal.pk}/", {"target": "10.5"}, format="json", HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert response.status_code == 400
+    assert "целое число" in response.json()["target"][0]
+
+
+def test_put_is_not_offered(founder, client_for, goal):
+    body = {"metric": "mql", "period_start": "2026-12-01", "period_end": "2027-01-01", "target": "1"}
+    assert client_for(founder).put(f"/api/v1/goals/{goal.pk}/", body, format="json").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("founder", 204), ("admin", 204)]
+    + [(role, 403) for role in ("marketer", "other_marketer", "marketing_head", "sales_head")]
+    + [("anonymous", 401)],
+)
+def test_who_may_delete_a_goal(users, client_for, goal, role, expected):
+    response = client_for(users[role]).delete(f"/api/v1/goals/{goal.pk}/")
+    assert response.status_code == expected
+    assert Goal.objects.filter(pk=goal.pk).exists() is (expected != 204)
+    if expected == 204:
+        assert client_for(users[role]).get(f"/api/v1/goals/{goal.pk}/").status_code == 404
+
+
+def test_a_marketer_is_refused_before_the_goal_is_looked_up(marketer, client_for):
+    # 403 whether or not the goal exists: the refusal does not tell which ids are taken.
+    response = client_for(marketer).delete("/api/v1/goals/987654/")
+    assert response.status_code == 403
+
+
+def test_a_stored_agenda_keeps_a_goal_corrected_or_deleted_later(month, founder, client_for):
+    meeting = month["founder"]
+    [shown] = meeting.agenda["goals"]
+    assert (shown["metric"], shown["target"]) == ("mql", "10")
+    client = client_for(founder)
+    assert client.patch(f"/api/v1/goals/{shown['id']}/", {"target": "99"}, format="json").status_code == 200
+    assert client.get(f"/api/v1/meetings/{meeting.pk}/").json()["agenda"]["goals"] == [shown]
+    assert client.delete(f"/api/v1/goals/{shown['id']}/").status_code == 204
+    response = client.get(f"/api/v1/meetings/{meeting.pk}/")
+    assert response.status_code == 200
+    assert response.json()["agenda"]["goals"] == [shown]
+    assert client.get(f"/api/v1/goals/{shown['id']}/").status_code == 404
+
+
+# --- the list: one scoreboard per distinct period of the page --------------------------------------
+
+
+@pytest.fixture
+def boards(monkeypatch) -> list[tuple[dt.date, dt.date]]:
+    """The periods of the scoreboards the goal reads compute, in the order computed."""
+    computed: list[tuple[dt.date, dt.date]] = []
+    real = meeting_selectors.scoreboard
+
+    def counting(*, date_from: dt.date, date_to: dt.date, **kwargs) -> dict:
+        computed.append((date_from, date_to))
+        return real(date_from=date_from, date_to=date_to, **kwargs)
+
+    monkeypatch.setattr(meeting_selectors, "scoreboard", counting)
+    return computed
+
+
+def _goals_over_three_periods(founder) -> None:
+    november = {"period_start": dt.date(2026, 11, 1), "period_end": dt.date(2026, 12, 1)}
+    year = {"period_start": dt.date(2026, 1, 1), "period_end": dt.date(2027, 1, 1)}
+    for metric in ("mql", "sql", "revenue", "churn_rate"):
+        goal_create(by=founder, metric=metric, target=Decimal("1" if metric != "churn_rate" else "0.1"), **DECEMBER)
+    for metric in ("mql", "cpl"):
+        goal_create(by=founder, metric=metric, target=Decimal("1"), **november)
+    goal_create(by=founder, metric="revenue", target=Decimal("1"), **year)
+
+
+def test_the_list_computes_one_scoreboard_per_distinct_period_of_the_page(founder, client_for, boards):
+    _goals_over_three_periods(founder)
+    client = client_for(founder)
+    assert client.get("/api/v1/goals/").json()["count"] == 7
+    assert sorted(boards) == [
+        (dt.date(2026, 1, 1), dt.date(2027, 1, 1)),
+        (dt.date(2026, 11, 1), dt.date(2026, 12, 1)),
+        (dt.date(2026, 12, 1), dt.date(2027, 1, 1)),
+    ]
+    boards.clear()
+    # The first page of three holds December's goals only: one scoreboard, not three.
+    page = client.get("/api/v1/goals/?page_size=3").json()["results"]
+    assert {(g["period_start"], g["period_end"]) for g in page} == {("2026-12-01", "2027-01-01")}
+    assert boards == [(dt.date(2026, 12, 1), dt.date(2027, 1, 1))]
+    boards.clear()
+    assert client.get(f"/api/v1/goals/{Goal.objects.filter(metric='cpl').get().pk}/").status_code == 200
+    assert boards == [(dt.date(2026, 11, 1), dt.date(2026, 12, 1))]
+
+
+def test_goals_of_one_period_share_their_scoreboard_values(founder, client_for):
+    december_leads(12, mql=5, won=2, revenue="2500.00")
+    _goals_over_three_periods(founder)
+    by_metric = {
+        (g["metric"], g["period_start"]): g["actual"]
+        for g in client_for(founder).get("/api/v1/goals/").json()["results"]
+    }
+    assert by_metric[("mql", "2026-12-01")] == 5
+    assert by_metric[("revenue", "2026-12-01")] == "5000.00"
+    assert by_metric[("revenue", "2026-01-01")] == "5000.00"  # December is in the year
+    assert by_metric[("mql", "2026-11-01")] == 0
+
+
 # --- the admin ---------------------------------------------------------------------------------
 
 
@@ -231,3 +513,46 @@ def test_admin_refuses_an_invalid_goal_with_the_services_words(staff_founder):
     assert response.status_code == 200
     assert "whole number" in response.content.decode()
     assert not Goal.objects.exists()
+
+
+def test_admin_changes_a_goal_through_the_service(staff_founder, founder):
+    goal = goal_create(by=founder, metric="mql", target=Decimal("400"), **DECEMBER)
+    url = f"/admin/experiments/goal/{goal.pk}/change/"
+    assert staff_founder.get(url).status_code == 200
+    data = {"metric": "mql", "period_start": "2026-12-01", "period_end": "2027-01-01", "target": "10.5"}
+    response = staff_founder.post(url, data)
+    assert response.status_code == 200
+    assert "whole number" in response.content.decode()
+    response = staff_founder.post(url, {**data, "target": "450"})
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert (goal.target, goal.created_by) == (Decimal("450"), founder)
+    assert Goal.objects.count() == 1
+
+
+def test_admin_deletes_goals_through_the_service(staff_founder, founder):
+    first = goal_create(by=founder, metric="mql", target=Decimal("400"), **DECEMBER)
+    goal_create(by=founder, metric="sql", target=Decimal("40"), **DECEMBER)
+    response = staff_founder.post(f"/admin/experiments/goal/{first.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert list(Goal.objects.values_list("metric", flat=True)) == ["sql"]
+    response = staff_founder.post(
+        "/admin/experiments/goal/",
+        {
+            "action": "delete_selected",
+            "_selected_action": list(Goal.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not Goal.objects.exists()
+
+
+def test_schema_describes_one_goal():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    assert set(paths["/api/v1/goals/{id}/"]) == {"get", "patch", "delete"}
+    patch = paths["/api/v1/goals/{id}/"]["patch"]
+    assert {"200", "400", "403"} <= set(patch["responses"])
+    assert "204" in paths["/api/v1/goals/{id}/"]["delete"]["responses"]

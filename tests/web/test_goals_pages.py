@@ -1,9 +1,11 @@
-"""The goals page: actual against target with a direction-aware bar, and the founder's form."""
+"""The goals page: actual against target with a direction-aware bar, the founder's form, and the
+founder's corrections and deletions."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,3 +143,161 @@ def test_query_count_does_not_grow_with_goals_of_one_period(web_client, founder)
         goal_create(by=founder, metric=metric, target=Decimal("1"), period_start=start, period_end=end)
     assert len(client.get(URL).context["rows"]) == 7
     assert _queries(client, URL) == few
+
+
+# --- correcting and deleting a goal ------------------------------------------------------------
+
+DECEMBER = {"period_start": dt.date(2026, 12, 1), "period_end": dt.date(2027, 1, 1)}
+
+
+@pytest.fixture
+def goal(founder) -> Goal:
+    return goal_create(by=founder, metric="revenue", target=Decimal("5000.00"), **DECEMBER)
+
+
+def _edit(goal: Goal) -> str:
+    return reverse("web:goal-edit", args=[goal.pk])
+
+
+def _delete(goal: Goal) -> str:
+    return reverse("web:goal-delete", args=[goal.pk])
+
+
+@pytest.mark.parametrize(
+    ("role", "can_set"),
+    [("marketer", False), ("marketing_head", False), ("sales_head", False), ("founder", True), ("admin", True)],
+)
+def test_edit_and_delete_links_only_for_founder_and_admin(web_client, users, goal, role, can_set):
+    html = web_client(users[role]).get(URL).content.decode()
+    assert (f'href="{_edit(goal)}"' in html) is can_set
+    assert (f'href="{_delete(goal)}"' in html) is can_set
+
+
+def test_edit_form_is_prefilled_in_the_metrics_precision(web_client, founder, goal):
+    response = web_client(founder).get(_edit(goal))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<option value="revenue" selected>' in html
+    assert 'value="2026-12-01"' in html and 'value="2027-01-01"' in html
+    assert 'name="target" value="5000.00"' in html
+    assert "Edit the goal: Revenue" in html
+
+
+def test_founder_corrects_a_goal(web_client, founder, goal):
+    client = web_client(founder)
+    data = {"metric": "revenue", "period_start": "2026-11-01", "period_end": "2026-12-01", "target": "4500.50"}
+    response = client.post(_edit(goal), data)
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    goal.refresh_from_db()
+    assert (goal.period_start, goal.period_end, goal.target) == (
+        dt.date(2026, 11, 1),
+        dt.date(2026, 12, 1),
+        Decimal("4500.50"),
+    )
+    html = client.get(URL).content.decode()
+    assert "The goal is saved." in html
+    assert "11/30/2026" in html  # the new last day
+
+
+def test_a_correction_shows_the_services_words_on_its_fields(web_client, founder, goal):
+    data = {"metric": "mql", "period_start": "2026-12-01", "period_end": "2026-11-01", "target": "5000.50"}
+    response = web_client(founder).post(_edit(goal), data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "must be after its start" in errors["period_end"][0]
+    assert "whole number" in errors["target"][0]
+    assert 'id="id_target_errors"' in response.content.decode()
+    missing = web_client(founder).post(_edit(goal), {"metric": "happiness", "target": "x"})
+    assert set(missing.context["form"].errors) == {"metric", "period_start", "period_end", "target"}
+    goal.refresh_from_db()
+    assert (goal.metric, goal.target, goal.period_end) == ("revenue", Decimal("5000.00"), DECEMBER["period_end"])
+
+
+def test_delete_asks_to_confirm_and_only_a_post_deletes(web_client, founder, goal):
+    client = web_client(founder)
+    response = client.get(_delete(goal))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Delete the goal?" in html
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html
+    assert "Revenue" in html and "5,000.00" in html
+    assert Goal.objects.filter(pk=goal.pk).exists()
+    response = client.post(_delete(goal))
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    assert not Goal.objects.filter(pk=goal.pk).exists()
+    html = client.get(URL).content.decode()
+    assert "The goal is deleted." in html
+    assert "No goals yet." in html
+
+
+def test_delete_without_the_csrf_token_is_refused(founder, goal):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(founder)
+    assert client.post(_delete(goal)).status_code == 403
+    assert Goal.objects.filter(pk=goal.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["marketer", "marketing_head", "sales_head"])
+def test_others_are_refused_on_the_server(web_client, users, goal, role):
+    client = web_client(users[role])
+    data = {"metric": "mql", "period_start": "2026-12-01", "period_end": "2027-01-01", "target": "1"}
+    assert client.get(_edit(goal)).status_code == 403
+    assert client.post(_edit(goal), data).status_code == 403
+    assert client.get(_delete(goal)).status_code == 403
+    response = client.post(_delete(goal))
+    assert response.status_code == 403
+    assert "founder or an administrator" in response.content.decode()
+    goal.refresh_from_db()
+    assert (goal.metric, goal.target) == ("revenue", Decimal("5000.00"))
+
+
+@pytest.mark.parametrize("name", ["web:goal-edit", "web:goal-delete"])
+def test_an_unknown_goal_is_404(web_client, founder, name):
+    assert web_client(founder).get(reverse(name, args=[987654])).status_code == 404
+
+
+def test_other_methods_are_not_allowed(web_client, founder, goal):
+    client = web_client(founder)
+    assert client.put(_edit(goal)).status_code == 405
+    assert client.delete(_delete(goal)).status_code == 405
+    assert Goal.objects.filter(pk=goal.pk).exists()
+
+
+def test_a_meeting_page_keeps_a_goal_deleted_later(web_client, founder, month):
+    meeting = month["founder"]
+    [shown] = meeting.agenda["goals"]
+    client = web_client(founder)
+    assert client.post(reverse("web:goal-delete", args=[shown["id"]])).status_code == 302
+    assert client.get(reverse("web:meeting-list")).status_code == 200
+    response = client.get(reverse("web:meeting-detail", args=[meeting.pk]))
+    assert response.status_code == 200
+    goals = response.content.decode().split('id="goals-title"')[1].split("</section>")[0]
+    assert "MQL" in goals and 'role="progressbar"' in goals
+
+
+def test_edit_and_delete_pages_in_russian(web_client, founder, goal):
+    client = web_client(founder)
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    html = client.get(URL).content.decode()
+    assert "Изменить" in html and "Удалить" in html
+    assert "Изменить цель: Выручка" in client.get(_edit(goal)).content.decode()
+    assert "Удалить цель?" in client.get(_delete(goal)).content.decode()
+    response = client.post(_delete(goal), follow=True)
+    assert "Цель удалена." in response.content.decode()
+
+
+def test_page_queries_grow_with_distinct_periods_only(web_client, founder):
+    client = web_client(founder)
+    for metric in ("mql", "sql"):
+        goal_create(by=founder, metric=metric, target=Decimal("1"), **DECEMBER)
+    one_period = _queries(client, URL)
+    november = {"period_start": dt.date(2026, 11, 1), "period_end": dt.date(2026, 12, 1)}
+    goal_create(by=founder, metric="mql", target=Decimal("1"), **november)
+    two_periods = _queries(client, URL)
+    for metric in ("sql", "cpl", "revenue", "customers"):
+        goal_create(by=founder, metric=metric, target=Decimal("1"), **november)
+    for metric in ("revenue", "customers"):
+        goal_create(by=founder, metric=metric, target=Decimal("1"), **DECEMBER)
+    assert _queries(client, URL) == two_periods > one_period
