@@ -1,5 +1,6 @@
 """Pages of the metrics side: the department scoreboard and CSV imports of leads."""
 
+import csv
 import datetime as dt
 
 from django import forms
@@ -194,3 +195,24 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "metrics/import_detail.html", {"job": job, "errors": job.errors, "import_text": import_text()}
     )
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The import's error report as a CSV file: one row per line and field, to fix in the CRM export."""
+    job = get_object_or_404(import_jobs(), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    response.write("\ufeff")  # spreadsheets read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([_("Line"), "external_id", _("Field"), _("Problem")])
+    for error in job.errors:
+        for field, problems in error.get("errors", {}).items():
+            writer.writerow([error.get("line"), _cell(error.get("external_id")), field, _cell(" ".join(problems))])
+    return response

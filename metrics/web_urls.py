@@ -6,4 +6,5 @@ urlpatterns = [
     path("scoreboard/", views.scoreboard_page, name="scoreboard"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import-errors-csv"),
 ]

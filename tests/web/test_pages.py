@@ -1,6 +1,8 @@
 """Pages: login required, role-based buttons, forms wired to services, query counts, formatting."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -556,6 +558,28 @@ def test_import_report_lists_errors_per_line(web_client, marketer):
     html = web_client(marketer).get(reverse("web:import-detail", args=[job.pk])).content.decode()
     assert "Enter a valid date/time." in html
     assert '<td class="num">3</td>' in html
+
+
+def test_import_error_report_downloads_as_csv_that_spreadsheets_read_as_text(web_client, marketer, client):
+    errors = [
+        {"line": 3, "external_id": "=HYPERLINK(1)", "errors": {"created_at": ["Not a date.", "Again."]}},
+        {"line": 7, "external_id": "crm-7", "errors": {"revenue": ["Must not be negative."], "orders": ["Too large."]}},
+    ]
+    job = ImportJob.objects.create(file="imports/x.csv", original_name="x.csv", status="done", errors=errors)
+    url = reverse("web:import-errors-csv", args=[job.pk])
+    assert url in web_client(marketer).get(reverse("web:import-detail", args=[job.pk])).content.decode()
+    response = web_client(marketer).get(url)
+    assert response["Content-Type"].startswith("text/csv")
+    assert f"import-{job.pk}-errors.csv" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert list(csv.reader(io.StringIO(text.removeprefix("\ufeff")))) == [
+        ["Line", "external_id", "Field", "Problem"],
+        ["3", "'=HYPERLINK(1)", "created_at", "Not a date. Again."],
+        ["7", "crm-7", "revenue", "Must not be negative."],
+        ["7", "crm-7", "orders", "Too large."],
+    ]
+    assert client.get(url).status_code == 302  # signed-in users only
 
 
 def test_imports_list_query_count_does_not_grow(web_client, marketer):
