@@ -121,6 +121,17 @@ def _migration_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request (Accept-Language, the language cookie) activates its language in the thread that
+    serves it, which is the test's own: every test starts and ends in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow on purpose (seconds per user fixture on a busy machine); tests need no
     resistance to brute force, so they hash with a fast algorithm."""

@@ -26,13 +26,6 @@ FIELDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    """A request activates its language in this thread; later tests expect the default again."""
-    yield
-    translation.deactivate()
-
-
 @pytest.fixture
 def locked(db, marketer) -> Experiment:
     """Five days into a 30-day test, 6 of 10 judged leads non-target: evidence 3.46 of the 20 needed."""

@@ -573,11 +573,12 @@ def test_import_error_report_downloads_as_csv_that_spreadsheets_read_as_text(web
     assert f"import-{job.pk}-errors.csv" in response["Content-Disposition"]
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
-    assert list(csv.reader(io.StringIO(text.removeprefix("\ufeff")))) == [
-        ["Line", "external_id", "Field", "Problem"],
+    header, *rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    assert header == ["Line", "external_id", "Field", "Problem"]
+    assert sorted(rows) == [  # a line's fields in the order the database keeps them
         ["3", "'=HYPERLINK(1)", "created_at", "Not a date. Again."],
-        ["7", "crm-7", "revenue", "Must not be negative."],
         ["7", "crm-7", "orders", "Too large."],
+        ["7", "crm-7", "revenue", "Must not be negative."],
     ]
     assert client.get(url).status_code == 302  # signed-in users only
 
