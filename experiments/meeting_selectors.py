@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from experiments.models import Goal, Meeting
 from experiments.services.goals import GOAL_METRICS
-from metrics.selectors import scoreboard
+from metrics.selectors import scoreboard_totals
 
 
 def goal_list() -> QuerySet[Goal]:
@@ -44,18 +44,13 @@ def goal_progress(goal: Goal, zones: dict) -> dict:
 
 
 def goals_with_progress(goals: Iterable[Goal]) -> list[Goal]:
-    """The goals with `actual`, `progress` and `met` set, from one scoreboard per distinct period.
-
-    Goals of one period (MQL and revenue for December, say) share one scoreboard, so the cost grows
-    with the number of distinct periods on the page, not with the number of goals.
-    """
+    """The goals with `actual`, `progress` and `met` set, from the department totals of their
+    periods, computed together (`metrics.selectors.scoreboard_totals`): goals of one period share
+    them, and many periods cost a few queries over the daily roll-up, not one scoreboard each."""
     goals = list(goals)
-    boards: dict[tuple[dt.date, dt.date], dict] = {}
+    boards = scoreboard_totals(periods=[(goal.period_start, goal.period_end) for goal in goals])
     for goal in goals:
-        key = (goal.period_start, goal.period_end)
-        if key not in boards:
-            boards[key] = scoreboard(date_from=goal.period_start, date_to=goal.period_end)
-        for name, value in goal_progress(goal, boards[key]).items():
+        for name, value in goal_progress(goal, boards[(goal.period_start, goal.period_end)]).items():
             setattr(goal, name, value)
     return goals
 

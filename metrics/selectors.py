@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from experiments.models import Channel, Experiment
-from metrics.aggregates import merge_counts, period_counts
+from metrics.aggregates import merge_counts, period_counts, periods_counts
 from metrics.formulas import metrics_from_counts, zones
 from metrics.models import ImportJob, Lead, MetricSnapshot, Spend
 from metrics.rows import local_zone, utm_key
@@ -86,4 +86,16 @@ def scoreboard(*, date_from: dt.date, date_to: dt.date, channel: Channel | str |
         "computed_at": timezone.now().isoformat(),
         **_zone_payload(merge_counts(list(groups.values()))),
         "by_channel": by_channel,
+    }
+
+
+def scoreboard_totals(*, periods: list[tuple[dt.date, dt.date]]) -> dict[tuple[dt.date, dt.date], dict]:
+    """The department totals of `scoreboard` (its marketing and sales zones, every channel
+    together, no `by_channel`) for many periods at once, by (date_from, date_to): what goals read."""
+    wanted = list(dict.fromkeys(periods))
+    counts = periods_counts([(a, b, _local_midnight(a), _local_midnight(b)) for a, b in wanted])
+    now = timezone.now().isoformat()
+    return {
+        (a, b): {"from": a.isoformat(), "to": b.isoformat(), "channel": None, "computed_at": now, **_zone_payload(c)}
+        for (a, b), c in zip(wanted, counts, strict=True)
     }

@@ -77,7 +77,7 @@ def goals_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The goal is set. Its progress is counted from the scoreboard."))
                 return redirect("web:goal-list")
     page = Paginator(goal_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    # One scoreboard per distinct period on the page, whatever the number of goals.
+    # The totals of every distinct period on the page, computed together.
     rows = [goal_row(goal) for goal in goals_with_progress(page.object_list)]
     return render(
         request,

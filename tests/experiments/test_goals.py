@@ -426,21 +426,21 @@ def test_a_stored_agenda_keeps_a_goal_corrected_or_deleted_later(month, founder,
     assert client.get(f"/api/v1/goals/{shown['id']}/").status_code == 404
 
 
-# --- the list: one scoreboard per distinct period of the page --------------------------------------
+# --- the list: the totals of every distinct period of the page, computed together ------------------
 
 
 @pytest.fixture
-def boards(monkeypatch) -> list[tuple[dt.date, dt.date]]:
-    """The periods of the scoreboards the goal reads compute, in the order computed."""
-    computed: list[tuple[dt.date, dt.date]] = []
-    real = meeting_selectors.scoreboard
+def boards(monkeypatch) -> list[list[tuple[dt.date, dt.date]]]:
+    """The periods each computation of department totals was asked for, one list per call."""
+    calls: list[list[tuple[dt.date, dt.date]]] = []
+    real = meeting_selectors.scoreboard_totals
 
-    def counting(*, date_from: dt.date, date_to: dt.date, **kwargs) -> dict:
-        computed.append((date_from, date_to))
-        return real(date_from=date_from, date_to=date_to, **kwargs)
+    def counting(*, periods: list[tuple[dt.date, dt.date]]) -> dict:
+        calls.append(sorted(set(periods)))
+        return real(periods=periods)
 
-    monkeypatch.setattr(meeting_selectors, "scoreboard", counting)
-    return computed
+    monkeypatch.setattr(meeting_selectors, "scoreboard_totals", counting)
+    return calls
 
 
 def _goals_over_three_periods(founder) -> None:
@@ -453,23 +453,25 @@ def _goals_over_three_periods(founder) -> None:
     goal_create(by=founder, metric="revenue", target=Decimal("1"), **year)
 
 
-def test_the_list_computes_one_scoreboard_per_distinct_period_of_the_page(founder, client_for, boards):
+def test_the_list_computes_the_totals_of_its_periods_together(founder, client_for, boards):
     _goals_over_three_periods(founder)
     client = client_for(founder)
     assert client.get("/api/v1/goals/").json()["count"] == 7
-    assert sorted(boards) == [
-        (dt.date(2026, 1, 1), dt.date(2027, 1, 1)),
-        (dt.date(2026, 11, 1), dt.date(2026, 12, 1)),
-        (dt.date(2026, 12, 1), dt.date(2027, 1, 1)),
+    assert boards == [
+        [
+            (dt.date(2026, 1, 1), dt.date(2027, 1, 1)),
+            (dt.date(2026, 11, 1), dt.date(2026, 12, 1)),
+            (dt.date(2026, 12, 1), dt.date(2027, 1, 1)),
+        ]
     ]
     boards.clear()
-    # The first page of three holds December's goals only: one scoreboard, not three.
+    # The first page of three holds December's goals only: December's totals, nothing else.
     page = client.get("/api/v1/goals/?page_size=3").json()["results"]
     assert {(g["period_start"], g["period_end"]) for g in page} == {("2026-12-01", "2027-01-01")}
-    assert boards == [(dt.date(2026, 12, 1), dt.date(2027, 1, 1))]
+    assert boards == [[(dt.date(2026, 12, 1), dt.date(2027, 1, 1))]]
     boards.clear()
     assert client.get(f"/api/v1/goals/{Goal.objects.filter(metric='cpl').get().pk}/").status_code == 200
-    assert boards == [(dt.date(2026, 11, 1), dt.date(2026, 12, 1))]
+    assert boards == [[(dt.date(2026, 11, 1), dt.date(2026, 12, 1))]]
 
 
 def test_goals_of_one_period_share_their_scoreboard_values(founder, client_for):

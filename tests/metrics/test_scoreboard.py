@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.selectors import experiment_daily_leads, scoreboard
+from metrics.selectors import experiment_daily_leads, scoreboard, scoreboard_totals
 from metrics.services import leads_upsert, spend_create
 from tests.factories import ChannelFactory, ExperimentFactory
 from tests.metrics import reference
@@ -77,6 +77,30 @@ def test_scoreboard_totals(setup):
     # Period churn: old-active churned in December; active at Dec 1 were old-active and old-kept.
     assert s["churned_customers"] == 1 and s["active_customers_at_start"] == 2 and s["churn_rate"] == 0.5
     assert s["churn_reasons"] == {"price": 1}
+
+
+PERIODS = [
+    (DEC1, JAN1),
+    (dt.date(2026, 10, 1), dt.date(2026, 11, 1)),  # the old customers' cohort
+    (dt.date(2026, 11, 1), dt.date(2026, 12, 1)),  # old-gone churned
+    (dt.date(2026, 12, 15), dt.date(2026, 12, 16)),  # one day: old-active churned that day
+    (dt.date(2026, 1, 1), dt.date(2028, 1, 1)),  # everything
+    (dt.date(2025, 1, 1), dt.date(2025, 2, 1)),  # nothing
+    (DEC1, JAN1),  # asked twice, computed once
+]
+
+
+def test_totals_of_many_periods_at_once_equal_each_periods_scoreboard(setup):
+    totals = scoreboard_totals(periods=PERIODS)
+    assert list(totals) == list(dict.fromkeys(PERIODS))
+    for (date_from, date_to), board in totals.items():
+        one = scoreboard(date_from=date_from, date_to=date_to)
+        for zone in ("marketing", "sales"):
+            assert board[zone] == one[zone], (date_from, date_to, zone)
+        assert (board["from"], board["to"], board["channel"]) == (one["from"], one["to"], None)
+    assert totals[(DEC1, JAN1)]["sales"]["churn_rate"] == 0.5
+    assert totals[(dt.date(2025, 1, 1), dt.date(2025, 2, 1))]["marketing"]["leads_total"] == 0
+    assert scoreboard_totals(periods=[]) == {}
 
 
 def test_scoreboard_by_channel_and_filter(setup, client_for, founder):
