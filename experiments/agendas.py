@@ -17,7 +17,7 @@ from experiments.models import Experiment, Goal, Meeting, Question, Review, Revi
 from experiments.review_lock import json_float, overdue_unlocks, review_due_on, review_lock_state, with_lock_data
 from experiments.selectors import regulation_current
 from experiments.services.goals import GOAL_METRICS, goal_target_text
-from metrics.selectors import scoreboard
+from metrics.selectors import scoreboard_totals
 
 # The frozen review metrics a meeting looks at first (the full snapshot stays on the review).
 REVIEW_METRICS = ("leads_total", "non_target_share", "mql", "sql", "customers", "revenue", "cpl", "cac", "cr_overall")
@@ -306,8 +306,8 @@ def sync_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
     the previous period of equal length."""
     length = date_to - date_from
     previous_from = date_from - length
-    current = scoreboard(date_from=date_from, date_to=date_to)
-    previous = scoreboard(date_from=previous_from, date_to=date_from)
+    boards = scoreboard_totals(periods=[(date_from, date_to), (previous_from, date_from)])
+    current, previous = boards[(date_from, date_to)], boards[(previous_from, date_from)]
     reviews = _reviews_in(date_from, date_to)
     wins = [r for r in _latest_per_experiment(reviews) if r.verdict == Review.Verdict.CONFIRMED]
     return {
@@ -328,7 +328,7 @@ def sync_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
 def founder_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
     """Founder meeting: department metrics against the goals, experiments started / ended /
     reviewed in the window, and reviews past their deadline."""
-    current = scoreboard(date_from=date_from, date_to=date_to)
+    current = scoreboard_totals(periods=[(date_from, date_to)])[(date_from, date_to)]
     goals = goals_with_progress(goals_overlapping(date_from=date_from, date_to=date_to))
     reviewed = _latest_per_experiment(_reviews_in(date_from, date_to))
     return {

@@ -11,7 +11,7 @@ from experiments import roles
 from experiments.models import Experiment
 from experiments.views.lock_display import lock_view
 from experiments.web_selectors import dashboard_experiments, drafts_of, open_questions, status_counts
-from metrics.selectors import scoreboard
+from metrics.selectors import scoreboard_totals
 
 
 def period_progress(experiment: Experiment, today) -> tuple[int, float]:
@@ -41,7 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     running = [card for card in cards if card["lock"].status != Experiment.Status.AWAITING_REVIEW]
     month_start = today.replace(day=1)
     tomorrow = today + dt.timedelta(days=1)
-    board = scoreboard(date_from=month_start, date_to=tomorrow)
+    board = scoreboard_totals(periods=[(month_start, tomorrow)])[(month_start, tomorrow)]  # no by-channel rows
     counts = status_counts()
     can_register = roles.can_register_experiments(request.user)
     return render(
