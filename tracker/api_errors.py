@@ -5,6 +5,7 @@ Validation errors keep DRF's `{"field": ["message"]}` shape, whether DRF or a se
 "code": "<machine code>"}` plus any extra fields of a `Conflict`.
 """
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,6 +18,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker.errors import Conflict
 
+_QUERY_NOT_FOUND = re.compile(r"No \w+ matches the given query\.")
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Conflict):
@@ -26,7 +29,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(as_serializer_error(exc))
     # Django's own refusals (a service's PermissionDenied, get_object_or_404) answer with a code too.
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(*exc.args)
+        message = str(exc.args[0]) if exc.args else ""
+        # get_object_or_404 names the model in English whatever the language: the plain, translated
+        # "Not found." instead. A sentence of our own is kept.
+        exc = (
+            exceptions.NotFound()
+            if not message or _QUERY_NOT_FOUND.fullmatch(message)
+            else exceptions.NotFound(message)
+        )
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)

@@ -288,3 +288,11 @@ def test_an_import_reports_in_the_language_of_whoever_uploaded_it(marketer, clie
         {"created_at": ["«soon» — не дата и время (ISO 8601, например 2026-12-01T10:30:00+03:00)."]},
         {"non_field_errors": ["Ожидалось полей, как в заголовке: 2, найдено: 1."]},
     ]
+
+
+def test_an_unknown_id_is_not_found_in_the_request_language(marketer, client_for):
+    russian = client_for(marketer).get("/api/v1/experiments/999999/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert russian.status_code == 404
+    assert russian.json() == {"detail": "Страница не найдена.", "code": "not_found"}  # DRF's own words
+    english = client_for(marketer).get("/api/v1/experiments/999999/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json() == {"detail": "Not found.", "code": "not_found"}
