@@ -109,9 +109,10 @@ def _migration_data(request):
     """Role groups and regulation v1 come from data migrations; a transactional test flushes them,
     and with --reuse-db the next run would start without them. Put them back when missing."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None:
-        return
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    transactional = marker.kwargs.get("transaction", False) if marker else "transactional_db" in request.fixturenames
+    if marker is None and "db" not in request.fixturenames and not transactional:
+        return  # no database in this test
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from experiments.models import Regulation
 
     if not Regulation.objects.exists():

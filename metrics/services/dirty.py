@@ -57,7 +57,15 @@ def snapshots_mark_dirty(*, experiment_ids: Iterable[int]) -> list[int]:
     return ids
 
 
-def _mark_pg(ids: list[int]) -> int:
+def snapshots_mark_dirty_with(cursor, *, experiment_ids: Iterable[int]) -> int:
+    """PostgreSQL: flag the snapshots dirty on `cursor`, inside its connection's transaction (the CSV
+    import's own connection, so that its leads and their dirty flags commit together). Returns how
+    many turned dirty; the caller enqueues the recompute after its commit when any did."""
+    ids = sorted(set(experiment_ids))
+    return _mark_pg(ids, cursor) if ids else 0
+
+
+def _mark_pg(ids: list[int], cursor=None) -> int:
     """One statement in the usual case (every snapshot exists); returns how many turned dirty.
 
     The subquery locks the rows in id order (concurrent markers cannot deadlock) and, under READ
@@ -73,22 +81,24 @@ def _mark_pg(ids: list[int]) -> int:
         WHERE s.id = old.id
         RETURNING s.experiment_id, old.dirty_since IS NULL
     """  # noqa: S608 (table name only; values are parameters)
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return _mark_pg(ids, cursor)
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(mark, [now, ids])
-        marked = cursor.fetchall()
-        missing = sorted(set(ids) - {experiment_id for experiment_id, _ in marked})
-        if missing:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (experiment_id, data, dirty_seq)
-                SELECT i, '{{}}'::jsonb, 0 FROM unnest(%s::bigint[]) AS i
-                ON CONFLICT (experiment_id) DO NOTHING
-                """,  # noqa: S608 (table name only; values are parameters)
-                [missing],
-            )
-            cursor.execute(mark, [now, missing])
-            marked += cursor.fetchall()
+    cursor.execute(mark, [now, ids])
+    marked = cursor.fetchall()
+    missing = sorted(set(ids) - {experiment_id for experiment_id, _ in marked})
+    if missing:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (experiment_id, data, dirty_seq)
+            SELECT i, '{{}}'::jsonb, 0 FROM unnest(%s::bigint[]) AS i
+            ON CONFLICT (experiment_id) DO NOTHING
+            """,  # noqa: S608 (table name only; values are parameters)
+            [missing],
+        )
+        cursor.execute(mark, [now, missing])
+        marked += cursor.fetchall()
     return sum(1 for _, was_clean in marked if was_clean)
 
 

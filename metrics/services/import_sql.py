@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from experiments.models import Channel
 from metrics.models import Lead
 from metrics.rows import LEAD_COLUMNS, LeadCleaner
-from metrics.services.leads import MergeCounts, _copy_text, upsert_select
+from metrics.services.leads import MergeCounts, _copy_text, lead_writes_lock, upsert_select
 from metrics.services.rollup import rollup_defer, rollup_flush
 
 DONE = "metrics_import_done"
@@ -314,12 +314,15 @@ class BatchLoader:
         result.rows_ok = len(batch.lines) + len(batch.python_rows) - result.rows_failed
         return result
 
-    def begin(self, cursor) -> None:
-        """Settings of the merging transaction, and the roll-up deferred to `finish`."""
+    def begin(self, cursor, *, own_transaction: bool) -> None:
+        """The merging transaction: lead writes locked (imports one at a time, posts wait), its
+        settings, and the roll-up deferred to `finish`."""
+        lead_writes_lock(cursor, exclusive=True)
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the roll-up deltas' grouping in memory
-        # Foreign keys (the channel) checked at each batch's end, not queued for the whole file.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if own_transaction:
+            # Foreign keys (the channel) checked at each batch's end, not queued for the whole file.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         rollup_defer(cursor)
 
     def finish(self, cursor) -> None:

@@ -11,10 +11,12 @@ import csv
 import datetime as dt
 import io
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,7 +28,13 @@ from django.utils.translation import gettext as _
 
 from metrics.models import ImportJob
 from metrics.rows import LEAD_FIELDS
-from metrics.services.dirty import snapshots_mark_dirty_by_keys
+from metrics.services import dirty
+from metrics.services.dirty import (
+    experiment_ids_for_keys,
+    snapshots_mark_dirty,
+    snapshots_mark_dirty_by_keys,
+    snapshots_mark_dirty_with,
+)
 from metrics.services.import_sql import BatchLoader, BatchResult, malformed, read_batches, wrong_width
 from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner
 from tracker.db import is_deadlock
@@ -125,6 +133,15 @@ def _stalled_before() -> dt.datetime:
     return timezone.now() - dt.timedelta(seconds=settings.IMPORT_STALLED_SECONDS)
 
 
+def _stalled() -> Q:
+    """A running job whose worker is gone: no heartbeat for IMPORT_STALLED_SECONDS (or none at all
+    since it started that long ago)."""
+    before = _stalled_before()
+    return Q(status=ImportJob.Status.RUNNING) & (
+        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, started_at__lt=before)
+    )
+
+
 def import_run(*, job_id: int) -> ImportRunResult:
     """Run a queued import job, or re-run one whose worker was lost (no heartbeat for
     IMPORT_STALLED_SECONDS; the upsert makes it safe). A job another worker is running is left
@@ -132,16 +149,42 @@ def import_run(*, job_id: int) -> ImportRunResult:
     now = timezone.now()
     claimed = (
         ImportJob.objects.filter(id=job_id)
-        .filter(
-            Q(status=ImportJob.Status.QUEUED) | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=_stalled_before())
-        )
+        .filter(Q(status=ImportJob.Status.QUEUED) | _stalled())
         .update(status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, progress=0.0)
     )
     job = ImportJob.objects.get(id=job_id)
     if not claimed:
         return ImportRunResult(job.status, job.rows_total, job.rows_ok, job.rows_failed)
-    with translation.override(job.language or settings.LANGUAGE_CODE):  # the report in the uploader's words
-        return _run_reporting(job)
+    with _heartbeat(job.id), translation.override(job.language or settings.LANGUAGE_CODE):
+        return _run_reporting(job)  # the report in the uploader's words
+
+
+@contextmanager
+def _heartbeat(job_id: int) -> Iterator[None]:
+    """Keep the job's lease while it runs, also while it waits (for another import's lock, say):
+    a thread moves `heartbeat_at` a few times per IMPORT_STALLED_SECONDS."""
+    stop = threading.Event()
+    interval = max(settings.IMPORT_STALLED_SECONDS / 5, 1)
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    ImportJob.objects.filter(id=job_id, status=ImportJob.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:
+                    logger.warning("Import %s: the heartbeat could not be written.", job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"import-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _run_reporting(job: ImportJob) -> ImportRunResult:
@@ -165,8 +208,12 @@ def _run_reporting(job: ImportJob) -> ImportRunResult:
 
 
 def _fail(job: ImportJob, message: str) -> ImportRunResult:
+    # On PostgreSQL a failed import stored nothing: counts of the rows it had merged would mislead.
+    stored_nothing = (
+        {"rows_ok": 0, "created": 0, "updated": 0, "unchanged": 0} if connection.vendor == "postgresql" else {}
+    )
     ImportJob.objects.filter(id=job.id).update(
-        status=ImportJob.Status.FAILED, failure=message, finished_at=timezone.now()
+        status=ImportJob.Status.FAILED, failure=message, finished_at=timezone.now(), **stored_nothing
     )
     return ImportRunResult(ImportJob.Status.FAILED)
 
@@ -183,6 +230,11 @@ def _run(job: ImportJob) -> ImportRunResult:
             return _fail(job, _("The file has no header row."))
         delimiter = _sniff_delimiter(first)
         header = [name.strip().lower() for name in next(csv.reader([first], delimiter=delimiter))]
+        repeated = sorted({name for name in header if name and header.count(name) > 1})
+        if repeated:
+            return _fail(
+                job, _("The header row names the column(s) %(names)s more than once.") % {"names": ", ".join(repeated)}
+            )
         missing = [name for name in ("external_id", "created_at") if name not in header]
         if missing:
             return _fail(
@@ -197,7 +249,8 @@ def _run(job: ImportJob) -> ImportRunResult:
     errors.sort(key=lambda error: error["line"])
     del errors[MAX_STORED_ERRORS:]
     with transaction.atomic():
-        snapshots_mark_dirty_by_keys(keys=keys)
+        if connection.vendor != "postgresql":  # PostgreSQL marked them in the import's own transaction
+            snapshots_mark_dirty_by_keys(keys=keys)
         ImportJob.objects.filter(id=job.id).update(
             status=ImportJob.Status.DONE, progress=1.0, errors=errors, finished_at=timezone.now(), **totals
         )
@@ -230,27 +283,32 @@ def _merge_batch(batch: list[tuple], totals: dict, keys: set[str]) -> None:
 
 
 def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> None:
-    """PostgreSQL: split lines into text batches and hand them to the loader."""
+    """PostgreSQL: split lines into text batches and hand them to the loader, which also marks the
+    affected snapshots dirty in the import's transaction."""
 
     def problem(line: int, message: str) -> None:
         totals["rows_total"] += 1
         totals["rows_failed"] += 1
         errors.append({"line": line, "external_id": None, "errors": {"non_field_errors": [message]}})
 
+    batches = read_batches(
+        text, delimiter, header, PG_BATCH_ROWS, problem, first_batch_rows=min(PG_FIRST_BATCH_ROWS, PG_BATCH_ROWS)
+    )
     loader = _PgLoader(BatchLoader(header, lead_cleaner(), settings.TIME_ZONE, job.id), totals, errors, keys)
-    try:
-        for batch in read_batches(
-            text, delimiter, header, PG_BATCH_ROWS, problem, first_batch_rows=min(PG_FIRST_BATCH_ROWS, PG_BATCH_ROWS)
-        ):
-            totals["rows_total"] += len(batch.lines) + len(batch.python_rows)
-            loader.submit(batch)
-            if len(errors) > 2 * MAX_STORED_ERRORS:  # keep the first lines' errors, bounded
-                errors.sort(key=lambda error: error["line"])
-                del errors[MAX_STORED_ERRORS:]
-            _progress(job, min(position(), 0.99), totals, errors)
-        loader.finish()
-    finally:
-        loader.close()
+    # Inside a caller's transaction (tests) the import is a savepoint: a failure takes back its
+    # leads and the deferral of the roll-up together.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        try:
+            for batch in batches:
+                totals["rows_total"] += len(batch.lines) + len(batch.python_rows)
+                loader.submit(batch)
+                if len(errors) > 2 * MAX_STORED_ERRORS:  # keep the first lines' errors, bounded
+                    errors.sort(key=lambda error: error["line"])
+                    del errors[MAX_STORED_ERRORS:]
+                _progress(job, min(position(), 0.99), totals, errors)
+            loader.finish()
+        finally:
+            loader.close()
 
 
 class _PgLoader:
@@ -259,68 +317,76 @@ class _PgLoader:
     Outside a surrounding transaction it works on two plain database connections of its own, one
     thread each: the checking one commits each batch's checked table, the merging one keeps one
     transaction from the first batch to `finish`, so that a failed import leaves no lead of its
-    file behind. Batch k + 1 is checked while batch k merges, and the next lines are read
-    meanwhile; at most three batches are in flight. Results are added up by the calling thread,
-    in file order. Inside a surrounding transaction (tests), both steps run there in turn.
+    file behind; the affected snapshots are marked dirty in that transaction too. Batch k + 1 is
+    checked while batch k merges, and the next lines are read meanwhile; at most three batches are
+    in flight. Results are added up by the calling thread, in file order. Both threads speak the
+    caller's language. Inside a surrounding transaction (tests), both steps run there in turn.
     """
 
     def __init__(self, loader: BatchLoader, totals: dict, errors: list[dict], keys: set[str]) -> None:
         self.loader, self.totals, self.errors, self.keys = loader, totals, errors, keys
+        self.language = translation.get_language()
         self.number = 0
         self.begun = False
         self.pending: deque[Future] = deque()
-        self.checking = self.merging = None
+        self.connections: list = []
+        self.pools: list[ThreadPoolExecutor] = []
         if connection.in_atomic_block:
             return
-        self.connections = []
-        for name in ("check", "merge"):
-            raw = connection.get_new_connection(connection.get_connection_params())
-            # Before the first temporary table: a batch's raw lines fit in memory.
-            raw.execute("SET temp_buffers = '64MB'")
-            raw.commit()
-            self.connections.append(raw)
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-{name}")
-            setattr(self, "checking" if name == "check" else "merging", pool)
-        self.connections[0].autocommit = True  # one transaction per checked batch
-        with self.connections[1].cursor() as cursor:
-            loader.drop_tables(cursor)
-        self.connections[1].commit()
+        try:
+            for name in ("check", "merge"):
+                raw = connection.get_new_connection(connection.get_connection_params())
+                self.connections.append(raw)
+                # Before the first temporary table: a batch's raw lines fit in memory.
+                raw.execute("SET temp_buffers = '64MB'")
+                raw.commit()
+                self.pools.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-{name}"))
+            self.connections[0].autocommit = True  # one transaction per checked batch
+            with self.connections[1].cursor() as cursor:
+                loader.drop_tables(cursor)
+            self.connections[1].commit()
+        except Exception:
+            self.close()
+            raise
 
     def submit(self, batch) -> None:
         number, self.number = self.number, self.number + 1
-        if self.checking is None:
+        if not self.pools:
             with connection.cursor() as cursor:
                 result = self.loader.check(cursor, batch, number)
-                self._begin(cursor)
+                self._begin(cursor, own_transaction=False)
                 result.merged = self.loader.merge(cursor, number, result)
             self._add(result)
             return
-        checked = self.checking.submit(self._check, batch, number)
-        self.pending.append(self.merging.submit(self._merge, checked, number))
+        checked = self.pools[0].submit(self._check, batch, number)
+        self.pending.append(self.pools[1].submit(self._merge, checked, number))
         while len(self.pending) > 2:
             self._add(self.pending.popleft().result())  # re-raises a step's error here
 
-    def _begin(self, cursor) -> None:
+    def _begin(self, cursor, *, own_transaction: bool) -> None:
         if not self.begun:
-            self.loader.begin(cursor)
+            self.loader.begin(cursor, own_transaction=own_transaction)
             self.begun = True
 
     def _check(self, batch, number: int) -> BatchResult:
-        with self.connections[0].transaction(), self.connections[0].cursor() as cursor:
+        check = self.connections[0]
+        with translation.override(self.language), check.transaction(), check.cursor() as cursor:
             return self.loader.check(cursor, batch, number)
 
     def _merge(self, checked: Future, number: int) -> BatchResult:
         result = checked.result()
-        with self.connections[1].cursor() as cursor:
-            self._begin(cursor)
+        with translation.override(self.language), self.connections[1].cursor() as cursor:
+            self._begin(cursor, own_transaction=True)
             result.merged = self.loader.merge(cursor, number, result)
         return result
 
-    def _finish(self) -> None:
+    def _finish(self, experiment_ids: list[int]) -> int:
         with self.connections[1].cursor() as cursor:
             if self.begun:
                 self.loader.finish(cursor)
+            newly_dirty = snapshots_mark_dirty_with(cursor, experiment_ids=experiment_ids)
         self.connections[1].commit()
+        return newly_dirty
 
     def _add(self, result: BatchResult) -> None:
         self.totals["rows_ok"] += result.rows_ok
@@ -332,35 +398,47 @@ class _PgLoader:
         self.keys.update(result.merged.keys)
 
     def finish(self) -> None:
-        """Wait for every batch, apply the deferred roll-up and commit the import."""
+        """Wait for every batch, apply the deferred roll-up, mark the affected snapshots dirty and
+        commit the import."""
         while self.pending:
             self._add(self.pending.popleft().result())
-        if self.checking is None:
+        experiment_ids = experiment_ids_for_keys(self.keys)
+        if not self.pools:
             if self.begun:
                 with connection.cursor() as cursor:
                     self.loader.finish(cursor)
+            snapshots_mark_dirty(experiment_ids=experiment_ids)  # in the caller's transaction
             return
-        self.merging.submit(self._finish).result()
+        if self.pools[1].submit(self._finish, experiment_ids).result():
+            dirty.recompute_enqueue(countdown=dirty.debounce_seconds())
 
     def close(self) -> None:
-        """Release the connections; an import not finished is rolled back."""
-        if self.checking is None:
-            return
+        """Release the threads and connections; an import not finished is rolled back and its batch
+        tables dropped. Never raises: an error here would hide the one that stopped the import."""
         try:
             for pending in self.pending:  # after an error: let the steps in flight finish
                 pending.exception()
         finally:
-            self.checking.shutdown()
-            self.merging.shutdown()
-            try:
-                merge = self.connections[1]
-                merge.rollback()
-                with merge.cursor() as cursor:
-                    self.loader.drop_tables(cursor)
-                merge.commit()
-            finally:
-                for raw in self.connections:
+            for pool in self.pools:
+                pool.shutdown()
+            for raw in reversed(self.connections):  # the merging one first: its transaction ends
+                try:
+                    if not raw.autocommit:
+                        raw.rollback()
+                    with raw.cursor() as cursor:
+                        self.loader.drop_tables(cursor)
+                    if not raw.autocommit:
+                        raw.commit()
+                    break
+                except Exception:
+                    logger.warning(
+                        "Import %s: could not drop its batch tables here.", self.loader.job_id, exc_info=True
+                    )
+            for raw in self.connections:
+                try:
                     raw.close()
+                except Exception:
+                    logger.warning("Import %s: a connection did not close.", self.loader.job_id, exc_info=True)
 
 
 def _count(batch: list[tuple], merged: MergeCounts, totals: dict, keys: set[str]) -> None:
@@ -380,8 +458,7 @@ def imports_resume_stalled(*, queued_for: dt.timedelta = dt.timedelta(minutes=2)
     upload) or running without a heartbeat (the worker died). A message that was only late finds
     its job claimed and does nothing."""
     stalled = ImportJob.objects.filter(
-        Q(status=ImportJob.Status.QUEUED, created_at__lt=timezone.now() - queued_for)
-        | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=_stalled_before())
+        Q(status=ImportJob.Status.QUEUED, created_at__lt=timezone.now() - queued_for) | _stalled()
     )
     ids = list(stalled.order_by("id").values_list("id", flat=True))
     for job_id in ids:

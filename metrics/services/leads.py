@@ -62,6 +62,20 @@ class MergeCounts:
     keys: set[str]
 
 
+# A PostgreSQL advisory lock (a pair of int4 keys, apart from any single-key lock): a CSV import
+# holds it exclusively for its whole transaction, lead posts share it. An import's merge keeps
+# every lead it writes locked until it commits, batch after batch in file order, so a post that
+# wrote some of the same leads could deadlock with it; instead a post waits for a running import
+# and imports run one at a time.
+LEAD_WRITES_LOCK = (0x4C45, 0x4144)
+
+
+def lead_writes_lock(cursor, *, exclusive: bool) -> None:
+    """Take the lead-writes lock for the rest of the transaction (PostgreSQL)."""
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    cursor.execute(f"SELECT {function}(%s, %s)", list(LEAD_WRITES_LOCK))
+
+
 def too_many_rows(count: int) -> str:
     return _("At most %(limit)s rows per request; got %(count)s.") % {"limit": f"{MAX_ROWS:,}", "count": f"{count:,}"}
 
@@ -115,6 +129,7 @@ def leads_merge(*, rows: Sequence[tuple]) -> MergeCounts:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            lead_writes_lock(cursor, exclusive=False)
             stage_create(cursor)
             stage_copy(cursor, rows, start_line=0)
             return stage_merge(cursor)

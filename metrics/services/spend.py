@@ -7,6 +7,7 @@ are added.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment
@@ -81,12 +82,21 @@ def _upsert(keyed: dict[str, Spend], result: SpendCreateResult) -> list[Spend]:
     """Insert the new external ids, update the changed ones; returns the rows written plus, for
     moved rows, the previous version (whose experiment is affected too).
 
-    Known rows are locked first, so a concurrent change cannot slip between the comparison and the
-    write; a row another request inserts meanwhile is updated by the conflict clause instead of
-    failing on the unique index (and counted as created). Rows are locked and written in
-    external_id order, so overlapping requests wait for each other instead of deadlocking.
+    Every external_id is locked first (in order, so overlapping requests wait for each other instead
+    of deadlocking), then the known rows are read: a concurrent change cannot slip between the
+    comparison and the write, and the previous experiment of a moved row is always known. The
+    conflict clause is a last guard on the unique index.
     """
     ids = sorted(keyed)
+    if connection.vendor == "postgresql":
+        # New ids cannot be row-locked: a lock per external_id (in order) makes a concurrent request
+        # with the same rows wait, then see them committed, so its counts and moves are exact too.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended('metrics_spend:' || x, 0)) "
+                "FROM (SELECT unnest(%s::text[]) AS x ORDER BY 1) AS ordered",
+                [ids],
+            )
     current: dict[str, Spend] = {}
     for start in range(0, len(ids), 1000):
         chunk = (

@@ -92,3 +92,10 @@ def test_import_permissions_and_status(client_for, users, django_capture_on_comm
     body = client_for(users["founder"]).get(f"/api/v1/imports/{job_id}/").json()
     assert body["status"] == "done" and body["rows_ok"] == 1 and body["progress"] == 1.0
     assert client_for(users["sales_head"]).post("/api/v1/imports/", {}).status_code == 400
+
+
+def test_a_header_naming_a_column_twice_fails_the_job_with_a_message(marketer):
+    job = run("external_id,created_at,utm_campaign,external_id\na,2026-12-02T10:00:00+03:00,x,b\n", marketer)
+    assert job.status == ImportJob.Status.FAILED
+    assert job.failure == "The header row names the column(s) external_id more than once."
+    assert not Lead.objects.exists()

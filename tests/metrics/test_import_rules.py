@@ -174,30 +174,55 @@ def test_mixed_batches_on_separate_connections(marketer, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_import_leaves_no_lead_of_its_file(marketer, monkeypatch):
+@pytest.mark.parametrize("failure", ["error", "connection lost"])
+def test_a_failed_import_leaves_no_lead_of_its_file(marketer, monkeypatch, failure):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite (demo) commits an import batch by batch")
     _import(_csv([{"external_id": "kept", "created_at": C, "utm_campaign": "old", **WON}]), marketer)
     days_before, churn_before = actual_days(), actual_churn()
-    monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 3)
-    monkeypatch.setattr(imports_module, "BATCH_ROWS", 3)
-    merge = BatchLoader.merge
-
-    def failing(self, cursor, number, checked):
-        if number == 2:
-            raise RuntimeError("the database went away")
-        return merge(self, cursor, number, checked)
-
-    monkeypatch.setattr(BatchLoader, "merge", failing)
-    rows = [{"external_id": "kept", "created_at": C, "utm_campaign": "new"}]
-    rows += [{"external_id": f"f{i}", "created_at": C, "utm_campaign": "new", **WON} for i in range(8)]
-    job = _import(_csv(rows), marketer)
-    assert job.status == ImportJob.Status.FAILED and "the database went away" in job.failure
+    job = _import_failing_at_batch_two(marketer, monkeypatch, failure)
+    assert job.status == ImportJob.Status.FAILED
+    expected = "the database went away" if failure == "error" else "terminating connection"
+    assert expected in job.failure  # the error that stopped it, not one met while cleaning up
+    assert (job.rows_ok, job.created, job.updated) == (0, 0, 0)  # nothing was stored
     assert list(Lead.objects.values_list("external_id", "utm_key")) == [("kept", "old")]
     assert (actual_days(), actual_churn()) == (days_before, churn_before)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'metrics\\_import\\_%%'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_failed_import_inside_a_transaction_leaves_it_as_it_was(marketer, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite (demo) commits an import batch by batch")
+    job = _import_failing_at_batch_two(marketer, monkeypatch, "error")
+    assert job.status == ImportJob.Status.FAILED and not Lead.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('metrics.rollup_deferred', true)")
+        assert cursor.fetchone()[0] != "on"
+    leads_upsert(rows=[{"external_id": "after", "created_at": C, "utm_campaign": "x", **WON}])
+    assert actual_days() == expected_days() != {}  # the roll-up moves at once again
+
+
+def _import_failing_at_batch_two(marketer, monkeypatch, failure: str) -> ImportJob:
+    monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 3)
+    monkeypatch.setattr(imports_module, "PG_FIRST_BATCH_ROWS", 3)
+    merge = BatchLoader.merge
+
+    def failing(self, cursor, number, checked):
+        if number == 2 and failure == "error":
+            raise RuntimeError("the database went away")
+        if number == 2:
+            other = connection.get_new_connection(connection.get_connection_params())
+            other.autocommit = True
+            other.execute("SELECT pg_terminate_backend(%s)", [cursor.connection.info.backend_pid])
+            other.close()
+        return merge(self, cursor, number, checked)
+
+    monkeypatch.setattr(BatchLoader, "merge", failing)
+    rows = [{"external_id": "kept", "created_at": C, "utm_campaign": "new"}]
+    rows += [{"external_id": f"f{i}", "created_at": C, "utm_campaign": "new", **WON} for i in range(8)]
+    return _import(_csv(rows), marketer)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -239,11 +264,10 @@ def test_a_lead_another_writer_inserts_meanwhile_is_merged_not_lost(marketer):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("import_waits_after", [0.2, 1.6], ids=["the-post-gives-way", "the-import-gives-way"])
-def test_an_import_and_a_post_that_deadlock_both_end_up_stored(marketer, monkeypatch, import_waits_after):
-    """The import holds its leads until it commits; a post takes "a", then waits for the import's
-    "n"; the import's next batch then needs "a". PostgreSQL aborts one of them (whichever checks
-    for the deadlock first): that one runs again, and nothing is lost or doubled."""
+def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlocking(marketer, monkeypatch, caplog):
+    """The import holds its leads until it commits. A post of "a" and "n" (the import wrote "n",
+    its next batch writes "a") would take "a", wait for "n" and deadlock with the import; it waits
+    for the running import instead, then applies its rows over the import's."""
     if connection.vendor != "postgresql":
         pytest.skip("row-level concurrency needs PostgreSQL")
     monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 2)
@@ -256,7 +280,7 @@ def test_an_import_and_a_post_that_deadlock_both_end_up_stored(marketer, monkeyp
         if number == 0 and not first_batch_merged.is_set():
             first_batch_merged.set()
             post_waits.wait(10)
-            time.sleep(import_waits_after)  # the post waits for "n" meanwhile
+            time.sleep(1.5)  # longer than PostgreSQL's deadlock_timeout
         return merged
 
     monkeypatch.setattr(BatchLoader, "merge", merge_then_pause)
@@ -280,5 +304,12 @@ def test_an_import_and_a_post_that_deadlock_both_end_up_stored(marketer, monkeyp
     job = _import(_csv(rows), marketer)
     poster.join()
     assert failures == [] and job.status == ImportJob.Status.DONE, job.failure
-    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["a", "b", "m", "n"]
+    assert dict(Lead.objects.values_list("external_id", "utm_key")) == {
+        "a": "crm",
+        "b": "file",
+        "m": "file",
+        "n": "crm",
+    }
+    assert (results[0].created, results[0].updated) == (0, 2)  # it ran after the import committed
     assert actual_days() == expected_days() and actual_churn() == expected_churn()
+    assert "deadlock" not in caplog.text

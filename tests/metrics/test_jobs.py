@@ -107,16 +107,17 @@ def test_the_sweep_runs_an_import_whose_message_was_lost(celery_worker, marketer
 def test_the_sweep_resends_only_lost_or_stalled_jobs(marketer, monkeypatch, settings):
     settings.IMPORT_STALLED_SECONDS = 600
     now, long_ago = timezone.now(), timezone.now() - dt.timedelta(minutes=30)
-    jobs = {
-        name: _job_without_a_message(marketer, monkeypatch, name) for name in ("new", "lost", "alive", "dead", "done")
-    }
+    names = ("new", "lost", "alive", "dead", "done", "old-run")
+    jobs = {name: _job_without_a_message(marketer, monkeypatch, name) for name in names}
     ImportJob.objects.filter(id=jobs["lost"].id).update(created_at=long_ago)
     ImportJob.objects.filter(id=jobs["alive"].id).update(created_at=long_ago, status="running", heartbeat_at=now)
     ImportJob.objects.filter(id=jobs["dead"].id).update(created_at=long_ago, status="running", heartbeat_at=long_ago)
     ImportJob.objects.filter(id=jobs["done"].id).update(created_at=long_ago, status="done")
+    # Running since before heartbeats were written.
+    ImportJob.objects.filter(id=jobs["old-run"].id).update(status="running", started_at=long_ago, heartbeat_at=None)
     sent = []
     monkeypatch.setattr(imports_module, "_enqueue", sent.append)
-    assert imports_resume_stalled() == sent == [jobs["lost"].id, jobs["dead"].id]
+    assert imports_resume_stalled() == sent == [jobs["lost"].id, jobs["dead"].id, jobs["old-run"].id]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,3 +129,27 @@ def test_a_running_job_is_not_run_twice_unless_its_worker_is_gone(marketer, monk
     ImportJob.objects.filter(id=job.id).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
     assert import_run(job_id=job.id).status == ImportJob.Status.DONE
     assert Lead.objects.filter(external_id="twice").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_lost_a_deadlock_starts_over_and_a_running_one_keeps_its_lease(marketer, monkeypatch, settings):
+    from psycopg import errors
+
+    job = _job_without_a_message(marketer, monkeypatch, "retried")
+    real_run, attempts, beats = imports_module._run, [], []
+
+    def run(job):
+        attempts.append(job.id)
+        if len(attempts) == 1:
+            raise errors.DeadlockDetected("deadlock detected")
+        before = ImportJob.objects.get(id=job.id).heartbeat_at
+        time.sleep(0.3)  # long enough for a few heartbeats
+        beats.append((before, ImportJob.objects.get(id=job.id).heartbeat_at))
+        return real_run(job)
+
+    monkeypatch.setattr(imports_module, "_run", run)
+    settings.IMPORT_STALLED_SECONDS = 0.25  # a beat every 0.05 s; the retry waits 1 s
+    assert import_run(job_id=job.id).status == ImportJob.Status.DONE
+    assert len(attempts) == 2 and Lead.objects.filter(external_id="retried").exists()
+    before, after = beats[0]
+    assert after > before  # the heartbeat thread moved it while the run went on

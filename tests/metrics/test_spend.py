@@ -79,7 +79,8 @@ def test_concurrent_syncs_of_the_same_rows_store_each_once(marketer, experiment)
     assert connection.vendor == "postgresql"
     rows = [row(experiment, f"{i}.00", external_id=f"ads-{i:03d}") for i in range(200)]
     batches = (rows, rows[::-1], rows, rows[::-1])
-    _, failures = run_at_once(*(functools.partial(spend_create, rows=batch) for batch in batches))
+    results, failures = run_at_once(*(functools.partial(spend_create, rows=batch) for batch in batches))
     assert failures == []
+    assert sum(r.created for r in results) == 200 and sum(r.unchanged for r in results) == 600  # counts exact
     assert Spend.objects.count() == 200
     assert marketing_spend(experiment) == sum(Decimal(i) for i in range(200))

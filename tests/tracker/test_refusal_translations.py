@@ -270,6 +270,7 @@ def test_a_repeated_spend_id_is_refused_in_russian(marketer, client_for):
     ]
 
 
+@pytest.mark.django_db(transaction=True)  # the import's own connections and threads, as in a worker
 def test_an_import_reports_in_the_language_of_whoever_uploaded_it(marketer, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

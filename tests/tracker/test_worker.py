@@ -28,24 +28,33 @@ def test_task_enqueued_on_commit_runs_in_a_real_worker(celery_worker):
 
 def test_the_embedded_broker_never_shows_a_half_written_message(tmp_path, monkeypatch):
     """A worker polling the queue folder takes every file named like a message: the file must
-    appear complete, never empty or half-written."""
+    appear complete, never empty or half-written. kombu's own writer fails this (it creates the
+    file under its final name, then serialises and writes the message)."""
     from kombu import Connection
+    from kombu.transport import filesystem
 
     from tracker import broker
 
-    seen_while_writing = []
+    visible_while_writing = []
     real_dumps = broker.dumps
 
-    def dumps(payload):
-        seen_while_writing.extend(path.name for path in tmp_path.iterdir() if path.name.endswith(".jobs.msg"))
+    def dumps(payload):  # called by either writer while the message is being written
+        visible_while_writing.extend(path.name for path in tmp_path.iterdir() if path.name.endswith(".jobs.msg"))
         return real_dumps(payload)
 
     monkeypatch.setattr(broker, "dumps", dumps)
+    monkeypatch.setattr(filesystem, "dumps", dumps)
     options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "store_processed": False}
     with Connection("filesystem://", transport="tracker.broker:Transport", transport_options=options) as connection:
         queue = connection.SimpleQueue("jobs")
         queue.put({"n": 1})
-        assert seen_while_writing == []
+        assert visible_while_writing == []
         assert [path.name.endswith(".jobs.msg") for path in tmp_path.iterdir()] == [True]
         assert queue.get(timeout=1).payload == {"n": 1}
+        queue.close()
+    # The same check catches kombu's writer.
+    with Connection("filesystem://", transport_options=options) as connection:
+        queue = connection.SimpleQueue("jobs")
+        queue.put({"n": 2})
+        assert visible_while_writing != []
         queue.close()

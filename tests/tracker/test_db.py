@@ -1,0 +1,49 @@
+"""tracker.db: a transaction PostgreSQL aborts to break a deadlock runs again."""
+
+import functools
+
+import pytest
+from django.db import connection
+
+from experiments.models import Channel
+from tests.concurrency import run_at_once
+from tracker.db import atomic_retrying_deadlocks, is_deadlock
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_that_deadlock_both_finish(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level locks need PostgreSQL")
+    first = Channel.objects.create(slug="first", name="First")
+    second = Channel.objects.create(slug="second", name="Second")
+    runs = []
+
+    @atomic_retrying_deadlocks
+    def rename(ids: tuple[int, int], name: str) -> None:
+        runs.append(name)
+        for pk in ids:  # opposite orders: each holds one row and waits for the other's
+            Channel.objects.select_for_update().get(pk=pk)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(0.3)")
+            Channel.objects.filter(pk=pk).update(name=f"{name} {pk}")
+
+    results, failures = run_at_once(
+        functools.partial(rename, (first.pk, second.pk), "a"), functools.partial(rename, (second.pk, first.pk), "b")
+    )
+    assert failures == [] and len(results) == 2
+    assert len(runs) == 3  # one of them lost the deadlock and ran again
+    # Whoever ran last wrote both rows: no half of a lost attempt survived.
+    assert len({Channel.objects.get(pk=pk).name.split()[0] for pk in (first.pk, second.pk)}) == 1
+
+
+def test_a_deadlock_is_recognised_through_the_exceptions_that_wrap_it():
+    from psycopg import errors
+
+    try:
+        try:
+            raise errors.DeadlockDetected("deadlock detected")
+        except errors.DeadlockDetected as exc:
+            raise RuntimeError("the import stopped") from exc
+    except RuntimeError as wrapped:
+        assert is_deadlock(wrapped)
+    assert not is_deadlock(RuntimeError("something else"))
