@@ -2,7 +2,8 @@
 
 Validation errors keep DRF's `{"field": ["message"]}` shape, whether DRF or a service (Django's
 `ValidationError`) raised them. Every other refusal answers `{"detail": "<plain sentence>",
-"code": "<machine code>"}` plus any extra fields of a `Conflict`.
+"code": "<machine code>"}` plus any extra fields of a `Conflict`; a `Busy` answers 503 with
+`Retry-After`.
 """
 
 import re
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tracker.errors import Conflict
+from tracker.errors import Busy, Conflict
 
 _QUERY_NOT_FOUND = re.compile(r"No \w+ matches the given query\.")
 
@@ -25,6 +26,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Conflict):
         data = {"detail": exc.message, "code": exc.code, **exc.extra}
         return Response(data, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, Busy):
+        data = {"detail": exc.message, "code": exc.code, "retry_after": exc.retry_after, **exc.extra}
+        return Response(data, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     # Django's own refusals (a service's PermissionDenied, get_object_or_404) answer with a code too.

@@ -16,3 +16,15 @@ class Conflict(Exception):
         self.message = message
         self.code = code
         self.extra = extra
+
+
+class Busy(Exception):
+    """The request is fine but cannot be served now; sent again later it will be (HTTP 503 on the
+    API, with `Retry-After`). `code`, `message` and `extra` as in `Conflict`."""
+
+    def __init__(self, message: str, *, code: str, retry_after: int, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.retry_after = retry_after
+        self.extra = extra

@@ -207,6 +207,8 @@ STORAGES = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 if IMPORT_MAX_BYTES < 1:
     raise ImproperlyConfigured("IMPORT_MAX_BYTES must be a positive number of bytes.")
+# How long a lead post waits for a running CSV import before it is answered 503 (send it again).
+LEAD_POST_WAIT_SECONDS = env.float("LEAD_POST_WAIT_SECONDS", default=20.0)
 # A running import whose heartbeat (moved after every batch) is older than this lost its worker:
 # the resume sweep sends it again.
 IMPORT_STALLED_SECONDS = env.int("IMPORT_STALLED_SECONDS", default=600)

@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from metrics.models import Lead
 from metrics.rows import LEAD_COLUMNS, LeadCleaner, local_zone
 from metrics.services.dirty import snapshots_mark_dirty_by_keys
 from tracker.db import atomic_retrying_deadlocks
+from tracker.errors import Busy
 
 MAX_ROWS = 10_000
 
@@ -71,9 +73,31 @@ LEAD_WRITES_LOCK = (0x4C45, 0x4144)
 
 
 def lead_writes_lock(cursor, *, exclusive: bool) -> None:
-    """Take the lead-writes lock for the rest of the transaction (PostgreSQL)."""
-    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    cursor.execute(f"SELECT {function}(%s, %s)", list(LEAD_WRITES_LOCK))
+    """Take the lead-writes lock for the rest of the transaction (PostgreSQL).
+
+    A post waits at most LEAD_POST_WAIT_SECONDS for a running import, then is refused with a
+    `Busy` (HTTP 503, `import_running`, Retry-After): a client sends it again rather than hold a
+    request open for a large file's whole import.
+    """
+    if exclusive:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(LEAD_WRITES_LOCK))
+        return
+    wait = settings.LEAD_POST_WAIT_SECONDS
+    cursor.execute(
+        "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)", [f"{round(wait * 1000)}ms"]
+    )
+    (previous, _set) = cursor.fetchone()
+    try:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", list(LEAD_WRITES_LOCK))
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        raise Busy(
+            _("A CSV import is being written; send these leads again in a minute."),
+            code="import_running",
+            retry_after=60,
+        ) from exc
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
 
 
 def too_many_rows(count: int) -> str:

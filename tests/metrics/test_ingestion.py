@@ -228,3 +228,24 @@ def test_non_ascii_campaigns_match_case_insensitively_on_every_database(marketer
     leads_upsert(rows=[lead("c1", "2026-12-02T10:00:00+03:00", utm="  осень_ПАРТНЁРЫ ")], by=marketer)
     assert MetricSnapshot.objects.get(experiment=autumn).dirty_since is not None
     assert snapshots_recompute(experiment_ids=[autumn.id])[autumn.id].data["leads_total"] == 1
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the import lock is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_post_during_a_long_import_waits_then_is_told_to_come_back(client_for, marketer, settings):
+    from metrics.services.leads import LEAD_WRITES_LOCK
+
+    settings.LEAD_POST_WAIT_SECONDS = 0.3
+    importer = connection.get_new_connection(connection.get_connection_params())
+    importer.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(LEAD_WRITES_LOCK))  # an import is writing
+    rows = [lead("busy", "2026-12-02T10:00:00+03:00")]
+    try:
+        response = client_for(marketer).post("/api/v1/leads/", rows, format="json")
+        assert response.status_code == 503
+        assert response["Retry-After"] == "60"
+        assert response.json()["code"] == "import_running" and response.json()["retry_after"] == 60
+        assert not Lead.objects.filter(external_id="busy").exists()
+    finally:
+        importer.rollback()  # the import is done
+        importer.close()
+    assert client_for(marketer).post("/api/v1/leads/", rows, format="json").json()["created"] == 1
