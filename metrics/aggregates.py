@@ -138,15 +138,20 @@ def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
             params,
         )
         for experiment_id, reason, number in cursor.fetchall():
-            reasons = counts[experiment_id].setdefault("churn_reasons", {})
-            label = churn_label(reason)
-            reasons[label] = reasons.get(label, 0) + number
+            add_churn_reason(counts[experiment_id].setdefault("churn_reasons", {}), reason, number)
     return counts
 
 
 def churn_label(reason: str | None) -> str:
     """metrics.md: reason text trimmed; an empty reason counts as "unspecified"."""
     return (reason or "").strip() or "unspecified"
+
+
+def add_churn_reason(reasons: dict[str, int], reason: str | None, number: int) -> None:
+    """Count `number` churned customers under the reason's label (reasons that differ only in
+    spaces share one)."""
+    label = churn_label(reason)
+    reasons[label] = reasons.get(label, 0) + number
 
 
 def utm_channels() -> list[tuple[str, int]]:
@@ -216,8 +221,7 @@ def period_counts(
             [*map_params, _param(start), _param(end)],
         )
         for ch, reason, number in cursor.fetchall():
-            reasons = groups[ch]["churn_reasons"]
-            reasons[churn_label(reason)] = reasons.get(churn_label(reason), 0) + number
+            add_churn_reason(groups[ch]["churn_reasons"], reason, number)
         cursor.execute(
             f"""
             SELECT e.channel_id AS ch, {SPEND_SELECT}
@@ -298,8 +302,7 @@ def periods_counts(periods: Sequence[tuple[dt.date, dt.date, dt.datetime, dt.dat
             params,
         )
         for i, reason, number in cursor.fetchall():
-            reasons = counts[i]["churn_reasons"]
-            reasons[churn_label(reason)] = reasons.get(churn_label(reason), 0) + number
+            add_churn_reason(counts[i]["churn_reasons"], reason, number)
         cursor.execute(
             f"""
             WITH {cte}

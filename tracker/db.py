@@ -23,7 +23,7 @@ def is_deadlock(exc: BaseException | None) -> bool:
 
 def atomic_retrying_deadlocks(function: Callable | None = None, *, attempts: int = 3) -> Callable:
     """Like `transaction.atomic`, and when PostgreSQL aborts the transaction to break a deadlock
-    (with a long CSV import writing the same leads, say) it runs again, up to `attempts` times.
+    (two writers locking the same rows in opposite orders) it runs again, up to `attempts` times.
 
     Inside a surrounding transaction it runs once: only the outermost transaction can be retried.
     """
@@ -32,14 +32,11 @@ def atomic_retrying_deadlocks(function: Callable | None = None, *, attempts: int
         @functools.wraps(function)
         def run(*args, **kwargs):
             for attempt in range(1, attempts + 1):
-                if connection.in_atomic_block or attempt == attempts:
-                    with transaction.atomic():
-                        return function(*args, **kwargs)
                 try:
                     with transaction.atomic():
                         return function(*args, **kwargs)
                 except Exception as exc:
-                    if not is_deadlock(exc):
+                    if connection.in_atomic_block or attempt == attempts or not is_deadlock(exc):
                         raise
                     logger.warning("%s lost a deadlock (attempt %s of %s).", function.__name__, attempt, attempts)
                     time.sleep(0.05 * attempt)

@@ -129,14 +129,10 @@ def _records(text: io.TextIOBase, delimiter: str, header: list[str]) -> Iterator
         yield reader.line_num + 1, dict(zip(header, fields, strict=True)), ""
 
 
-def _stalled_before() -> dt.datetime:
-    return timezone.now() - dt.timedelta(seconds=settings.IMPORT_STALLED_SECONDS)
-
-
 def _stalled() -> Q:
     """A running job whose worker is gone: no heartbeat for IMPORT_STALLED_SECONDS (or none at all
     since it started that long ago)."""
-    before = _stalled_before()
+    before = timezone.now() - dt.timedelta(seconds=settings.IMPORT_STALLED_SECONDS)
     return Q(status=ImportJob.Status.RUNNING) & (
         Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, started_at__lt=before)
     )
@@ -188,8 +184,9 @@ def _heartbeat(job_id: int) -> Iterator[None]:
 
 
 def _run_reporting(job: ImportJob) -> ImportRunResult:
-    """Run the job; a run PostgreSQL aborted to break a deadlock (with a CRM sync writing the same
-    leads meanwhile, say) left nothing behind and starts over, up to DEADLOCK_ATTEMPTS times."""
+    """Run the job; a run PostgreSQL aborted to break a deadlock left nothing behind and starts
+    over, up to DEADLOCK_ATTEMPTS times. (Lead posts and other imports wait for the lead-writes
+    lock instead of deadlocking with it; this guards against any other writer.)"""
     for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
         try:
             return _run(job)
