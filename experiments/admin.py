@@ -17,7 +17,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-import experiments.admin_meetings  # noqa: F401  (registers goal and meeting admin)
 from experiments import admin_reviews  # noqa: F401  (registers review, unlock and question admin)
 from experiments.models import Channel, ChannelThreshold, Experiment, Regulation
 from experiments.selectors import experiment_effective_status, experiment_queryset, regulation_current

@@ -50,11 +50,3 @@ def can_ask_questions(user: User) -> bool:
 
 def can_answer_questions(user: User) -> bool:
     return has_role(user, Role.MARKETING_HEAD)
-
-
-def can_set_goals(user: User) -> bool:
-    return is_admin(user) or has_role(user, Role.FOUNDER)
-
-
-def can_write_meeting_notes(user: User) -> bool:
-    return has_role(user, Role.MARKETING_HEAD, Role.SALES_HEAD, Role.FOUNDER)

@@ -9,7 +9,6 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from experiments import tasks_meetings  # noqa: F401  (registers the meeting task with the worker)
 from experiments.models import Question, ReviewUnlock
 from experiments.services import notifications
 from experiments.services.unlocks import review_locks_sweep

@@ -1,10 +1,8 @@
 """Server-rendered pages. Every page but the login page requires a signed-in user."""
 
-from django.urls import include, path
+from django.urls import path
 
-from experiments.views import dashboard, experiments, goals, meetings, questions, regulations, reviews
-
-app_name = "web"
+from experiments.views import dashboard, experiments, questions, regulations, reviews
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -18,10 +16,4 @@ urlpatterns = [
     path("experiments/<int:pk>/questions/", questions.question_ask_view, name="question-ask"),
     path("questions/<int:pk>/answer/", questions.question_answer_view, name="question-answer"),
     path("regulation/", regulations.regulation_page, name="regulation"),
-    path("meetings/", meetings.meeting_list, name="meeting-list"),
-    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting-detail"),
-    path("goals/", goals.goals_page, name="goal-list"),
-    path("goals/<int:pk>/edit/", goals.goal_edit, name="goal-edit"),
-    path("goals/<int:pk>/delete/", goals.goal_delete_view, name="goal-delete"),
-    path("", include("metrics.web_urls")),
 ]

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from tests.factories import UserFactory
 
 # Shared scenarios whose fixtures serve tests in several folders.
-pytest_plugins = ["tests.scenarios"]
+pytest_plugins = ["tests.scenarios", "tests.pages"]
 
 PASSWORD = "correct-horse-battery"
 

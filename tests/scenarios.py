@@ -10,11 +10,11 @@ import pytest
 import time_machine
 
 from experiments.models import Experiment
-from experiments.services.goals import goal_create
-from experiments.services.meetings import meeting_create_due, meeting_update_notes
 from experiments.services.questions import question_answer, question_ask
 from experiments.services.reviews import review_file
 from experiments.services.unlocks import unlocks_record
+from meetings.services.goals import goal_create
+from meetings.services.meetings import meeting_create_due, meeting_update_notes
 from metrics.services import leads_upsert
 from tests.factories import ChannelFactory, ExperimentFactory
 

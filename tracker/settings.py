@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "experiments",
     "metrics",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +159,7 @@ CELERY_BEAT_SCHEDULE = {
     # Daily from 06:00 local time; the later hourly runs only repair a missed or lost 06:00 run
     # (a meeting that exists is never created twice).
     "build-due-meetings": {
-        "task": "experiments.tasks_meetings.build_due_meetings",
+        "task": "meetings.tasks.build_due_meetings",
         "schedule": crontab(minute=0, hour="6-23"),
     },
 }

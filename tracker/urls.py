@@ -10,6 +10,14 @@ api_v1 = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("experiments.api.urls")),
     path("", include("metrics.api.urls")),
+    path("", include("meetings.api.urls")),
+]
+
+# The pages share one namespace (`web:`), whichever app serves them.
+web = [
+    path("", include("experiments.web_urls")),
+    path("", include("metrics.web_urls")),
+    path("", include("meetings.web_urls")),
 ]
 
 urlpatterns = [
@@ -17,5 +25,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("experiments.web_urls")),
+    path("", include((web, "web"))),
 ]

@@ -1,8 +1,6 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from experiments.api.goals import GoalViewSet
-from experiments.api.meetings import MeetingViewSet
 from experiments.api.views import ChannelViewSet, ExperimentViewSet, RegulationViewSet
 
 # Regulations, channels and experiments register their viewsets on this router.
@@ -10,8 +8,6 @@ router = DefaultRouter()
 router.register("regulations", RegulationViewSet, basename="regulation")
 router.register("channels", ChannelViewSet, basename="channel")
 router.register("experiments", ExperimentViewSet, basename="experiment")
-router.register("goals", GoalViewSet, basename="goal")
-router.register("meetings", MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("", include(router.urls)),

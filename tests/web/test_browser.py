@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import ChannelFactory
-from tests.web.conftest import log_in, snapshot_for
+from tests.pages import log_in, snapshot_for
 
 # transaction=True: the live server reads what the test writes from another thread. The flush after
 # each test would drop the roles and the first regulation (data migrations); serialized_rollback

@@ -15,7 +15,7 @@ from experiments.models import Experiment, Question, Review
 from experiments.services.regulations import regulation_create
 from metrics.models import ImportJob, MetricSnapshot
 from tests.factories import ChannelFactory, ExperimentFactory
-from tests.web.conftest import snapshot_for
+from tests.pages import snapshot_for
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@
 A goal names a metric of metrics.md that a department is judged by. Its period is half-open,
 `[period_start, period_end)`, like the scoreboard's `[from, to)`: December is 2026-12-01 to
 2027-01-01. The goal's actual value is read from the scoreboard of that period
-(`experiments.meeting_selectors.goals_with_progress`).
+(`meetings.selectors.goals_with_progress`).
 
 The founder or an administrator sets, corrects and deletes goals. A founder meeting's agenda keeps
-a copy of the goals it showed (`experiments.agendas.goal_as_dict`), so correcting or deleting a
+a copy of the goals it showed (`meetings.agendas.goal_as_dict`), so correcting or deleting a
 goal later changes neither a stored agenda nor its page.
 """
 
@@ -20,8 +20,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from experiments.models import Goal
-from experiments.roles import User, can_set_goals
+from experiments.roles import User
+from meetings.models import Goal
+from meetings.permissions import can_set_goals
 
 # The scoreboard refuses longer periods; a goal's actual is read from one.
 MAX_PERIOD_DAYS = 3660

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from experiments.models import Goal, Meeting
-from experiments.services.goals import GOAL_METRICS
+from meetings.models import Goal, Meeting
+from meetings.services.goals import GOAL_METRICS
 from metrics.selectors import scoreboard_totals
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import ChannelFactory
-from tests.web.conftest import log_in
+from tests.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from experiments.models import Meeting
-from experiments.services.meetings import meeting_create
+from meetings.models import Meeting
+from meetings.services.meetings import meeting_create
 from tests.web.test_pages import _queries
 
 pytestmark = pytest.mark.django_db

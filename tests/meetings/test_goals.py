@@ -12,9 +12,9 @@ from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from experiments import meeting_selectors
-from experiments.models import Goal
-from experiments.services.goals import goal_create, goal_delete, goal_update
+from meetings import selectors as meeting_selectors
+from meetings.models import Goal
+from meetings.services.goals import goal_create, goal_delete, goal_update
 from metrics.services import leads_upsert
 from tests.concurrency import run_at_once
 
@@ -502,16 +502,16 @@ def staff_founder(founder):
 
 def test_admin_adds_a_goal_through_the_service(staff_founder, founder):
     data = {"metric": "mql", "period_start": "2026-12-01", "period_end": "2027-01-01", "target": "400"}
-    response = staff_founder.post("/admin/experiments/goal/add/", data)
+    response = staff_founder.post("/admin/meetings/goal/add/", data)
     assert response.status_code == 302
     goal = Goal.objects.get()
     assert (goal.metric, goal.target, goal.created_by) == ("mql", Decimal("400"), founder)
-    assert staff_founder.get("/admin/experiments/goal/").status_code == 200
+    assert staff_founder.get("/admin/meetings/goal/").status_code == 200
 
 
 def test_admin_refuses_an_invalid_goal_with_the_services_words(staff_founder):
     data = {"metric": "mql", "period_start": "2026-12-01", "period_end": "2027-01-01", "target": "10.5"}
-    response = staff_founder.post("/admin/experiments/goal/add/", data)
+    response = staff_founder.post("/admin/meetings/goal/add/", data)
     assert response.status_code == 200
     assert "whole number" in response.content.decode()
     assert not Goal.objects.exists()
@@ -519,7 +519,7 @@ def test_admin_refuses_an_invalid_goal_with_the_services_words(staff_founder):
 
 def test_admin_changes_a_goal_through_the_service(staff_founder, founder):
     goal = goal_create(by=founder, metric="mql", target=Decimal("400"), **DECEMBER)
-    url = f"/admin/experiments/goal/{goal.pk}/change/"
+    url = f"/admin/meetings/goal/{goal.pk}/change/"
     assert staff_founder.get(url).status_code == 200
     data = {"metric": "mql", "period_start": "2026-12-01", "period_end": "2027-01-01", "target": "10.5"}
     response = staff_founder.post(url, data)
@@ -535,11 +535,11 @@ def test_admin_changes_a_goal_through_the_service(staff_founder, founder):
 def test_admin_deletes_goals_through_the_service(staff_founder, founder):
     first = goal_create(by=founder, metric="mql", target=Decimal("400"), **DECEMBER)
     goal_create(by=founder, metric="sql", target=Decimal("40"), **DECEMBER)
-    response = staff_founder.post(f"/admin/experiments/goal/{first.pk}/delete/", {"post": "yes"})
+    response = staff_founder.post(f"/admin/meetings/goal/{first.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert list(Goal.objects.values_list("metric", flat=True)) == ["sql"]
     response = staff_founder.post(
-        "/admin/experiments/goal/",
+        "/admin/meetings/goal/",
         {
             "action": "delete_selected",
             "_selected_action": list(Goal.objects.values_list("pk", flat=True)),

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from experiments.models import Goal
-from experiments.services.goals import goal_create
-from tests.web.conftest import log_in
+from meetings.models import Goal
+from meetings.services.goals import goal_create
+from tests.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from experiments.models import Goal
-from experiments.services.goals import goal_create
+from meetings.models import Goal
+from meetings.services.goals import goal_create
 from tests.web.test_pages import _queries
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from experiments.models import Meeting
-from experiments.services.meetings import meeting_create_due
+from meetings.models import Meeting
+from meetings.services.meetings import meeting_create_due
 from tests.scenarios import at
 
 pytestmark = pytest.mark.django_db

@@ -10,14 +10,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from experiments.models import Meeting, Regulation
-from experiments.services.meetings import (
+from experiments.models import Regulation
+from meetings.models import Meeting
+from meetings.services.meetings import (
     meeting_create,
     meeting_create_due,
     meeting_due_window,
     meeting_update_notes,
 )
-from experiments.tasks_meetings import build_due_meetings
+from meetings.tasks import build_due_meetings
 
 pytestmark = pytest.mark.django_db
 
@@ -297,11 +298,11 @@ def staff_client():
 
 def test_admin_writes_notes_through_the_service(staff_client, sales_head, meeting):
     client = staff_client(sales_head)
-    page = client.get(f"/admin/experiments/meeting/{meeting.pk}/change/")
+    page = client.get(f"/admin/meetings/meeting/{meeting.pk}/change/")
     assert page.status_code == 200
     assert "experiments_unlocked" in page.content.decode()  # the agenda is shown, read-only
     response = client.post(
-        f"/admin/experiments/meeting/{meeting.pk}/change/", {"notes": "From the admin", "decisions": "Keep testing"}
+        f"/admin/meetings/meeting/{meeting.pk}/change/", {"notes": "From the admin", "decisions": "Keep testing"}
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -310,17 +311,17 @@ def test_admin_writes_notes_through_the_service(staff_client, sales_head, meetin
 
 def test_admin_without_a_head_role_only_reads_meetings(staff_client, admin_user, meeting):
     client = staff_client(admin_user)
-    assert client.get("/admin/experiments/meeting/").status_code == 200
-    client.post(f"/admin/experiments/meeting/{meeting.pk}/change/", {"notes": "typed", "decisions": ""})
+    assert client.get("/admin/meetings/meeting/").status_code == 200
+    client.post(f"/admin/meetings/meeting/{meeting.pk}/change/", {"notes": "typed", "decisions": ""})
     meeting.refresh_from_db()
     assert meeting.notes == ""
-    assert client.get("/admin/experiments/meeting/add/").status_code == 403
+    assert client.get("/admin/meetings/meeting/add/").status_code == 403
 
 
 def test_goal_and_meeting_pages_exist_in_the_admin(staff_client, founder):
     client = staff_client(founder)
-    assert client.get("/admin/experiments/goal/").status_code == 200
-    assert client.get("/admin/experiments/meeting/").status_code == 200
+    assert client.get("/admin/meetings/goal/").status_code == 200
+    assert client.get("/admin/meetings/meeting/").status_code == 200
 
 
 # --- the schema --------------------------------------------------------------------------------

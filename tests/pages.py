@@ -1,4 +1,5 @@
-"""Fixtures for page tests: a signed-in Django test client and experiments with metrics."""
+"""Fixtures for page tests (registered for the whole suite by tests/conftest.py): a signed-in Django
+test client, experiments with metrics, Chromium."""
 
 import datetime as dt
 import os

@@ -11,10 +11,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from experiments.meeting_selectors import meeting_list
-from experiments.models import Meeting
-from experiments.roles import can_write_meeting_notes
-from experiments.services.meetings import meeting_update_notes
+from meetings.models import Meeting
+from meetings.permissions import can_write_meeting_notes
+from meetings.selectors import meeting_list
+from meetings.services.meetings import meeting_update_notes
 
 
 class CanWriteNotesOrReadOnly(BasePermission):

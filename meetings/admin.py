@@ -16,10 +16,10 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from experiments.models import Goal, Meeting
-from experiments.roles import can_set_goals, can_write_meeting_notes
-from experiments.services.goals import GOAL_METRICS, goal_clean, goal_create, goal_delete, goal_update
-from experiments.services.meetings import TEXT_MAX_LENGTH, meeting_update_notes
+from meetings.models import Goal, Meeting
+from meetings.permissions import can_set_goals, can_write_meeting_notes
+from meetings.services.goals import GOAL_METRICS, goal_clean, goal_create, goal_delete, goal_update
+from meetings.services.meetings import TEXT_MAX_LENGTH, meeting_update_notes
 
 
 class GoalAdminForm(forms.ModelForm):

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from experiments import roles
-from experiments.forms import GoalForm, apply_service_errors
-from experiments.meeting_selectors import goal_list, goals_with_progress
-from experiments.models import Goal
-from experiments.services.goals import GOAL_METRICS, goal_create, goal_delete, goal_target_text, goal_update
-from experiments.views.meetings import goal_view
+from experiments.forms import apply_service_errors
+from meetings.forms import GoalForm
+from meetings.models import Goal
+from meetings.permissions import can_set_goals
+from meetings.selectors import goal_list, goals_with_progress
+from meetings.services.goals import GOAL_METRICS, goal_create, goal_delete, goal_target_text, goal_update
+from meetings.views.meetings import goal_view
 from metrics.views import metric_labels
 
 PAGE_SIZE = 20
@@ -56,7 +57,7 @@ def goal_row(goal) -> dict:
 
 @login_required
 def goals_page(request: HttpRequest) -> HttpResponse:
-    can_set = roles.can_set_goals(request.user)
+    can_set = can_set_goals(request.user)
     today = timezone.localdate()
     month = today.replace(day=1)
     next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
@@ -81,7 +82,7 @@ def goals_page(request: HttpRequest) -> HttpResponse:
     rows = [goal_row(goal) for goal in goals_with_progress(page.object_list)]
     return render(
         request,
-        "experiments/goals.html",
+        "meetings/goals.html",
         {"form": form, "page": page, "rows": rows, "can_set": can_set, "query": ""},
         status=400 if form.errors else 200,
     )
@@ -89,7 +90,7 @@ def goals_page(request: HttpRequest) -> HttpResponse:
 
 def _goal_for_setter(request: HttpRequest, pk: int) -> Goal:
     """The goal to correct or delete; only the founder and administrators get this far."""
-    if not roles.can_set_goals(request.user):
+    if not can_set_goals(request.user):
         raise PermissionDenied(_("Only the founder or an administrator sets department goals."))
     goal = goal_list().filter(pk=pk).first()
     if goal is None:
@@ -137,7 +138,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("web:goal-list")
     return render(
         request,
-        "experiments/goal_form.html",
+        "meetings/goal_form.html",
         {"form": form, "goal": goal_summary(goal)},
         status=400 if form.errors else 200,
     )
@@ -152,4 +153,4 @@ def goal_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         goal_delete(goal=goal, by=request.user)
         messages.success(request, _("The goal is deleted. Meeting agendas that showed it keep it as it was."))
         return redirect("web:goal-list")
-    return render(request, "experiments/goal_delete.html", {"goal": goal_summary(goal)})
+    return render(request, "meetings/goal_delete.html", {"goal": goal_summary(goal)})

@@ -15,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from experiments.agendas import founder_agenda, sync_agenda
-from experiments.meeting_selectors import meeting_latest
-from experiments.models import Meeting
-from experiments.roles import User, can_write_meeting_notes
+from experiments.roles import User
 from experiments.selectors import regulation_current
+from meetings.agendas import founder_agenda, sync_agenda
+from meetings.models import Meeting
+from meetings.permissions import can_write_meeting_notes
+from meetings.selectors import meeting_latest
 
 logger = logging.getLogger(__name__)
 

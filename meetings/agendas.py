@@ -12,11 +12,12 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from experiments.meeting_selectors import goals_overlapping, goals_with_progress
-from experiments.models import Experiment, Goal, Meeting, Question, Review, ReviewUnlock
+from experiments.models import Experiment, Question, Review, ReviewUnlock
 from experiments.review_lock import json_float, overdue_unlocks, review_due_on, review_lock_state, with_lock_data
 from experiments.selectors import regulation_current
-from experiments.services.goals import GOAL_METRICS, goal_target_text
+from meetings.models import Goal, Meeting
+from meetings.selectors import goals_overlapping, goals_with_progress
+from meetings.services.goals import GOAL_METRICS, goal_target_text
 from metrics.selectors import scoreboard_totals
 
 # The frozen review metrics a meeting looks at first (the full snapshot stays on the review).

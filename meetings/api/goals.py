@@ -16,11 +16,11 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from experiments.agendas import goal_as_dict
-from experiments.meeting_selectors import goal_list, goals_with_progress
-from experiments.models import Goal
-from experiments.roles import can_set_goals
-from experiments.services.goals import GOAL_METRICS, choose_metric_message, goal_create, goal_delete, goal_update
+from meetings.agendas import goal_as_dict
+from meetings.models import Goal
+from meetings.permissions import can_set_goals
+from meetings.selectors import goal_list, goals_with_progress
+from meetings.services.goals import GOAL_METRICS, choose_metric_message, goal_create, goal_delete, goal_update
 
 METRIC_CHOICES = sorted(GOAL_METRICS)
 

@@ -17,13 +17,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from experiments import roles
-from experiments.forms import MeetingFilterForm, MeetingNotesForm, apply_service_errors
-from experiments.meeting_selectors import meeting_list as meeting_list_selector
-from experiments.models import Experiment, Meeting, Review, ReviewUnlock
-from experiments.services.goals import GOAL_METRICS
-from experiments.services.meetings import meeting_update_notes
+from experiments.forms import apply_service_errors
+from experiments.models import Experiment, Review, ReviewUnlock
 from experiments.templatetags.tracker_format import count, money, percent
+from meetings.forms import MeetingFilterForm, MeetingNotesForm
+from meetings.models import Meeting
+from meetings.permissions import can_write_meeting_notes
+from meetings.selectors import meeting_list as meeting_list_selector
+from meetings.services.goals import GOAL_METRICS
+from meetings.services.meetings import meeting_update_notes
 from metrics.formulas import MARKETING_FIELDS, SALES_FIELDS
 from metrics.views import metric_labels
 
@@ -228,7 +230,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "experiments/meetings.html",
+        "meetings/meetings.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "filtered": bool(kind)},
     )
 
@@ -238,7 +240,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_list_selector().filter(pk=pk).first()
     if meeting is None:
         raise Http404(_("There is no meeting with this number."))
-    can_write = roles.can_write_meeting_notes(request.user)
+    can_write = can_write_meeting_notes(request.user)
     form = MeetingNotesForm(request.POST or None, initial={"notes": meeting.notes, "decisions": meeting.decisions})
     if request.method == "POST":
         if not can_write:
@@ -255,7 +257,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     previous = agenda.get("previous_meeting")
     return render(
         request,
-        "experiments/meeting_detail.html",
+        "meetings/meeting_detail.html",
         {
             "meeting": meeting,
             # Agendas are built by the service with every key present; a bare row (made by hand) has none.

@@ -1,0 +1,11 @@
+"""Celery task that creates the meetings due on the regulation's cadence (beat: "build-due-meetings")."""
+
+from celery import shared_task
+
+from meetings.services.meetings import meeting_create_due
+
+
+@shared_task(name="meetings.tasks.build_due_meetings", acks_late=True)
+def build_due_meetings() -> list[int]:
+    """Create today's due sync and founder meetings; safe to run twice (one meeting per kind and date)."""
+    return [meeting.pk for meeting in meeting_create_due()]
