@@ -1,0 +1,87 @@
+"""Values as people write them in exports, turned into the tracker's canonical text.
+
+The canonical forms are what the JSON API accepts (docs/api.md): ISO 8601 datetimes, decimals with
+a point, `true` / `false`. Anything these functions cannot read comes back unchanged, so that the
+row check downstream reports it in the same words as for any other file.
+"""
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+# Text that means "no value" in exports (case-folded): amoCRM's `не закрыта`, dashes, placeholders.
+NONE_MARKERS = frozenset(
+    {"", "-", "—", "–", "не закрыта", "не указано", "(не указано)", "нет данных", "n/a", "none", "null", "(none)"}
+)
+TRUE_WORDS = frozenset({"да", "д", "yes", "y", "true", "t", "1", "истина"})
+FALSE_WORDS = frozenset({"нет", "н", "no", "n", "false", "f", "0", "ложь"})
+
+_CURRENCY = re.compile(r"(₽|руб\.?|р\.|rub|usd|eur|\$|€|£|тг|₸)", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def fold(text: str) -> str:
+    """Headers and stage values compared as people mean them: case-folded, trimmed, spaces
+    collapsed, `ё` as `е`."""
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+def is_none(text: str) -> bool:
+    return fold(text) in NONE_MARKERS
+
+
+def number_text(text: str, *, decimal_comma: bool = True) -> str:
+    """`12 500,50 ₽` → `12500.50`; `12,500.50` → `12500.50`; `$1,200` → `1200` (with a comma that
+    is a thousands separator where the source writes English numbers: `decimal_comma=False`)."""
+    if is_none(text):
+        return ""
+    value = _SPACES.sub("", _CURRENCY.sub("", text)).rstrip("%")
+    if "," in value and "." in value:
+        # Both: the one written last is the decimal separator.
+        thousands = "," if value.rfind(".") > value.rfind(",") else "."
+        value = value.replace(thousands, "").replace(",", ".")
+    elif "," in value:
+        value = value.replace(",", ".") if decimal_comma and value.count(",") == 1 else value.replace(",", "")
+    return value
+
+
+def bool_text(text: str) -> str:
+    folded = fold(text)
+    if folded in TRUE_WORDS:
+        return "true"
+    if folded in FALSE_WORDS:
+        return "false"
+    return "" if folded in NONE_MARKERS else text
+
+
+def datetime_text(value: object, *, zone: ZoneInfo, day_first: bool = True) -> str:
+    """A cell as an ISO 8601 datetime; times without an offset are local to `zone`."""
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=zone)).isoformat()
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), zone).isoformat()
+    text = str(value).strip()
+    if is_none(text):
+        return ""
+    if _ISO_DATE.match(text):
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).isoformat()
+    match = _DOTTED.match(text)
+    if not match:
+        return text
+    first, second, year, hour, minute, second_of_minute, meridiem = match.groups()
+    # Dotted dates are day first everywhere; slashed ones as the source writes them.
+    day, month = (first, second) if day_first or "." in text else (second, first)
+    hours = int(hour or 0)
+    if meridiem:
+        hours = hours % 12 + (12 if meridiem.lower() == "pm" else 0)
+    try:
+        parsed = dt.datetime(int(year), int(month), int(day), hours, int(minute or 0), int(second_of_minute or 0))
+    except ValueError:
+        return text
+    return parsed.replace(tzinfo=zone).isoformat()
