@@ -92,25 +92,35 @@ def _encoding(head: bytes) -> str:
 
 
 def _delimiter(text: str) -> str:
-    """The delimiter that splits the header line into the most cells, outside quotes."""
-    header = _first_record(text.lstrip("\r\n"))
+    """The delimiter that splits a line into the most cells, outside quotes, among the first lines
+    (ad-cabinet reports open with a title line that has none)."""
     counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for char in header:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
+    for line in _records(text, limit=10):
+        for delimiter in DELIMITERS:
+            counts[delimiter] = max(counts[delimiter], line.count(delimiter))
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def _first_record(text: str) -> str:
-    """The header line: up to the first newline outside quotes."""
+def _records(text: str, *, limit: int) -> list[str]:
+    """The first lines of the text, quoted parts removed (a quoted cell may hold newlines and
+    delimiters)."""
+    records: list[str] = []
+    current: list[str] = []
     quoted = False
-    for index, char in enumerate(text):
+    for char in text:
         if char == '"':
             quoted = not quoted
-        elif char in "\r\n" and not quoted and index:
-            return text[:index]
-    return text
+        elif quoted:
+            continue
+        elif char in "\r\n":
+            if current:
+                records.append("".join(current))
+                current = []
+                if len(records) == limit:
+                    return records
+        else:
+            current.append(char)
+    if current:
+        records.append("".join(current))
+    return records
