@@ -10,12 +10,12 @@ from rest_framework.response import Response
 from experiments.api.serializers import (
     ChannelSerializer,
     ConflictSerializer,
-    ExperimentFilterSerializer,
     ExperimentInputSerializer,
     ExperimentSerializer,
     RegulationInputSerializer,
     RegulationSerializer,
 )
+from experiments.filters import ExperimentFilter
 from experiments.models import Channel, Experiment, Regulation
 from experiments.permissions import CanManageExperimentOrReadOnly, CanRegisterOrReadOnly, IsAdminOrReadOnly
 from experiments.selectors import (
@@ -94,6 +94,7 @@ class ExperimentViewSet(viewsets.GenericViewSet):
 
     permission_classes = [CanRegisterOrReadOnly, CanManageExperimentOrReadOnly]
     serializer_class = ExperimentSerializer
+    filterset_class = ExperimentFilter
     queryset = Experiment.objects.none()
 
     def get_queryset(self) -> QuerySet[Experiment]:
@@ -103,11 +104,9 @@ class ExperimentViewSet(viewsets.GenericViewSet):
         # Re-read with the selector, so that a write answers exactly as GET shows it.
         return ExperimentSerializer(experiment_get(pk=experiment.pk), context=self.get_serializer_context()).data
 
-    @extend_schema(summary="Experiments, newest start first", parameters=[ExperimentFilterSerializer])
+    @extend_schema(summary="Experiments, newest start first")
     def list(self, request: Request) -> Response:
-        filters = ExperimentFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(experiment_list(user=request.user, filters=filters.validated_data))
+        page = self.paginate_queryset(self.filter_queryset(experiment_list(user=request.user)))
         # Drafts are judged by the version in force: fetch it once for the whole page.
         context = {**self.get_serializer_context(), "current_regulation": regulation_current()}
         return self.get_paginated_response(ExperimentSerializer(page, many=True, context=context).data)

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from experiments import roles
-from experiments.forms import ExperimentFilterForm, ExperimentForm, QuestionForm, apply_service_errors
+from experiments.filters import ExperimentPageFilter
+from experiments.forms import ExperimentForm, QuestionForm, apply_service_errors
 from experiments.models import Experiment
 from experiments.permissions import can_manage_experiment
 from experiments.selectors import experiment_list as experiment_list_selector
@@ -41,22 +41,10 @@ def _get_experiment(pk: int) -> Experiment:
 
 @login_required
 def experiment_list(request: HttpRequest) -> HttpResponse:
-    form = ExperimentFilterForm(request.GET or None)
-    filters: dict = {}
-    search = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "status": data.get("status") or None,
-            "channel": data["channel"].slug if data.get("channel") else None,
-            "owner": data["owner"].pk if data.get("owner") else None,
-        }
-        search = data.get("q") or ""
-    experiments = experiment_list_selector(user=request.user, filters=filters)
-    if search:
-        experiments = experiments.filter(
-            Q(title__icontains=search) | Q(utm_campaign__icontains=search) | Q(hypothesis__icontains=search)
-        )
+    filters = ExperimentPageFilter(request.GET, queryset=experiment_list_selector(user=request.user), request=request)
+    # A bad value (an unknown channel, say) filters nothing rather than half of what was asked.
+    filtered = filters.is_valid() and any(filters.form.cleaned_data.values())
+    experiments = filters.qs if filtered else filters.queryset
     page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
     current = regulation_current()
     rows = [{"experiment": e, "lock": lock_view(e, current_regulation=current)} for e in page.object_list]
@@ -66,11 +54,11 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
         request,
         "experiments/list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "filtered": any(filters.values()) or bool(search),
+            "filtered": filtered,
             "can_register": roles.can_register_experiments(request.user),
         },
     )

@@ -22,6 +22,7 @@ from metrics.api.serializers import (
     SpendCreateResultSerializer,
     SpendSerializer,
 )
+from metrics.filters import LeadFilter, SpendFilter
 
 
 class CanImportOrReadOnly(BasePermission):
@@ -40,15 +41,10 @@ class LeadsView(generics.ListAPIView):
 
     permission_classes = [CanImportOrReadOnly]
     serializer_class = LeadSerializer
+    filterset_class = LeadFilter
 
     def get_queryset(self):
-        queryset = selectors.leads_list()
-        params = self.request.query_params
-        if params.get("external_id"):
-            queryset = queryset.filter(external_id=params["external_id"])
-        if params.get("utm_campaign"):
-            queryset = queryset.filter(utm_key=params["utm_campaign"].strip().lower())
-        return queryset
+        return selectors.leads_list()
 
     @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
@@ -64,12 +60,10 @@ class SpendView(generics.ListAPIView):
 
     permission_classes = [CanImportOrReadOnly]
     serializer_class = SpendSerializer
+    filterset_class = SpendFilter
 
     def get_queryset(self):
-        queryset = selectors.spend_list()
-        if self.request.query_params.get("experiment", "").isdigit():
-            queryset = queryset.filter(experiment_id=int(self.request.query_params["experiment"]))
-        return queryset
+        return selectors.spend_list()
 
     @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
