@@ -13,8 +13,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from experiments.models import Channel, ChannelThreshold, Experiment, Regulation
+from experiments.permissions import User
 from experiments.review_lock import LockState, review_lock_state
-from experiments.roles import User
 
 
 def regulation_list() -> QuerySet[Regulation]:

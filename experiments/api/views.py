@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -36,7 +37,7 @@ _CONFLICT = OpenApiResponse(ConflictSerializer, description="Refused by the expe
 class RegulationViewSet(viewsets.GenericViewSet):
     """The company's rules, versioned: every change is a new version, in force at once."""
 
-    permission_classes = [IsAdminOrReadOnly]
+    permission_classes = [IsAuthenticated, IsAdminOrReadOnly]
     serializer_class = RegulationSerializer
     queryset = Regulation.objects.none()  # for the schema; reads go through the selectors
 
@@ -69,7 +70,7 @@ class RegulationViewSet(viewsets.GenericViewSet):
 class ChannelViewSet(viewsets.GenericViewSet):
     """Where leads come from."""
 
-    permission_classes = [CanRegisterOrReadOnly]
+    permission_classes = [IsAuthenticated, CanRegisterOrReadOnly]
     serializer_class = ChannelSerializer
     queryset = Channel.objects.none()
 
@@ -92,7 +93,7 @@ class ChannelViewSet(viewsets.GenericViewSet):
 class ExperimentViewSet(viewsets.GenericViewSet):
     """Marketing hypotheses: register, edit drafts, launch, cancel."""
 
-    permission_classes = [CanRegisterOrReadOnly, CanManageExperimentOrReadOnly]
+    permission_classes = [IsAuthenticated, CanRegisterOrReadOnly, CanManageExperimentOrReadOnly]
     serializer_class = ExperimentSerializer
     filterset_class = ExperimentFilter
     queryset = Experiment.objects.none()

@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from experiments import roles
+from experiments import permissions
 from experiments.filters import ExperimentPageFilter
 from experiments.forms import ExperimentForm, QuestionForm, apply_service_errors
 from experiments.models import Experiment
-from experiments.permissions import can_manage_experiment
 from experiments.selectors import experiment_list as experiment_list_selector
 from experiments.selectors import regulation_current
 from experiments.services.experiments import (
@@ -59,7 +58,7 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "filtered": filtered,
-            "can_register": roles.can_register_experiments(request.user),
+            "can_register": permissions.can_register_experiments(request.user),
         },
     )
 
@@ -92,10 +91,10 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
         "reviews": reviews[::-1],  # newest version first
         "review": reviews[-1] if reviews else None,
         "questions": questions,
-        "can_manage": can_manage_experiment(user, experiment),
-        "can_review": roles.can_file_reviews(user),
-        "can_ask": roles.can_ask_questions(user),
-        "can_answer": roles.can_answer_questions(user),
+        "can_manage": permissions.can_manage_experiment(user, experiment),
+        "can_review": permissions.can_file_reviews(user),
+        "can_ask": permissions.can_ask_questions(user),
+        "can_answer": permissions.can_answer_questions(user),
         "question_form": question_form or QuestionForm(),
     }
 
@@ -108,7 +107,7 @@ def _form_page(request: HttpRequest, form: ExperimentForm, experiment: Experimen
 
 @login_required
 def experiment_create_view(request: HttpRequest) -> HttpResponse:
-    if not roles.can_register_experiments(request.user):
+    if not permissions.can_register_experiments(request.user):
         raise PermissionDenied(_("Only marketers, marketing heads and administrators can register experiments."))
     form = ExperimentForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -125,7 +124,7 @@ def experiment_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     experiment = _get_experiment(pk)
-    if not can_manage_experiment(request.user, experiment):
+    if not permissions.can_manage_experiment(request.user, experiment):
         raise PermissionDenied(_("Only the owner, a marketing head or an administrator can edit this experiment."))
     form = ExperimentForm(request.POST or None, initial=ExperimentForm.initial_for(experiment))
     if request.method == "POST" and form.is_valid():

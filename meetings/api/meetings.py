@@ -1,30 +1,18 @@
 """Meetings (api.md, "Scoreboard, goals, meetings"): everyone reads; marketing heads, sales heads
 and the founder write notes and decisions. Beat creates the meetings with their agendas."""
 
-from typing import Any
-
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting
-from meetings.permissions import can_write_meeting_notes
+from meetings.permissions import CanWriteNotesOrReadOnly
 from meetings.selectors import meeting_list
 from meetings.services.meetings import meeting_update_notes
-
-
-class CanWriteNotesOrReadOnly(BasePermission):
-    message = _("Only marketing heads, sales heads and the founder write meeting notes and decisions.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or can_write_meeting_notes(request.user)
 
 
 class MeetingNotesInputSerializer(serializers.Serializer):
