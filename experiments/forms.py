@@ -4,7 +4,6 @@ by the service the view calls, and its ValidationError is shown on the matching 
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -116,22 +115,6 @@ class ExperimentForm(forms.Form):
             "budget": data.get("budget"),
             "targets": targets,
         }
-
-
-class ExperimentFilterForm(forms.Form):
-    STATUS_CHOICES = [("", _("Any status")), *Experiment.Status.choices]
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    channel = forms.ModelChoiceField(
-        label=_("Channel"), queryset=Channel.objects.all(), required=False, empty_label=_("Any channel")
-    )
-    owner = forms.ModelChoiceField(
-        label=_("Owner"),
-        queryset=get_user_model().objects.filter(experiments__isnull=False).distinct().order_by("username"),
-        required=False,
-        empty_label=_("Anyone"),
-    )
 
 
 class ReviewForm(forms.Form):

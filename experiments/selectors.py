@@ -8,15 +8,13 @@ any periodic job has stored it.
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from experiments.models import Channel, ChannelThreshold, Experiment, Regulation
+from experiments.permissions import User
 from experiments.review_lock import LockState, review_lock_state
-from experiments.roles import User
 
 
 def regulation_list() -> QuerySet[Regulation]:
@@ -98,29 +96,16 @@ def _unlocked_running_ids(today: dt.date) -> list[int]:
     return ids
 
 
-def experiment_list(*, user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Experiment]:
-    """Experiments, newest start first, filtered by effective `status`, `channel` slug and `owner`.
+def experiment_list(*, user: User) -> QuerySet[Experiment]:
+    """Experiments, newest start first; `experiments.filters` narrows them for the API and the page."""
+    return experiment_queryset().order_by("-start_date", "-id")
 
-    `owner` is a user id or a username.
-    """
-    filters = filters or {}
-    queryset = experiment_queryset().order_by("-start_date", "-id")
-    status = filters.get("status")
-    if status:
-        today = timezone.localdate()
-        if status == Experiment.Status.AWAITING_REVIEW:
-            queryset = queryset.filter(
-                Q(status=Experiment.Status.AWAITING_REVIEW) | Q(id__in=_unlocked_running_ids(today))
-            )
-        elif status == Experiment.Status.RUNNING:
-            queryset = queryset.filter(status=Experiment.Status.RUNNING).exclude(id__in=_unlocked_running_ids(today))
-        else:
-            queryset = queryset.filter(status=status)
-    channel = filters.get("channel")
-    if channel:
-        queryset = queryset.filter(channel__slug=channel)
-    owner = filters.get("owner")
-    if owner not in (None, ""):
-        owner = str(owner)
-        queryset = queryset.filter(owner_id=int(owner)) if owner.isdigit() else queryset.filter(owner__username=owner)
-    return queryset
+
+def experiments_in_status(queryset: QuerySet[Experiment], *, status: str) -> QuerySet[Experiment]:
+    """The experiments of `queryset` whose *effective* status is `status`."""
+    today = timezone.localdate()
+    if status == Experiment.Status.AWAITING_REVIEW:
+        return queryset.filter(Q(status=Experiment.Status.AWAITING_REVIEW) | Q(id__in=_unlocked_running_ids(today)))
+    if status == Experiment.Status.RUNNING:
+        return queryset.filter(status=Experiment.Status.RUNNING).exclude(id__in=_unlocked_running_ids(today))
+    return queryset.filter(status=status)

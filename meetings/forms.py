@@ -4,11 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from experiments.forms import DATE_INPUT
-from meetings.models import Meeting
-
-
-class MeetingFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All meetings")), *Meeting.Kind.choices])
 
 
 class MeetingNotesForm(forms.Form):

@@ -55,12 +55,9 @@ def goals_with_progress(goals: Iterable[Goal]) -> list[Goal]:
     return goals
 
 
-def meeting_list(*, kind: str | None = None) -> QuerySet[Meeting]:
-    """Meetings, newest first; `kind` narrows to `sync` or `founder`."""
-    queryset = Meeting.objects.order_by("-date", "kind", "-id")
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    return queryset
+def meeting_list() -> QuerySet[Meeting]:
+    """Meetings, newest first; `meetings.filters` narrows them for the API and the page."""
+    return Meeting.objects.order_by("-date", "kind", "-id")
 
 
 def meeting_latest(*, kind: str) -> Meeting | None:

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from experiments import roles
 from experiments.forms import DATE_INPUT, apply_service_errors
 from experiments.models import Channel
 from metrics.formulas import MARKETING_FIELDS, SALES_FIELDS
 from metrics.models import ImportJob
+from metrics.permissions import can_import_data
 from metrics.selectors import import_jobs, scoreboard
 from metrics.services.imports import import_job_create
 
@@ -160,7 +160,7 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
-    can_import = roles.can_import_data(request.user)
+    can_import = can_import_data(request.user)
     form = ImportForm()
     if request.method == "POST":
         if not can_import:

@@ -4,35 +4,18 @@ answer, everyone reads. The output names who wrote each text and nobody else."""
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experiments.api.reviews import RefusalSerializer
 from experiments.models import Experiment, Question
-from experiments.roles import can_answer_questions, can_ask_questions
+from experiments.permissions import CanAnswer, CanAskOrReadOnly
 from experiments.services.questions import question_answer, question_ask, question_list
-
-
-class CanAskOrReadOnly(BasePermission):
-    message = _("Only sales heads and founders ask questions about experiments.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or can_ask_questions(request.user)
-
-
-class CanAnswer(BasePermission):
-    message = _("Only marketing heads answer questions.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated and can_answer_questions(request.user))
 
 
 class TextInputSerializer(serializers.Serializer):

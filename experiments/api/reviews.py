@@ -1,32 +1,18 @@
 """`/api/v1/experiments/{id}/review/`: file, read and amend an experiment's review (api.md, Reviews)."""
 
-from typing import Any
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experiments.models import Experiment, Review, ReviewUnlock
-from experiments.roles import can_file_reviews
+from experiments.permissions import CanFileReviewsOrReadOnly
 from experiments.services.reviews import review_amend, review_current, review_file
-
-
-class CanFileReviewsOrReadOnly(BasePermission):
-    """Everyone signed in reads reviews; only sales heads file and amend them."""
-
-    message = gettext_lazy("Only sales heads file reviews.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or can_file_reviews(request.user)
 
 
 class ReviewInputSerializer(serializers.Serializer):

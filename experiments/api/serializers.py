@@ -229,11 +229,3 @@ class ExperimentInputSerializer(serializers.Serializer):
     targets = serializers.DictField(
         required=False, allow_null=True, help_text=f"Optional targets, keys: {', '.join(KNOWN_TARGETS)}."
     )
-
-
-class ExperimentFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=Experiment.Status.choices, required=False, help_text="The effective status."
-    )
-    channel = serializers.SlugField(required=False, help_text="A channel slug.")
-    owner = serializers.CharField(required=False, help_text="The owner's user id or username.")

@@ -4,18 +4,19 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from experiments.api.serializers import (
     ChannelSerializer,
     ConflictSerializer,
-    ExperimentFilterSerializer,
     ExperimentInputSerializer,
     ExperimentSerializer,
     RegulationInputSerializer,
     RegulationSerializer,
 )
+from experiments.filters import ExperimentFilter
 from experiments.models import Channel, Experiment, Regulation
 from experiments.permissions import CanManageExperimentOrReadOnly, CanRegisterOrReadOnly, IsAdminOrReadOnly
 from experiments.selectors import (
@@ -36,7 +37,7 @@ _CONFLICT = OpenApiResponse(ConflictSerializer, description="Refused by the expe
 class RegulationViewSet(viewsets.GenericViewSet):
     """The company's rules, versioned: every change is a new version, in force at once."""
 
-    permission_classes = [IsAdminOrReadOnly]
+    permission_classes = [IsAuthenticated, IsAdminOrReadOnly]
     serializer_class = RegulationSerializer
     queryset = Regulation.objects.none()  # for the schema; reads go through the selectors
 
@@ -69,7 +70,7 @@ class RegulationViewSet(viewsets.GenericViewSet):
 class ChannelViewSet(viewsets.GenericViewSet):
     """Where leads come from."""
 
-    permission_classes = [CanRegisterOrReadOnly]
+    permission_classes = [IsAuthenticated, CanRegisterOrReadOnly]
     serializer_class = ChannelSerializer
     queryset = Channel.objects.none()
 
@@ -92,8 +93,9 @@ class ChannelViewSet(viewsets.GenericViewSet):
 class ExperimentViewSet(viewsets.GenericViewSet):
     """Marketing hypotheses: register, edit drafts, launch, cancel."""
 
-    permission_classes = [CanRegisterOrReadOnly, CanManageExperimentOrReadOnly]
+    permission_classes = [IsAuthenticated, CanRegisterOrReadOnly, CanManageExperimentOrReadOnly]
     serializer_class = ExperimentSerializer
+    filterset_class = ExperimentFilter
     queryset = Experiment.objects.none()
 
     def get_queryset(self) -> QuerySet[Experiment]:
@@ -103,11 +105,9 @@ class ExperimentViewSet(viewsets.GenericViewSet):
         # Re-read with the selector, so that a write answers exactly as GET shows it.
         return ExperimentSerializer(experiment_get(pk=experiment.pk), context=self.get_serializer_context()).data
 
-    @extend_schema(summary="Experiments, newest start first", parameters=[ExperimentFilterSerializer])
+    @extend_schema(summary="Experiments, newest start first")
     def list(self, request: Request) -> Response:
-        filters = ExperimentFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(experiment_list(user=request.user, filters=filters.validated_data))
+        page = self.paginate_queryset(self.filter_queryset(experiment_list(user=request.user)))
         # Drafts are judged by the version in force: fetch it once for the whole page.
         context = {**self.get_serializer_context(), "current_regulation": regulation_current()}
         return self.get_paginated_response(ExperimentSerializer(page, many=True, context=context).data)

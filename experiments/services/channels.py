@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from experiments.models import Channel
-from experiments.roles import can_register_experiments
+from experiments.permissions import can_register_experiments
 
 
 def _name_errors(name: str, *, exclude_id: int | None = None) -> list[str]:

@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from experiments.models import Channel, Experiment, Regulation
-from experiments.permissions import can_manage_experiment
+from experiments.permissions import can_manage_experiment, can_register_experiments
 from experiments.review_lock import review_lock_state
-from experiments.roles import can_register_experiments
 from metrics.services.dirty import snapshots_mark_dirty
 from tracker.errors import Conflict
 

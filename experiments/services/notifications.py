@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Notification, Question, ReviewUnlock
+from experiments.permissions import Role
 from experiments.review_lock import percent_text, review_due_on
-from experiments.roles import Role
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Question
-from experiments.roles import User, can_answer_questions, can_ask_questions
+from experiments.permissions import User, can_answer_questions, can_ask_questions
 from tracker.errors import Conflict
 
 TEXT_MAX_LENGTH = 5000

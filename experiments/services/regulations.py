@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from experiments.models import Channel, ChannelThreshold, Regulation
-from experiments.roles import is_admin
+from experiments.permissions import can_change_regulation
 
 INT_FIELDS = (
     "default_test_period_days",
@@ -157,7 +157,7 @@ def regulation_create(
     channel overrides too, while `{}` drops them. Experiments already launched keep the version
     they pinned.
     """
-    if not is_admin(by):
+    if not can_change_regulation(by):
         raise PermissionDenied(_("Only an administrator can change the regulation."))
     current = Regulation.objects.order_by("-version").prefetch_related("channel_thresholds").first()
     values = {**regulation_defaults(), **fields}

@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Review, ReviewUnlock
+from experiments.permissions import User, can_file_reviews
 from experiments.review_lock import json_float, recorded_unlock, review_lock_state, with_lock_data
-from experiments.roles import User, can_file_reviews
 from experiments.services.unlocks import unlock_record
 from tracker.errors import Conflict
 

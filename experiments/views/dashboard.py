@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from experiments import roles
+from experiments import permissions
 from experiments.models import Experiment
 from experiments.views.lock_display import lock_view
 from experiments.web_selectors import dashboard_experiments, drafts_of, open_questions, status_counts
@@ -43,7 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     tomorrow = today + dt.timedelta(days=1)
     board = scoreboard_totals(periods=[(month_start, tomorrow)])[(month_start, tomorrow)]  # no by-channel rows
     counts = status_counts()
-    can_register = roles.can_register_experiments(request.user)
+    can_register = permissions.can_register_experiments(request.user)
     return render(
         request,
         "experiments/dashboard.html",
@@ -55,7 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "month": {"from": month_start, "to": tomorrow, "marketing": board["marketing"], "sales": board["sales"]},
             "can_register": can_register,
             "my_drafts": list(drafts_of(request.user)) if can_register else [],
-            "can_review": roles.can_file_reviews(request.user),
-            "open_questions": open_questions() if roles.can_answer_questions(request.user) else [],
+            "can_review": permissions.can_file_reviews(request.user),
+            "open_questions": open_questions() if permissions.can_answer_questions(request.user) else [],
         },
     )

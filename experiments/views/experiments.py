@@ -4,17 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from experiments import roles
-from experiments.forms import ExperimentFilterForm, ExperimentForm, QuestionForm, apply_service_errors
+from experiments import permissions
+from experiments.filters import ExperimentPageFilter
+from experiments.forms import ExperimentForm, QuestionForm, apply_service_errors
 from experiments.models import Experiment
-from experiments.permissions import can_manage_experiment
 from experiments.selectors import experiment_list as experiment_list_selector
 from experiments.selectors import regulation_current
 from experiments.services.experiments import (
@@ -41,22 +40,10 @@ def _get_experiment(pk: int) -> Experiment:
 
 @login_required
 def experiment_list(request: HttpRequest) -> HttpResponse:
-    form = ExperimentFilterForm(request.GET or None)
-    filters: dict = {}
-    search = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "status": data.get("status") or None,
-            "channel": data["channel"].slug if data.get("channel") else None,
-            "owner": data["owner"].pk if data.get("owner") else None,
-        }
-        search = data.get("q") or ""
-    experiments = experiment_list_selector(user=request.user, filters=filters)
-    if search:
-        experiments = experiments.filter(
-            Q(title__icontains=search) | Q(utm_campaign__icontains=search) | Q(hypothesis__icontains=search)
-        )
+    filters = ExperimentPageFilter(request.GET, queryset=experiment_list_selector(user=request.user), request=request)
+    # A bad value (an unknown channel, say) filters nothing rather than half of what was asked.
+    filtered = filters.is_valid() and any(filters.form.cleaned_data.values())
+    experiments = filters.qs if filtered else filters.queryset
     page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
     current = regulation_current()
     rows = [{"experiment": e, "lock": lock_view(e, current_regulation=current)} for e in page.object_list]
@@ -66,12 +53,12 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
         request,
         "experiments/list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "filtered": any(filters.values()) or bool(search),
-            "can_register": roles.can_register_experiments(request.user),
+            "filtered": filtered,
+            "can_register": permissions.can_register_experiments(request.user),
         },
     )
 
@@ -104,10 +91,10 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
         "reviews": reviews[::-1],  # newest version first
         "review": reviews[-1] if reviews else None,
         "questions": questions,
-        "can_manage": can_manage_experiment(user, experiment),
-        "can_review": roles.can_file_reviews(user),
-        "can_ask": roles.can_ask_questions(user),
-        "can_answer": roles.can_answer_questions(user),
+        "can_manage": permissions.can_manage_experiment(user, experiment),
+        "can_review": permissions.can_file_reviews(user),
+        "can_ask": permissions.can_ask_questions(user),
+        "can_answer": permissions.can_answer_questions(user),
         "question_form": question_form or QuestionForm(),
     }
 
@@ -120,7 +107,7 @@ def _form_page(request: HttpRequest, form: ExperimentForm, experiment: Experimen
 
 @login_required
 def experiment_create_view(request: HttpRequest) -> HttpResponse:
-    if not roles.can_register_experiments(request.user):
+    if not permissions.can_register_experiments(request.user):
         raise PermissionDenied(_("Only marketers, marketing heads and administrators can register experiments."))
     form = ExperimentForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -137,7 +124,7 @@ def experiment_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     experiment = _get_experiment(pk)
-    if not can_manage_experiment(request.user, experiment):
+    if not permissions.can_manage_experiment(request.user, experiment):
         raise PermissionDenied(_("Only the owner, a marketing head or an administrator can edit this experiment."))
     form = ExperimentForm(request.POST or None, initial=ExperimentForm.initial_for(experiment))
     if request.method == "POST" and form.is_valid():

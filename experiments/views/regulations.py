@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from experiments import roles
+from experiments import permissions
 from experiments.models import ChannelThreshold, Regulation
 from experiments.selectors import regulation_list
 
@@ -38,6 +38,6 @@ def regulation_page(request: HttpRequest) -> HttpResponse:
         {
             "current": versions[0] if versions else None,
             "history": history,
-            "is_admin": roles.is_admin(request.user),
+            "is_admin": permissions.can_change_regulation(request.user),
         },
     )

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from experiments import roles
+from experiments import permissions
 from experiments.forms import ReviewForm, apply_service_errors
 from experiments.models import Experiment, Review
 from experiments.services.reviews import review_amend, review_file
@@ -61,6 +61,6 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
             "status": lock.status,
             "form": form,
             "review": latest,
-            "can_review": roles.can_file_reviews(request.user),
+            "can_review": permissions.can_file_reviews(request.user),
         },
     )

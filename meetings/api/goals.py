@@ -5,33 +5,21 @@ Each goal is shown with its `actual` value from the scoreboard of its period, `p
 actual / target and `met`.
 """
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.utils.functional import lazy
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from meetings.agendas import goal_as_dict
 from meetings.models import Goal
-from meetings.permissions import can_set_goals
+from meetings.permissions import CanSetGoalsOrReadOnly
 from meetings.selectors import goal_list, goals_with_progress
 from meetings.services.goals import GOAL_METRICS, choose_metric_message, goal_create, goal_delete, goal_update
 
 METRIC_CHOICES = sorted(GOAL_METRICS)
-
-
-class CanSetGoalsOrReadOnly(BasePermission):
-    message = _("Only the founder or an administrator sets department goals.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or can_set_goals(request.user)
 
 
 class GoalInputSerializer(serializers.Serializer):

@@ -1,33 +1,18 @@
 """Meetings (api.md, "Scoreboard, goals, meetings"): everyone reads; marketing heads, sales heads
 and the founder write notes and decisions. Beat creates the meetings with their agendas."""
 
-from typing import Any
-
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from meetings.filters import MeetingFilter
 from meetings.models import Meeting
-from meetings.permissions import can_write_meeting_notes
+from meetings.permissions import CanWriteNotesOrReadOnly
 from meetings.selectors import meeting_list
 from meetings.services.meetings import meeting_update_notes
-
-
-class CanWriteNotesOrReadOnly(BasePermission):
-    message = _("Only marketing heads, sales heads and the founder write meeting notes and decisions.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or can_write_meeting_notes(request.user)
-
-
-class MeetingFilterSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Meeting.Kind.choices, required=False, help_text="`sync` or `founder`.")
 
 
 class MeetingNotesInputSerializer(serializers.Serializer):
@@ -51,16 +36,15 @@ class MeetingViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated, CanWriteNotesOrReadOnly]
     serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
     queryset = Meeting.objects.none()  # for the schema; reads go through the selectors
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return meeting_list()
 
-    @extend_schema(summary="Meetings, newest first", parameters=[MeetingFilterSerializer], tags=["meetings"])
+    @extend_schema(summary="Meetings, newest first", tags=["meetings"])
     def list(self, request: Request) -> Response:
-        filters = MeetingFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(meeting_list(kind=filters.validated_data.get("kind")))
+        page = self.paginate_queryset(self.filter_queryset(meeting_list()))
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)
 
     @extend_schema(summary="One meeting with its agenda", tags=["meetings"])

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from experiments.roles import User
+from experiments.permissions import User
 from meetings.models import Goal
 from meetings.permissions import can_set_goals
 

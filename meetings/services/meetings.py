@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from experiments.roles import User
+from experiments.permissions import User
 from experiments.selectors import regulation_current
 from meetings.agendas import founder_agenda, sync_agenda
 from meetings.models import Meeting

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from experiments.forms import apply_service_errors
 from experiments.models import Experiment, Review, ReviewUnlock
 from experiments.templatetags.tracker_format import count, money, percent
-from meetings.forms import MeetingFilterForm, MeetingNotesForm
+from meetings.filters import MeetingFilter
+from meetings.forms import MeetingNotesForm
 from meetings.models import Meeting
 from meetings.permissions import can_write_meeting_notes
 from meetings.selectors import meeting_list as meeting_list_selector
@@ -222,16 +223,16 @@ def meeting_summary(meeting: Meeting) -> dict:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    form = MeetingFilterForm(request.GET or None)
-    kind = form.cleaned_data.get("kind") if form.is_valid() else None
-    page = Paginator(meeting_list_selector(kind=kind or None), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = MeetingFilter(request.GET, queryset=meeting_list_selector(), request=request)
+    filtered = filters.is_valid() and bool(filters.form.cleaned_data["kind"])
+    page = Paginator(filters.qs if filtered else filters.queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"meeting": meeting, "summary": meeting_summary(meeting)} for meeting in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "meetings/meetings.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "filtered": bool(kind)},
+        {"form": filters.form, "page": page, "rows": rows, "query": query.urlencode(), "filtered": filtered},
     )
 
 

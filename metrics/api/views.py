@@ -1,17 +1,15 @@
 """Thin views: input -> service/selector -> output. Permissions are declared on each class."""
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experiments.models import Experiment
-from experiments.roles import can_import_data
 from metrics import selectors, services
 from metrics.api.serializers import (
     ImportJobSerializer,
@@ -22,33 +20,19 @@ from metrics.api.serializers import (
     SpendCreateResultSerializer,
     SpendSerializer,
 )
-
-
-class CanImportOrReadOnly(BasePermission):
-    """Everyone signed in reads; marketers, heads of marketing and sales, and admins send data."""
-
-    message = _("Only marketers, the heads of marketing and sales, and admins may send lead data.")
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or can_import_data(request.user)
+from metrics.filters import LeadFilter, SpendFilter
+from metrics.permissions import CanImportOrReadOnly
 
 
 class LeadsView(generics.ListAPIView):
     """GET: leads, newest first. POST: upsert up to 10,000 rows by external_id."""
 
-    permission_classes = [CanImportOrReadOnly]
+    permission_classes = [IsAuthenticated, CanImportOrReadOnly]
     serializer_class = LeadSerializer
+    filterset_class = LeadFilter
 
     def get_queryset(self):
-        queryset = selectors.leads_list()
-        params = self.request.query_params
-        if params.get("external_id"):
-            queryset = queryset.filter(external_id=params["external_id"])
-        if params.get("utm_campaign"):
-            queryset = queryset.filter(utm_key=params["utm_campaign"].strip().lower())
-        return queryset
+        return selectors.leads_list()
 
     @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
@@ -62,14 +46,12 @@ class LeadsView(generics.ListAPIView):
 class SpendView(generics.ListAPIView):
     """GET: spend rows. POST: a list of spend rows (experiment id or utm_campaign)."""
 
-    permission_classes = [CanImportOrReadOnly]
+    permission_classes = [IsAuthenticated, CanImportOrReadOnly]
     serializer_class = SpendSerializer
+    filterset_class = SpendFilter
 
     def get_queryset(self):
-        queryset = selectors.spend_list()
-        if self.request.query_params.get("experiment", "").isdigit():
-            queryset = queryset.filter(experiment_id=int(self.request.query_params["experiment"]))
-        return queryset
+        return selectors.spend_list()
 
     @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
@@ -83,7 +65,7 @@ class SpendView(generics.ListAPIView):
 class ImportsView(generics.ListAPIView):
     """GET: import jobs, newest first. POST: upload a CSV file; the import runs in the background."""
 
-    permission_classes = [CanImportOrReadOnly]
+    permission_classes = [IsAuthenticated, CanImportOrReadOnly]
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser, FormParser]
 

@@ -250,3 +250,34 @@ def test_status_filter_query_count_does_not_grow_with_rows(
         MetricSnapshot.objects.create(experiment=ExperimentFactory(running=True, channel=channel), data={})
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/api/v1/experiments/", {"status": "running"}).json()["count"] == 23
+
+
+@pytest.mark.django_db
+def test_owner_filter_takes_odd_ids_without_failing(marketer, client_for, channel):
+    ExperimentFactory(owner=marketer, channel=channel)
+    client = client_for(marketer)
+    for owner in ("²", "99999999999999999999", "nobody"):
+        response = client.get("/api/v1/experiments/", {"owner": owner})
+        assert response.status_code == 200, owner
+        assert response.json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_value_is_refused_per_field_in_the_readers_language(marketer, client_for):
+    response = client_for(marketer).get(
+        "/api/v1/experiments/", {"status": "lost", "channel": "no slug"}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"status", "channel"}
+    assert "lost" in response.json()["status"][0]
+    assert "допустим" in response.json()["status"][0]
+
+
+@pytest.mark.django_db
+def test_list_filters_do_not_apply_to_one_experiment(marketer, client_for, channel):
+    draft = ExperimentFactory(owner=marketer, channel=channel)
+    client = client_for(marketer)
+    assert client.get(f"/api/v1/experiments/{draft.id}/", {"status": "running"}).status_code == 200
+    assert client.get(f"/api/v1/experiments/{draft.id}/", {"status": "lost"}).status_code == 200
+    renamed = client.patch(f"/api/v1/experiments/{draft.id}/?status=running", {"title": "Renamed"}, format="json")
+    assert renamed.status_code == 200

@@ -259,6 +259,15 @@ def test_list_is_newest_first_and_filters_by_kind(marketer, client_for):
     assert set(refused.json()) == {"kind"}
 
 
+def test_the_list_filter_does_not_apply_to_one_meeting(marketer, client_for):
+    with morning(dt.date(2026, 12, 1)):
+        meeting_create_due()
+    meeting = Meeting.objects.filter(kind="sync").get()
+    client = client_for(marketer)
+    assert client.get(f"/api/v1/meetings/{meeting.id}/", {"kind": "founder"}).status_code == 200
+    assert client.get(f"/api/v1/meetings/{meeting.id}/", {"kind": "weekly"}).status_code == 200
+
+
 def test_meeting_list_queries_do_not_grow_with_meetings(marketer, client_for):
     client = client_for(marketer)
     day = dt.date(2026, 12, 1)

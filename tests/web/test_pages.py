@@ -153,6 +153,18 @@ def test_list_filters_by_status_and_channel(web_client, founder):
     assert "No experiment matches" in client.get("/experiments/", {"q": "nothing like this"}).content.decode()
 
 
+def test_list_with_a_bad_filter_value_is_not_filtered(web_client, founder):
+    events = ChannelFactory(name="Events", slug="events")
+    ExperimentFactory(title="Draft on events", channel=events)
+    ExperimentFactory(title="Running elsewhere", running=True)
+    client = web_client(founder)
+    for params in ({"status": "lost", "channel": events.pk}, {"channel": "events"}, {"owner": "99999999999999999999"}):
+        response = client.get("/experiments/", params)
+        assert response.status_code == 200
+        assert len(response.context["rows"]) == 2, params
+        assert "No experiment matches" not in response.content.decode()
+
+
 def test_list_paginates_and_keeps_filters_in_page_links(web_client, founder):
     for i in range(23):
         ExperimentFactory(title=f"Hypothesis number {i:02d}")
