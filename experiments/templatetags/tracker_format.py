@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.formats import number_format
 
+from metrics.catalog import MONEY, RATE, metric
+
 register = template.Library()
 
 EMPTY = "—"
@@ -82,3 +84,24 @@ def plain_decimal(value: object) -> str:
     normalized = number.normalize()
     places = max(0, -normalized.as_tuple().exponent)
     return number_format(normalized, places, use_l10n=True)
+
+
+@register.filter(name="metric")
+def metric_value(value: object, name: str) -> str:
+    """A metric's value formatted by its kind in `metrics.catalog`: `{{ m.romi|metric:"romi" }}`."""
+    entry = metric(name)
+    kind = entry.kind if entry is not None else None
+    if kind == RATE:
+        return percent(value)
+    if kind == MONEY:
+        return money(value)
+    return count(value)
+
+
+@register.simple_tag
+def metric_label(name: str, short: bool = False) -> str:
+    """A metric's label from `metrics.catalog` in the active language; `short=True` where room is scarce."""
+    entry = metric(name)
+    if entry is None:
+        return name
+    return str(entry.short if short else entry.label)

@@ -2,23 +2,13 @@
 
 from django.utils.translation import gettext as _
 
-from experiments.forms import TARGET_FIELDS
 from experiments.models import Experiment
 from experiments.templatetags.tracker_format import as_decimal
 from experiments.views.lock_display import LockView
+from metrics.catalog import COUNT, metric, target_field
 from metrics.selectors import experiment_daily_leads
 
-
-def target_labels() -> dict[str, str]:
-    return {
-        "max_cpl": _("Max CPL"),
-        "max_cac": _("Max CAC"),
-        "min_revenue": _("Min revenue"),
-        "min_mql": _("Min MQL"),
-        "min_sql": _("Min SQL"),
-        "min_customers": _("Min customers"),
-        "max_non_target_share": _("Max non-target share"),
-    }
+FUNNEL = ("leads_total", "mql", "sql", "customers")
 
 
 def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
@@ -26,18 +16,14 @@ def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
 
     `met` is None while the actual is unknown (no snapshot yet, or a rate without a denominator).
     """
-    labels = target_labels()
     rows = []
     for name, target in (targets or {}).items():
-        metric, direction, kind = TARGET_FIELDS.get(name, (None, None, "count"))
-        actual = as_decimal(metrics.get(metric)) if metrics and metric else None
+        field = target_field(name)
+        actual = as_decimal(metrics.get(field.metric.name)) if metrics and field else None
         goal = as_decimal(target)
-        met = None
-        if actual is not None and goal is not None:
-            met = actual <= goal if direction == "max" else actual >= goal
-        rows.append(
-            {"name": name, "label": labels.get(name, name), "kind": kind, "target": goal, "actual": actual, "met": met}
-        )
+        met = field.met(actual, goal) if actual is not None and goal is not None else None
+        label, kind = (str(field.label), field.kind) if field else (name, COUNT)
+        rows.append({"name": name, "label": label, "kind": kind, "target": goal, "actual": actual, "met": met})
     return rows
 
 
@@ -53,7 +39,7 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockVi
         judged_total += day["judged"]
         non_target_total += day["non_target"]
         cumulative.append(round(non_target_total / judged_total, 4) if judged_total else None)
-    funnel_values = [(metrics or {}).get(key) or 0 for key in ("leads_total", "mql", "sql", "customers")]
+    funnel_values = [(metrics or {}).get(key) or 0 for key in FUNNEL]
     rows = [
         {"date": day["date"], "leads": day["leads"], "non_target": day["non_target"], "share": share}
         for day, share in zip(daily, cumulative, strict=True)
@@ -70,11 +56,11 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockVi
             "threshold": float(lock.threshold) if lock.threshold is not None else None,
             "funnel": funnel_values,
             "text": {
-                "leads": _("Leads"),
+                "leads": str(metric("leads_total").label),
                 "nonTarget": _("Non-target"),
                 "share": _("Cumulative non-target share"),
                 "threshold": _("Acceptable level"),
-                "funnel": [_("Leads"), "MQL", "SQL", _("Customers")],
+                "funnel": [str(metric(name).label) for name in FUNNEL],
             },
         },
     }
