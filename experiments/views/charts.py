@@ -1,11 +1,18 @@
-"""Data for the experiment page's charts and its targets table (numbers only; Chart.js draws)."""
+"""Data for the experiment page's charts and its targets table (Chart.js draws).
+
+The charts place points by number but write their labels with the page's formatter
+(`metrics.formatting`), so a share reads the same in a tooltip as in the table beside it.
+"""
+
+from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment
-from experiments.templatetags.tracker_format import as_decimal
 from experiments.views.lock_display import LockView
+from metrics import formatting
 from metrics.catalog import COUNT, metric, target_field
+from metrics.formatting import as_decimal
 from metrics.selectors import experiment_daily_leads
 
 FUNNEL = ("leads_total", "mql", "sql", "customers")
@@ -30,7 +37,7 @@ def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
 def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockView) -> dict:
     """Series for the three charts, passed to the page with `json_script`."""
     daily = list(experiment_daily_leads(experiment=experiment)) if experiment.status != "draft" else []
-    labels, leads, non_target, cumulative = [], [], [], []
+    labels, leads, non_target, shares = [], [], [], []
     judged_total = non_target_total = 0
     for day in daily:
         labels.append(day["date"].isoformat() if hasattr(day["date"], "isoformat") else str(day["date"]))
@@ -38,11 +45,13 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockVi
         non_target.append(day["non_target"])
         judged_total += day["judged"]
         non_target_total += day["non_target"]
-        cumulative.append(round(non_target_total / judged_total, 4) if judged_total else None)
+        # Exact, so that its text is rounded once (a point rounded to 4 places first could round twice).
+        shares.append(Fraction(non_target_total, judged_total) if judged_total else None)
     funnel_values = [(metrics or {}).get(key) or 0 for key in FUNNEL]
+    top = funnel_values[0]
     rows = [
         {"date": day["date"], "leads": day["leads"], "non_target": day["non_target"], "share": share}
-        for day, share in zip(daily, cumulative, strict=True)
+        for day, share in zip(daily, shares, strict=True)
     ]
     return {
         "rows": rows,  # the same numbers as a table, for screen readers
@@ -52,9 +61,13 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockVi
             "labels": labels,
             "leads": leads,
             "nonTarget": non_target,
-            "cumulativeShare": cumulative,
+            "cumulativeShare": [round(float(share), 4) if share is not None else None for share in shares],
+            "cumulativeShareText": [formatting.percent(share) for share in shares],
             "threshold": float(lock.threshold) if lock.threshold is not None else None,
+            "thresholdText": formatting.exact_percent(lock.threshold),
             "funnel": funnel_values,
+            # Each step as a share of the leads, for the funnel's tooltips.
+            "funnelShareText": [formatting.percent(Fraction(value, top)) if top else None for value in funnel_values],
             "text": {
                 "leads": str(metric("leads_total").label),
                 "nonTarget": _("Non-target"),

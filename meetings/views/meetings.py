@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 
 from experiments.forms import apply_service_errors
 from experiments.models import Experiment, Review, ReviewUnlock
-from experiments.templatetags.tracker_format import count, money, percent
 from meetings.forms import MeetingFilterForm, MeetingNotesForm
 from meetings.models import Meeting
 from meetings.permissions import can_write_meeting_notes
 from meetings.selectors import meeting_list as meeting_list_selector
 from meetings.services.meetings import meeting_update_notes
 from metrics.catalog import metric, zone_metrics
+from metrics.formatting import change_text
 
 PAGE_SIZE = 20
 
@@ -68,23 +68,6 @@ def _review(item: dict) -> dict:
         "recommendation_label": recommendations.get(item.get("recommendation"), item.get("recommendation")),
         "unlock_reason_label": dict(ReviewUnlock.Reason.choices).get(item.get("unlock_reason")),
     }
-
-
-def _signed(text: str, number: Decimal) -> str:
-    return f"+{text}" if number > 0 else (f"−{text.lstrip('-')}" if number < 0 else text)
-
-
-def change_text(kind: str, change) -> str:
-    """A change between two periods as people read it: "+12", "−1,500.00", "+2.5 pp" for rates."""
-    number = _decimal(change)
-    if number is None:
-        return "—"
-    if kind == "rate":
-        # A rate's change is in percentage points, not a percent of a percent.
-        return _("%(value)s pp") % {"value": _signed(percent(number).rstrip("%"), number)}
-    if kind == "money":
-        return _signed(money(number), number)
-    return _signed(count(number), number)
 
 
 def department_rows(zone: str, current: dict, previous: dict | None = None, change: dict | None = None) -> list[dict]:
