@@ -5,22 +5,23 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Channel, Experiment, Review
+from metrics.catalog import COUNT, MONEY, RATE, TargetField, target_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-# Optional targets an experiment may set, by the metrics.md name they are compared with.
-TARGET_FIELDS = {
-    "max_cpl": ("cpl", "max", "money"),
-    "max_cac": ("cac", "max", "money"),
-    "min_revenue": ("revenue", "min", "money"),
-    "min_mql": ("mql", "min", "count"),
-    "min_sql": ("sql", "min", "count"),
-    "min_customers": ("customers", "min", "count"),
-    "max_non_target_share": ("non_target_share", "max", "share"),
-}
+
+def target_form_field(target: TargetField) -> forms.Field:
+    """The input of an experiment target (`metrics.catalog`); a share is typed as percent."""
+    if target.kind == COUNT:
+        return forms.IntegerField(label=target.label, required=False, min_value=0)
+    if target.kind == RATE:
+        label = format_lazy("{}, %", target.label)
+        return forms.DecimalField(label=label, required=False, min_value=0, max_value=100, decimal_places=1)
+    return forms.DecimalField(label=target.label, required=False, min_value=0, max_digits=14, decimal_places=2)
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -60,19 +61,17 @@ class ExperimentForm(forms.Form):
         help_text=_("Leave empty for the regulation's default."),
     )
     budget = forms.DecimalField(label=_("Budget"), required=False, min_value=0, max_digits=14, decimal_places=2)
-    max_cpl = forms.DecimalField(label=_("Max CPL"), required=False, min_value=0, max_digits=14, decimal_places=2)
-    max_cac = forms.DecimalField(label=_("Max CAC"), required=False, min_value=0, max_digits=14, decimal_places=2)
-    min_mql = forms.IntegerField(label=_("Min MQL"), required=False, min_value=0)
-    min_sql = forms.IntegerField(label=_("Min SQL"), required=False, min_value=0)
-    min_customers = forms.IntegerField(label=_("Min customers"), required=False, min_value=0)
-    min_revenue = forms.DecimalField(
-        label=_("Min revenue"), required=False, min_value=0, max_digits=14, decimal_places=2
-    )
-    max_non_target_share = forms.DecimalField(
-        label=_("Max non-target share, %"), required=False, min_value=0, max_value=100, decimal_places=1
-    )
 
-    target_names = tuple(TARGET_FIELDS)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for target in target_fields():
+            self.fields[target.name] = target_form_field(target)
+
+    def target_rows(self) -> list[list[forms.BoundField]]:
+        """The target inputs as the form lays them out: money and shares, then counts."""
+        by_kind = {kind: [self[t.name] for t in target_fields() if t.kind == kind] for kind in (MONEY, RATE, COUNT)}
+        rows = [by_kind[MONEY] + by_kind[RATE], by_kind[COUNT]]
+        return [row for row in rows if row]
 
     @classmethod
     def initial_for(cls, experiment: Experiment) -> dict:
@@ -85,26 +84,26 @@ class ExperimentForm(forms.Form):
             "test_period_days": experiment.test_period_days,
             "budget": experiment.budget,
         }
-        for name, (_metric, _direction, kind) in TARGET_FIELDS.items():
-            value = experiment.targets.get(name)
+        for target in target_fields():
+            value = experiment.targets.get(target.name)
             if value is not None:
-                initial[name] = Decimal(str(value)) * 100 if kind == "share" else value
+                initial[target.name] = Decimal(str(value)) * 100 if target.kind == RATE else value
         return initial
 
     def service_fields(self) -> dict:
         """The cleaned data as the experiment services take it (targets as one dict)."""
         data = self.cleaned_data
         targets = {}
-        for name, (_metric, _direction, kind) in TARGET_FIELDS.items():
-            value = data.get(name)
+        for target in target_fields():
+            value = data.get(target.name)
             if value is None:
                 continue
-            if kind == "share":  # typed as percent, stored as a fraction (metrics.md)
-                targets[name] = str(value / 100)
-            elif kind == "money":
-                targets[name] = f"{value:.2f}"
+            if target.kind == RATE:  # typed as percent, stored as a fraction (metrics.md)
+                targets[target.name] = str(value / 100)
+            elif target.kind == MONEY:
+                targets[target.name] = f"{value:.2f}"
             else:
-                targets[name] = value
+                targets[target.name] = value
         return {
             "title": data["title"],
             "hypothesis": data["hypothesis"],

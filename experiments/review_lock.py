@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from scipy.special import betaincc, betaln
 
 from experiments.models import Experiment, Regulation, ReviewUnlock
+from metrics.formatting import api_number, api_percent
 
 # What `review_lock_state` reads from an experiment; join these to read many without extra queries.
 LOCK_SELECT_RELATED = ("regulation", "snapshot", "unlock")
@@ -83,7 +84,7 @@ class LockState:
         active language; the date and the numbers keep the API's notation in every language."""
         numbers = {
             "date": self.unlocks_on.isoformat(),
-            "threshold": percent_text(self.threshold) if self.threshold is not None else _("the threshold"),
+            "threshold": api_percent(self.threshold) if self.threshold is not None else _("the threshold"),
             "evidence": _short(self.evidence),
             "needed": _short(self.evidence_needed),
             "min_leads": self.min_leads,
@@ -116,16 +117,12 @@ def json_float(value: float | None) -> float | None:
     return round(value, 4)
 
 
-def percent_text(value: Decimal) -> str:
-    return f"{(Decimal(value) * 100).normalize():f}%"
-
-
 def _short(value: float | None) -> str:
     if value is None:
         return "0"
     if math.isinf(value) or value >= 1e6:
         return _("over a million")
-    return f"{value:.1f}".removesuffix(".0")
+    return api_number(value, 1).removesuffix(".0")
 
 
 def regulation_for(experiment: Experiment) -> Regulation:

@@ -18,17 +18,22 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Goal, Meeting
 from meetings.permissions import can_set_goals, can_write_meeting_notes
-from meetings.services.goals import GOAL_METRICS, goal_clean, goal_create, goal_delete, goal_update
+from meetings.services.goals import goal_clean, goal_create, goal_delete, goal_update
 from meetings.services.meetings import TEXT_MAX_LENGTH, meeting_update_notes
+from metrics.catalog import goal_metrics
 
 
 class GoalAdminForm(forms.ModelForm):
-    metric = forms.ChoiceField(choices=[(name, name) for name in sorted(GOAL_METRICS)])
+    metric = forms.ChoiceField(choices=[])
 
     class Meta:
         model = Goal
         fields = ["metric", "period_start", "period_end", "target"]
         help_texts = {"period_end": _("The day after the period: December is 2026-12-01 to 2027-01-01.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = [(name, name) for name in sorted(entry.name for entry in goal_metrics())]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -17,11 +17,9 @@ from experiments.review_lock import json_float, overdue_unlocks, review_due_on, 
 from experiments.selectors import regulation_current
 from meetings.models import Goal, Meeting
 from meetings.selectors import goals_overlapping, goals_with_progress
-from meetings.services.goals import GOAL_METRICS, goal_target_text
+from meetings.services.goals import goal_target_text
+from metrics.catalog import goal_metric, review_summary_metrics
 from metrics.selectors import scoreboard_totals
-
-# The frozen review metrics a meeting looks at first (the full snapshot stays on the review).
-REVIEW_METRICS = ("leads_total", "non_target_share", "mql", "sql", "customers", "revenue", "cpl", "cac", "cr_overall")
 
 
 def _moment(day: dt.date) -> dt.datetime:
@@ -99,7 +97,7 @@ def churn_section(board: dict) -> dict:
 
 def goal_as_dict(goal: Goal) -> dict:
     """A goal as the API shows it; `actual`, `progress` and `met` come from `goals_with_progress`."""
-    spec = GOAL_METRICS.get(goal.metric)
+    spec = goal_metric(goal.metric)
     return {
         "id": goal.pk,
         "metric": goal.metric,
@@ -197,7 +195,8 @@ def _review_dict(review: Review) -> dict:
         "author": review.author.username,
         "created_at": _iso(review.created_at),
         "unlock_reason": review.unlock_reason,
-        "metrics": {name: frozen.get(name) for name in REVIEW_METRICS},
+        # The frozen review metrics a meeting looks at first (the full snapshot stays on the review).
+        "metrics": {name: frozen.get(name) for name in review_summary_metrics()},
     }
 
 
@@ -222,7 +221,7 @@ def _win(review: Review) -> dict:
         "launched_at": _iso(experiment.launched_at),
         "budget": str(experiment.budget) if experiment.budget is not None else None,
         "targets": experiment.targets or {},
-        "metrics": {name: (review.metrics or {}).get(name) for name in REVIEW_METRICS},
+        "metrics": {name: (review.metrics or {}).get(name) for name in review_summary_metrics()},
     }
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from meetings.models import Goal, Meeting
-from meetings.services.goals import GOAL_METRICS
+from metrics.catalog import goal_metric
 from metrics.selectors import scoreboard_totals
 
 
@@ -32,14 +32,14 @@ def goal_progress(goal: Goal, zones: dict) -> dict:
     for an "at most" metric (cpl, churn_rate...) a progress below 1 is the good side, which `met`
     says in one word.
     """
-    spec = GOAL_METRICS.get(goal.metric)
+    spec = goal_metric(goal.metric)
     merged = {**zones["marketing"], **zones["sales"]}
     actual = merged.get(goal.metric)
     if spec is None or actual is None:
         return {"actual": actual, "progress": None, "met": None}
     value, target = _number(actual), _number(goal.target)
     progress = round(float(value / target), 4) if target else None
-    met = value >= target if spec.direction == "at_least" else value <= target
+    met = value >= target if spec.higher_is_better else value <= target
     return {"actual": actual, "progress": progress, "met": met}
 
 

@@ -8,8 +8,12 @@ one definition. A ratio with a zero denominator is `None` (JSON null), never 0.
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from metrics.catalog import MARKETING, SALES, zone_metrics
+
 CENT = Decimal("0.01")
 
+# The inputs: what the aggregate query counts and sums. Which metrics exist and which zone lists
+# them is `metrics.catalog`; `metrics_from_counts` answers every one of its names.
 COUNT_FIELDS = (
     "leads_total",
     "judged_leads",
@@ -23,42 +27,6 @@ COUNT_FIELDS = (
     "churned_customers",
 )
 MONEY_FIELDS = ("revenue", "marketing_spend", "sales_spend")
-
-MARKETING_FIELDS = (
-    "leads_total",
-    "judged_leads",
-    "non_target_leads",
-    "non_target_share",
-    "mql",
-    "sql",
-    "customers",
-    "sql_customers",
-    "cr_mql_sql",
-    "cr_sql_customer",
-    "marketing_spend",
-    "sales_spend",
-    "cpl",
-    "cac",
-    "cac_full",
-    "romi",
-)
-SALES_FIELDS = (
-    "leads_total",
-    "sql",
-    "customers",
-    "sql_customers",
-    "orders",
-    "visits",
-    "lcr",
-    "cr_overall",
-    "cr_sql_customer",
-    "cr_visit_customer",
-    "revenue",
-    "aov",
-    "churned_customers",
-    "churn_rate",
-    "churn_reasons",
-)
 
 
 def money(value) -> Decimal:
@@ -120,7 +88,6 @@ def metrics_from_counts(counts: dict, *, churn_base: int | None = None) -> dict:
 
 
 def zones(metrics: dict) -> tuple[dict, dict]:
-    """The marketing and sales zones of a scoreboard from one flat metrics dict."""
-    marketing = {name: metrics[name] for name in MARKETING_FIELDS}
-    sales = {name: metrics[name] for name in SALES_FIELDS}
+    """The marketing and sales zones of a scoreboard from one flat metrics dict (`metrics.catalog`)."""
+    marketing, sales = ({m.name: metrics[m.name] for m in zone_metrics(zone)} for zone in (MARKETING, SALES))
     return marketing, sales

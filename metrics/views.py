@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from experiments.forms import DATE_INPUT, apply_service_errors
 from experiments.models import Channel
-from metrics.formulas import MARKETING_FIELDS, SALES_FIELDS
+from metrics.catalog import MARKETING, SALES, zone_metrics
 from metrics.models import ImportJob
 from metrics.permissions import can_import_data
 from metrics.selectors import import_jobs, scoreboard
@@ -33,42 +33,12 @@ def import_text() -> dict:
     }
 
 
-def metric_labels() -> dict[str, tuple[str, str]]:
-    """metrics.md name -> (label people read, how to format it: count / rate / money)."""
-    return {
-        "leads_total": (_("Leads"), "count"),
-        "judged_leads": (_("Judged leads"), "count"),
-        "non_target_leads": (_("Non-target leads"), "count"),
-        "non_target_share": (_("Non-target share"), "rate"),
-        "mql": ("MQL", "count"),
-        "sql": ("SQL", "count"),
-        "customers": (_("Customers"), "count"),
-        "sql_customers": (_("Customers from SQL"), "count"),
-        "orders": (_("Orders"), "count"),
-        "visits": (_("Visits"), "count"),
-        "cr_mql_sql": (_("MQL → SQL"), "rate"),
-        "cr_sql_customer": (_("SQL → purchase"), "rate"),
-        "marketing_spend": (_("Marketing spend"), "money"),
-        "sales_spend": (_("Sales spend"), "money"),
-        "cpl": (_("Cost per lead (CPL)"), "money"),
-        "cac": (_("Customer acquisition cost (CAC)"), "money"),
-        "cac_full": (_("CAC, fully loaded"), "money"),
-        "romi": ("ROMI", "rate"),
-        "lcr": (_("Lead → SQL (LCR)"), "rate"),
-        "cr_overall": (_("Lead → purchase"), "rate"),
-        "cr_visit_customer": (_("Visit → purchase"), "rate"),
-        "revenue": (_("Revenue"), "money"),
-        "aov": (_("Average order value"), "money"),
-        "churned_customers": (_("Churned customers"), "count"),
-        "churn_rate": (_("Churn rate"), "rate"),
-    }
-
-
-def _zone_rows(zone: dict, names: tuple[str, ...], labels: dict) -> list[dict]:
+def zone_rows(zone: str, values: dict) -> list[dict]:
+    """One row per number a scoreboard zone lists (`metrics.catalog`): name, label, kind, value."""
     return [
-        {"name": name, "label": labels[name][0], "kind": labels[name][1], "value": zone.get(name)}
-        for name in names
-        if name in labels
+        {"name": entry.name, "label": str(entry.label), "kind": entry.kind, "value": values.get(entry.name)}
+        for entry in zone_metrics(zone)
+        if entry.is_number
     ]
 
 
@@ -125,11 +95,10 @@ def scoreboard_page(request: HttpRequest) -> HttpResponse:
             date_to=form.cleaned_data["date_to"],
             channel=form.cleaned_data.get("channel"),
         )
-        labels = metric_labels()
         names = {channel.slug: channel.name for channel in Channel.objects.all()}
         board = {
-            "marketing": _zone_rows(board["marketing"], MARKETING_FIELDS, labels),
-            "sales": _zone_rows(board["sales"], SALES_FIELDS, labels),
+            "marketing": zone_rows(MARKETING, board["marketing"]),
+            "sales": zone_rows(SALES, board["sales"]),
             "churn_reasons": sorted(
                 (board["sales"].get("churn_reasons") or {}).items(), key=lambda item: (-item[1], item[0])
             ),

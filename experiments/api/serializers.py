@@ -6,6 +6,8 @@ whose `ValidationError`s answer in the same `{"field": ["message"]}` shape.
 
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
@@ -13,8 +15,9 @@ from rest_framework import serializers
 
 from experiments.models import Channel, ChannelThreshold, Experiment, Regulation, ReviewUnlock
 from experiments.selectors import experiment_effective_status, experiment_lock_state
-from experiments.services.experiments import EDITABLE_FIELDS, KNOWN_TARGETS
+from experiments.services.experiments import EDITABLE_FIELDS
 from experiments.services.regulations import DECIMAL_FIELDS, INT_FIELDS
+from metrics.catalog import COUNT, MONEY, TargetField, target_fields
 
 # Shares and alpha are rates: JSON numbers (api.md, Conventions), not decimal strings.
 _RATE = {"max_digits": 5, "decimal_places": 4, "coerce_to_string": False}
@@ -115,16 +118,23 @@ class ChannelSerializer(serializers.ModelSerializer):
 # --- Experiment -----------------------------------------------------------------------------
 
 
-class TargetsSerializer(serializers.Serializer):
-    """Optional targets; money as decimal strings, counts as integers, shares as numbers."""
+def _target_serializer_field(target: TargetField) -> serializers.Field:
+    if target.kind == MONEY:
+        return serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    if target.kind == COUNT:
+        return serializers.IntegerField(required=False)
+    return serializers.FloatField(required=False, min_value=0, max_value=1)
 
-    max_cpl = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    min_mql = serializers.IntegerField(required=False)
-    max_cac = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    min_sql = serializers.IntegerField(required=False)
-    min_customers = serializers.IntegerField(required=False)
-    min_revenue = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    max_non_target_share = serializers.FloatField(required=False, min_value=0, max_value=1)
+
+class TargetsSerializer(serializers.Serializer):
+    """Optional targets (`metrics.catalog`); money as decimal strings, counts as integers, shares as numbers."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {target.name: _target_serializer_field(target) for target in target_fields()}
+
+
+def _target_names() -> str:
+    return ", ".join(target.name for target in target_fields())
 
 
 class ReviewLockSerializer(serializers.Serializer):
@@ -227,5 +237,7 @@ class ExperimentInputSerializer(serializers.Serializer):
     )
     budget = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     targets = serializers.DictField(
-        required=False, allow_null=True, help_text=f"Optional targets, keys: {', '.join(KNOWN_TARGETS)}."
+        required=False,
+        allow_null=True,
+        help_text=format_lazy("Optional targets, keys: {}.", lazy(_target_names, str)()),
     )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from experiments.models import Channel, Experiment, Regulation
 from experiments.permissions import can_manage_experiment, can_register_experiments
 from experiments.review_lock import review_lock_state
+from metrics.catalog import COUNT, MONEY, target_field, target_fields
 from metrics.services.dirty import snapshots_mark_dirty
 from tracker.errors import Conflict
 
@@ -33,10 +34,6 @@ EDITABLE_FIELDS = (
     "budget",
     "targets",
 )
-MONEY_TARGETS = ("max_cpl", "max_cac", "min_revenue")
-COUNT_TARGETS = ("min_mql", "min_sql", "min_customers")
-SHARE_TARGETS = ("max_non_target_share",)
-KNOWN_TARGETS = MONEY_TARGETS + COUNT_TARGETS + SHARE_TARGETS
 
 _UTM_CONSTRAINT = "experiment_utm_unique_among_active"
 _MONEY_LIMIT = Decimal("999999999999.99")
@@ -75,11 +72,11 @@ def targets_clean(targets: Any) -> dict[str, Any]:
     problems: list[str] = []
     cleaned: dict[str, Any] = {}
     for key, value in targets.items():
-        if key not in KNOWN_TARGETS:
-            problems.append(
-                _("Unknown target “%(key)s”; use one of: %(known)s.") % {"key": key, "known": ", ".join(KNOWN_TARGETS)}
-            )
-        elif key in MONEY_TARGETS:
+        target = target_field(key)
+        if target is None:
+            known = ", ".join(field.name for field in target_fields())
+            problems.append(_("Unknown target “%(key)s”; use one of: %(known)s.") % {"key": key, "known": known})
+        elif target.kind == MONEY:
             amount = _clean_money(value)
             if amount is None:
                 problems.append(
@@ -87,7 +84,7 @@ def targets_clean(targets: Any) -> dict[str, Any]:
                 )
             else:
                 cleaned[key] = str(amount)
-        elif key in COUNT_TARGETS:
+        elif target.kind == COUNT:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 problems.append(_("%(key)s must be a whole number of at least 0.") % {"key": key})
             else:

@@ -11,6 +11,7 @@ many workers, retries and sweeps reach it.
 
 import datetime as dt
 import logging
+from fractions import Fraction
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Notification, Question, ReviewUnlock
 from experiments.permissions import Role
-from experiments.review_lock import percent_text, review_due_on
+from experiments.review_lock import review_due_on
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
                 "experiment": experiment,
                 "unlock": unlock,
                 "due_on": review_due_on(unlock),
-                "threshold": percent_text(unlock.threshold),
+                # Numbers, formatted by the template in the site's language.
+                "share": Fraction(unlock.non_target_leads, unlock.judged_leads) if unlock.judged_leads else None,
                 "url": experiment_url(experiment),
             },
         )

@@ -1,24 +1,21 @@
-"""Data for the experiment page's charts and its targets table (numbers only; Chart.js draws)."""
+"""Data for the experiment page's charts and its targets table (Chart.js draws).
+
+The charts place points by number but write their labels with the page's formatter
+(`metrics.formatting`), so a share reads the same in a tooltip as in the table beside it.
+"""
+
+from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from experiments.forms import TARGET_FIELDS
 from experiments.models import Experiment
-from experiments.templatetags.tracker_format import as_decimal
 from experiments.views.lock_display import LockView
+from metrics import formatting
+from metrics.catalog import COUNT, metric, target_field
+from metrics.formatting import as_decimal
 from metrics.selectors import experiment_daily_leads
 
-
-def target_labels() -> dict[str, str]:
-    return {
-        "max_cpl": _("Max CPL"),
-        "max_cac": _("Max CAC"),
-        "min_revenue": _("Min revenue"),
-        "min_mql": _("Min MQL"),
-        "min_sql": _("Min SQL"),
-        "min_customers": _("Min customers"),
-        "max_non_target_share": _("Max non-target share"),
-    }
+FUNNEL = ("leads_total", "mql", "sql", "customers")
 
 
 def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
@@ -26,25 +23,21 @@ def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
 
     `met` is None while the actual is unknown (no snapshot yet, or a rate without a denominator).
     """
-    labels = target_labels()
     rows = []
     for name, target in (targets or {}).items():
-        metric, direction, kind = TARGET_FIELDS.get(name, (None, None, "count"))
-        actual = as_decimal(metrics.get(metric)) if metrics and metric else None
+        field = target_field(name)
+        actual = as_decimal(metrics.get(field.metric.name)) if metrics and field else None
         goal = as_decimal(target)
-        met = None
-        if actual is not None and goal is not None:
-            met = actual <= goal if direction == "max" else actual >= goal
-        rows.append(
-            {"name": name, "label": labels.get(name, name), "kind": kind, "target": goal, "actual": actual, "met": met}
-        )
+        met = field.met(actual, goal) if actual is not None and goal is not None else None
+        label, kind = (str(field.label), field.kind) if field else (name, COUNT)
+        rows.append({"name": name, "label": label, "kind": kind, "target": goal, "actual": actual, "met": met})
     return rows
 
 
 def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockView) -> dict:
     """Series for the three charts, passed to the page with `json_script`."""
     daily = list(experiment_daily_leads(experiment=experiment)) if experiment.status != "draft" else []
-    labels, leads, non_target, cumulative = [], [], [], []
+    labels, leads, non_target, shares = [], [], [], []
     judged_total = non_target_total = 0
     for day in daily:
         labels.append(day["date"].isoformat() if hasattr(day["date"], "isoformat") else str(day["date"]))
@@ -52,11 +45,13 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockVi
         non_target.append(day["non_target"])
         judged_total += day["judged"]
         non_target_total += day["non_target"]
-        cumulative.append(round(non_target_total / judged_total, 4) if judged_total else None)
-    funnel_values = [(metrics or {}).get(key) or 0 for key in ("leads_total", "mql", "sql", "customers")]
+        # Exact, so that its text is rounded once (a point rounded to 4 places first could round twice).
+        shares.append(Fraction(non_target_total, judged_total) if judged_total else None)
+    funnel_values = [(metrics or {}).get(key) or 0 for key in FUNNEL]
+    top = funnel_values[0]
     rows = [
         {"date": day["date"], "leads": day["leads"], "non_target": day["non_target"], "share": share}
-        for day, share in zip(daily, cumulative, strict=True)
+        for day, share in zip(daily, shares, strict=True)
     ]
     return {
         "rows": rows,  # the same numbers as a table, for screen readers
@@ -66,15 +61,19 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockVi
             "labels": labels,
             "leads": leads,
             "nonTarget": non_target,
-            "cumulativeShare": cumulative,
+            "cumulativeShare": [round(float(share), 4) if share is not None else None for share in shares],
+            "cumulativeShareText": [formatting.percent(share) for share in shares],
             "threshold": float(lock.threshold) if lock.threshold is not None else None,
+            "thresholdText": formatting.exact_percent(lock.threshold),
             "funnel": funnel_values,
+            # Each step as a share of the leads, for the funnel's tooltips.
+            "funnelShareText": [formatting.percent(Fraction(value, top)) if top else None for value in funnel_values],
             "text": {
-                "leads": _("Leads"),
+                "leads": str(metric("leads_total").label),
                 "nonTarget": _("Non-target"),
                 "share": _("Cumulative non-target share"),
                 "threshold": _("Acceptable level"),
-                "funnel": [_("Leads"), "MQL", "SQL", _("Customers")],
+                "funnel": [str(metric(name).label) for name in FUNNEL],
             },
         },
     }

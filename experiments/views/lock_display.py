@@ -8,27 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from experiments.models import Experiment, Regulation, ReviewUnlock
 from experiments.review_lock import LockState
 from experiments.selectors import experiment_effective_status, experiment_lock_state, regulation_current
-
-
-def _pct(value: Decimal | float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{number_format(Decimal(str(value)) * 100, 0, use_l10n=True)}%"
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value >= 1e6:
-        return "> " + number_format(1_000_000, 0, use_l10n=True, force_grouping=True)
-    return number_format(Decimal(str(round(value, 1))), 1 if value < 100 else 0, use_l10n=True, force_grouping=True)
+from metrics import formatting
 
 
 @dataclass(frozen=True)
@@ -72,10 +59,10 @@ def lock_view(experiment: Experiment, *, current_regulation: Regulation | None =
     numbers = {
         "k": k,
         "n": n,
-        "share": _pct(share),
-        "threshold": _pct(state.threshold),
-        "evidence": _num(state.evidence),
-        "needed": _num(state.evidence_needed),
+        "share": formatting.percent(share),
+        "threshold": formatting.exact_percent(state.threshold),
+        "evidence": formatting.evidence(state.evidence),
+        "needed": formatting.evidence(state.evidence_needed),
         "min_leads": regulation.exception_min_leads,
         "date": ends,
         "days": days_left,

@@ -17,14 +17,17 @@ from meetings.agendas import goal_as_dict
 from meetings.models import Goal
 from meetings.permissions import CanSetGoalsOrReadOnly
 from meetings.selectors import goal_list, goals_with_progress
-from meetings.services.goals import GOAL_METRICS, choose_metric_message, goal_create, goal_delete, goal_update
+from meetings.services.goals import choose_metric_message, goal_create, goal_delete, goal_update
+from metrics.catalog import DIRECTIONS, ZONES, goal_metrics
 
-METRIC_CHOICES = sorted(GOAL_METRICS)
+
+def _metric_names() -> list[str]:
+    return sorted(entry.name for entry in goal_metrics())
 
 
 class GoalInputSerializer(serializers.Serializer):
     metric = serializers.ChoiceField(
-        choices=METRIC_CHOICES,
+        choices=[],  # from the catalog, per instance (`get_fields`)
         error_messages={"invalid_choice": lazy(choose_metric_message, str)()},
         help_text="A department metric of metrics.md.",
     )
@@ -36,15 +39,20 @@ class GoalInputSerializer(serializers.Serializer):
         help_text="A whole number for counts, 2 places for money, 0..1 for rates.",
     )
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["metric"].choices = _metric_names()
+        return fields
+
 
 class GoalSerializer(serializers.Serializer):
     """A goal and how far the department is: the scoreboard of the goal's period, up to now."""
 
     id = serializers.IntegerField(read_only=True)
-    metric = serializers.ChoiceField(choices=METRIC_CHOICES, read_only=True)
-    zone = serializers.ChoiceField(choices=["marketing", "sales"], read_only=True)
+    metric = serializers.ChoiceField(choices=[], read_only=True)
+    zone = serializers.ChoiceField(choices=list(ZONES), read_only=True)
     direction = serializers.ChoiceField(
-        choices=["at_least", "at_most"],
+        choices=list(DIRECTIONS),
         read_only=True,
         help_text="`at_least` for volumes and conversions, `at_most` for costs, non-target share and churn.",
     )
@@ -65,6 +73,11 @@ class GoalSerializer(serializers.Serializer):
     )
     created_by = serializers.CharField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["metric"].choices = _metric_names()
+        return fields
 
     def to_representation(self, instance: Goal) -> dict:
         created_at = serializers.DateTimeField().to_representation(instance.created_at)

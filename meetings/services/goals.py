@@ -11,7 +11,6 @@ goal later changes neither a stored agenda nor its page.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,76 +22,17 @@ from django.utils.translation import gettext as _
 from experiments.permissions import User
 from meetings.models import Goal
 from meetings.permissions import can_set_goals
+from metrics.catalog import COUNT, MONEY, RATE, goal_metric, goal_metrics
 
 # The scoreboard refuses longer periods; a goal's actual is read from one.
 MAX_PERIOD_DAYS = 3660
 MAX_TARGET = Decimal("999999999999")
 
 
-@dataclass(frozen=True)
-class GoalMetric:
-    """How a metric is judged: its department, its JSON kind and which way is better."""
-
-    zone: str  # "marketing" | "sales"
-    kind: str  # "count" (int), "money" (2-place decimal string), "rate" (0..1), "ratio" (any number)
-    direction: str  # "at_least" | "at_most"
-
-
-_COUNT_UP = ("count", "at_least")
-_COUNT_DOWN = ("count", "at_most")
-_RATE_UP = ("rate", "at_least")
-_RATE_DOWN = ("rate", "at_most")
-_MONEY_UP = ("money", "at_least")
-_MONEY_DOWN = ("money", "at_most")
-
-# Every scalar metric of the scoreboard's zones (metrics.md); `churn_reasons` is a breakdown, not a
-# number one can set a target for. Metrics shown in both zones are judged where they are owned.
-GOAL_METRICS: dict[str, GoalMetric] = {
-    name: GoalMetric(zone, *spec)
-    for zone, table in (
-        (
-            "marketing",
-            {
-                "leads_total": _COUNT_UP,
-                "judged_leads": _COUNT_UP,
-                "non_target_leads": _COUNT_DOWN,
-                "non_target_share": _RATE_DOWN,
-                "mql": _COUNT_UP,
-                "sql": _COUNT_UP,
-                "cr_mql_sql": _RATE_UP,
-                "marketing_spend": _MONEY_DOWN,
-                "cpl": _MONEY_DOWN,
-                "cac": _MONEY_DOWN,
-                "cac_full": _MONEY_DOWN,
-                "romi": ("ratio", "at_least"),
-                "visits": _COUNT_UP,
-            },
-        ),
-        (
-            "sales",
-            {
-                "customers": _COUNT_UP,
-                "sql_customers": _COUNT_UP,
-                "orders": _COUNT_UP,
-                "lcr": _RATE_UP,
-                "cr_overall": _RATE_UP,
-                "cr_sql_customer": _RATE_UP,
-                "cr_visit_customer": _RATE_UP,
-                "revenue": _MONEY_UP,
-                "aov": _MONEY_UP,
-                "sales_spend": _MONEY_DOWN,
-                "churned_customers": _COUNT_DOWN,
-                "churn_rate": _RATE_DOWN,
-            },
-        ),
-    )
-    for name, spec in table.items()
-}
-
-
 def choose_metric_message() -> str:
     """The refusal of an unknown goal metric, in the active language (the API's serializer says it too)."""
-    return _("Choose one of the department metrics: %(metrics)s.") % {"metrics": ", ".join(sorted(GOAL_METRICS))}
+    names = sorted(entry.name for entry in goal_metrics())
+    return _("Choose one of the department metrics: %(metrics)s.") % {"metrics": ", ".join(names)}
 
 
 def _clean_target(metric: str, target: Any, errors: dict[str, list[str]]) -> Decimal | None:
@@ -110,14 +50,14 @@ def _clean_target(metric: str, target: Any, errors: dict[str, list[str]]) -> Dec
     if value > MAX_TARGET:
         errors["target"] = [_("The target may be at most %(max)s.") % {"max": MAX_TARGET}]
         return None
-    spec = GOAL_METRICS.get(metric)
+    spec = goal_metric(metric)
     if spec is None:
         return value
-    if spec.kind == "count" and value != value.to_integral_value():
+    if spec.kind == COUNT and value != value.to_integral_value():
         errors["target"] = [_("%(metric)s counts leads or customers: give a whole number.") % {"metric": metric}]
-    elif spec.kind == "rate" and value > 1:
+    elif spec.kind == RATE and spec.share and value > 1:
         errors["target"] = [_("%(metric)s is a rate between 0 and 1 (0.25 means 25%%).") % {"metric": metric}]
-    elif spec.kind == "money" and value != value.quantize(Decimal("0.01")):
+    elif spec.kind == MONEY and value != value.quantize(Decimal("0.01")):
         errors["target"] = [_("%(metric)s is money: at most 2 decimal places.") % {"metric": metric}]
     elif value != value.quantize(Decimal("0.0001")):
         errors["target"] = [_("At most 4 decimal places.")]
@@ -128,7 +68,7 @@ def goal_clean(*, metric: Any, period_start: Any, period_end: Any, target: Any) 
     """The goal's typed fields, or ValidationError per field in plain words."""
     errors: dict[str, list[str]] = {}
     metric = str(metric or "").strip()
-    if metric not in GOAL_METRICS:
+    if goal_metric(metric) is None:
         errors["metric"] = [choose_metric_message()]
     for name, value in (("period_start", period_start), ("period_end", period_end)):
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
@@ -205,10 +145,10 @@ def goal_delete(*, goal: Goal, by: User) -> None:
 
 def goal_target_text(metric: str, target: Decimal) -> str:
     """The target as a decimal string in its metric's own precision: "400", "1500.00", "0.25"."""
-    spec = GOAL_METRICS.get(metric)
-    if spec is not None and spec.kind == "count":
+    spec = goal_metric(metric)
+    if spec is not None and spec.kind == COUNT:
         return str(target.quantize(Decimal("1")))
-    if spec is not None and spec.kind == "money":
+    if spec is not None and spec.kind == MONEY:
         return str(target.quantize(Decimal("0.01")))
     text = f"{target.normalize():f}"
     return text if "." in text else f"{text}.0"

@@ -19,25 +19,24 @@ from meetings.forms import GoalForm
 from meetings.models import Goal
 from meetings.permissions import can_set_goals
 from meetings.selectors import goal_list, goals_with_progress
-from meetings.services.goals import GOAL_METRICS, goal_create, goal_delete, goal_target_text, goal_update
+from meetings.services.goals import goal_create, goal_delete, goal_target_text, goal_update
 from meetings.views.meetings import goal_view
-from metrics.views import metric_labels
+from metrics.catalog import MARKETING, SALES, goal_metric, goal_metrics
 
 PAGE_SIZE = 20
 
 
 def metric_choices() -> list:
     """The metrics a goal may name, grouped by the department judged by them."""
-    labels = metric_labels()
-    groups = {"marketing": [], "sales": []}
-    for name, spec in GOAL_METRICS.items():
-        groups[spec.zone].append((name, labels.get(name, (name,))[0]))
-    return [(_("Marketing"), groups["marketing"]), (_("Sales"), groups["sales"])]
+    groups = {MARKETING: [], SALES: []}
+    for entry in goal_metrics():
+        groups[entry.zone].append((entry.name, str(entry.label)))
+    return [(_("Marketing"), groups[MARKETING]), (_("Sales"), groups[SALES])]
 
 
 def goal_row(goal) -> dict:
     """A goal with `actual`, `progress` and `met` (from `goals_with_progress`) as the page shows it."""
-    spec = GOAL_METRICS.get(goal.metric)
+    spec = goal_metric(goal.metric)
     return goal_view(
         {
             "id": goal.pk,
@@ -100,7 +99,7 @@ def _goal_for_setter(request: HttpRequest, pk: int) -> Goal:
 
 def goal_summary(goal: Goal) -> dict:
     """A goal without its actual value (no scoreboard): what the edit and delete pages name."""
-    spec = GOAL_METRICS.get(goal.metric)
+    spec = goal_metric(goal.metric)
     return goal_view(
         {
             "id": goal.pk,

@@ -19,16 +19,14 @@ from django.utils.translation import gettext as _
 
 from experiments.forms import apply_service_errors
 from experiments.models import Experiment, Review, ReviewUnlock
-from experiments.templatetags.tracker_format import count, money, percent
 from meetings.filters import MeetingFilter
 from meetings.forms import MeetingNotesForm
 from meetings.models import Meeting
 from meetings.permissions import can_write_meeting_notes
 from meetings.selectors import meeting_list as meeting_list_selector
-from meetings.services.goals import GOAL_METRICS
 from meetings.services.meetings import meeting_update_notes
-from metrics.formulas import MARKETING_FIELDS, SALES_FIELDS
-from metrics.views import metric_labels
+from metrics.catalog import metric, zone_metrics
+from metrics.formatting import change_text
 
 PAGE_SIZE = 20
 
@@ -73,41 +71,19 @@ def _review(item: dict) -> dict:
     }
 
 
-def _signed(text: str, number: Decimal) -> str:
-    return f"+{text}" if number > 0 else (f"−{text.lstrip('-')}" if number < 0 else text)
-
-
-def change_text(kind: str, change) -> str:
-    """A change between two periods as people read it: "+12", "−1,500.00", "+2.5 pp" for rates."""
-    number = _decimal(change)
-    if number is None:
-        return "—"
-    if kind == "rate":
-        # A rate's change is in percentage points, not a percent of a percent.
-        return _("%(value)s pp") % {"value": _signed(percent(number).rstrip("%"), number)}
-    if kind == "money":
-        return _signed(money(number), number)
-    return _signed(count(number), number)
-
-
 def department_rows(zone: str, current: dict, previous: dict | None = None, change: dict | None = None) -> list[dict]:
     """One row per metric of the zone: label, values and, against the previous period, whether the
     change went the good way (down is good for costs, non-target share and churn)."""
-    labels = metric_labels()
-    names = MARKETING_FIELDS if zone == "marketing" else SALES_FIELDS
     rows = []
-    for name in names:
-        if name not in labels or name not in current:
+    for entry in zone_metrics(zone):
+        name, kind = entry.name, entry.kind
+        if not entry.is_number or name not in current:
             continue
-        label, kind = labels[name]
-        row = {"name": name, "label": label, "kind": kind, "current": current.get(name)}
+        row = {"name": name, "label": str(entry.label), "kind": kind, "current": current.get(name)}
         if previous is not None:
             delta = _decimal((change or {}).get(name))
-            spec = GOAL_METRICS.get(name)
             trend = None if delta is None or delta == 0 else ("up" if delta > 0 else "down")
-            good = None
-            if trend and spec is not None:
-                good = (trend == "up") == (spec.direction == "at_least")
+            good = None if trend is None else (trend == "up") == entry.higher_is_better
             row.update(previous=previous.get(name), change=change_text(kind, delta), trend=trend, good=good)
         rows.append(row)
     return rows
@@ -116,7 +92,8 @@ def department_rows(zone: str, current: dict, previous: dict | None = None, chan
 def goal_view(goal: dict) -> dict:
     """A goal (of an agenda, or of the goals page) with its label, kind, last day and a bar
     clamped to 0..1; the period's end is excluded, so people read the day before it."""
-    label, kind = metric_labels().get(goal["metric"], (goal["metric"], "count"))
+    entry = metric(goal["metric"])
+    label, kind = (str(entry.label), entry.kind) if entry is not None else (goal["metric"], "count")
     progress = goal.get("progress")
     start, end = (
         _date(value) if isinstance(value, str) else value for value in (goal["period_start"], goal["period_end"])

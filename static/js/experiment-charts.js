@@ -1,4 +1,6 @@
-/* Draws the experiment page's three charts from the JSON the page embeds (#chart-data). */
+/* Draws the experiment page's three charts from the JSON the page embeds (#chart-data). Shares in
+   tooltips are the server's texts (rounded and localized as on the rest of the page); only the
+   axis ticks, round numbers, are formatted here. */
 (function () {
   "use strict";
   var source = document.getElementById("chart-data");
@@ -53,7 +55,10 @@
         },
         plugins: {
           legend: { position: "bottom" },
-          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + (c.parsed.y === null ? "—" : percent.format(c.parsed.y)); } } }
+          tooltip: { callbacks: { label: function (c) {
+            var text = c.datasetIndex === 0 ? data.cumulativeShareText[c.dataIndex] : data.thresholdText;
+            return c.dataset.label + ": " + (c.parsed.y === null ? "—" : text);
+          } } }
         }
       }
     });
@@ -61,7 +66,6 @@
 
   var funnel = document.getElementById("chart-funnel");
   if (funnel) {
-    var top = data.funnel[0] || 0;
     new Chart(funnel, {
       type: "bar",
       data: {
@@ -74,7 +78,8 @@
         plugins: {
           legend: { display: false },
           tooltip: { callbacks: { label: function (c) {
-            var share = top ? " (" + percent.format(c.parsed.x / top) + ")" : "";
+            var text = data.funnelShareText[c.dataIndex];
+            var share = text ? " (" + text + ")" : "";
             return c.parsed.x + share;
           } } }
         }

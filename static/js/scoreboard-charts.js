@@ -1,5 +1,6 @@
 /* Draws the scoreboard's chart by channel from the rows of its table (#by-channel): leads and
-   customers as bars, lead → purchase conversion as a line on its own axis. */
+   customers as bars, lead → purchase conversion as a line on its own axis. A conversion's tooltip
+   is the table's own text (data-conversion-text), rounded and localized by the server. */
 (function () {
   "use strict";
   var canvas = document.getElementById("chart-channels");
@@ -39,7 +40,7 @@
         legend: { position: "bottom" },
         tooltip: { callbacks: { label: function (c) {
           if (c.dataset.yAxisID === "rate") {
-            return c.dataset.label + ": " + (c.parsed.y === null ? "—" : percent.format(c.parsed.y));
+            return c.dataset.label + ": " + (c.parsed.y === null ? "—" : rows[c.dataIndex].dataset.conversionText);
           }
           return c.dataset.label + ": " + c.parsed.y.toLocaleString(lang);
         } } }
