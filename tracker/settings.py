@@ -105,10 +105,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A request must not hang on a Redis that went away.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
-    # A task that runs longer than the visibility timeout would be delivered twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT = "tracker.brokers.redis:Transport"  # kombu's, surviving a Redis outage
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task that runs longer than the visibility timeout would be delivered twice.
+        "visibility_timeout": 3600,
+        # A Redis that vanishes without closing the connection (failover, a dropped network) is
+        # noticed by these checks and timeouts instead of a read that waits forever.
+        "health_check_interval": 10,
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+    }
 else:
     CACHES = {
         "default": {
@@ -120,7 +137,7 @@ else:
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT = "tracker.broker:Transport"  # kombu's, writing messages atomically
+    CELERY_BROKER_TRANSPORT = "tracker.brokers.filesystem:Transport"  # kombu's, writing messages atomically
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -140,6 +157,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 1800
 CELERY_TASK_SOFT_TIME_LIMIT = 1700
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives a broker outage of any length: it reconnects forever (the default gives up after
+# 100 tries) and resumes by itself. The beat sweeps then send again what could not be sent meanwhile.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker goes away finishes its work on the database: cancelling it would
+# throw away a half-done import. Its ack is lost with the connection, so the message comes back
+# (at once, or after the visibility timeout) and finds its work claimed or done.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The database is the source of truth: these sweeps repair whatever a lost message missed.
