@@ -5,11 +5,14 @@ SQLite in `var/`, a Celery broker on the file system (a real worker and beat, no
 console e-mail. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis.
 """
 
+import datetime as dt
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,12 +57,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "csp",
     "experiments",
     "metrics",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a locked-out log-in, flagged during the view, into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -202,6 +210,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out user name before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -253,6 +266,57 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Experiment Tracker <tracker@localhost>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# --- Log-in lockout, API throttles, content security policy ---------------------------------
+# How many reverse proxies stand in front of the app (each appends to X-Forwarded-For): the client's
+# address for the lockout and the throttles is taken from there (tracker/client_ip.py). 0: REMOTE_ADDR.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be 0 or more.")
+
+# Failed passwords are counted per user name and address, in the database (every web process sees
+# them, and a Redis outage does not reset them); the pages, the admin and the token endpoint alike.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+if AXES_FAILURE_LIMIT < 1 or dt.timedelta(0) >= AXES_COOLOFF_TIME:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be positive numbers.")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "tracker.lockout.lockout_response"
+AXES_VERBOSE = False
+
+
+def _rate(name: str, default: str) -> str:
+    rate = env.str(name, default=default)
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(f"{name} must look like 60/min (a count, then /s, /min, /hour or /day).")
+    return rate
+
+
+API_THROTTLE_RATES = {
+    "anon": _rate("API_THROTTLE_ANON", "60/min"),
+    "user": _rate("API_THROTTLE_USER", "1200/min"),
+    "token": _rate("API_THROTTLE_TOKEN", "10/min"),
+}
+
+# No inline script anywhere; style attributes (progress bars, a few margins in the templates) are
+# allowed, <style> elements are not. The API's ReDoc page relaxes styles for itself (tracker/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -266,6 +330,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tracker.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.throttles.AnonRateThrottle", "tracker.throttles.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
@@ -302,4 +368,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Every failed password is an INFO line of django-axes; its lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -33,6 +33,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "tracker.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://tracker.example.com",
     "SITE_URL": "https://tracker.example.com",
+    "TRUSTED_PROXIES": "1",
 }
 
 

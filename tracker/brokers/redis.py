@@ -42,7 +42,7 @@ class Channel(redis.Channel):
 
     def _connparams(self, asynchronous=False):
         if self.connection.client is None:
-            raise RedisConnectionError("The broker connection was closed.")
+            raise RedisConnectionError("broker connection closed")  # for the log, never shown to a reader
         return super()._connparams(asynchronous=asynchronous)
 
 
