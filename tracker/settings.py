@@ -137,7 +137,7 @@ if REDIS_URL:
         # noticed by these checks and timeouts instead of a read that waits forever.
         "health_check_interval": 10,
         "socket_connect_timeout": 5,
-        "socket_timeout": 30,
+        "socket_timeout": 10,
         "socket_keepalive": True,
         "retry_on_timeout": True,
     }
