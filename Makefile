@@ -1,16 +1,21 @@
-# Experiment Tracker — `make run` for the demo, `make test` for the whole suite.
-# Both work on a fresh machine with Python 3.11; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
+# Experiment Tracker — `make run` for the demo, `make test` for the whole suite, `make serve` in production.
+# All work on a fresh machine with Python 3.11; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: setup run demo migrate test lint format browser messages clean help
+.PHONY: setup run demo migrate serve test lint format browser messages clean help
+
+# DEBUG is off unless set: the demo and the tests turn it on (and so do the targets they depend on).
+run demo migrate messages test: export DEBUG = true
 
 help:
 	@echo "make run    set up, load demo data, run web + Celery worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run the whole test suite (lint, migrations check, pytest)"
+	@echo "make serve  production: migrate, collect static files, gunicorn + worker + beat (DEBUG off;"
+	@echo "            SECRET_KEY and ALLOWED_HOSTS required, see README.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +34,15 @@ demo: migrate
 run: demo
 	@echo "Starting web, worker and beat; stop everything with Ctrl-C."
 	PATH="$(abspath $(BIN)):$$PATH" PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+# Production: DEBUG off whatever the environment says; settings refuse to start without SECRET_KEY
+# and ALLOWED_HOSTS. The deploy check prints its warnings; an error stops here.
+serve: export DEBUG = false
+serve: setup
+	$(BIN)/python manage.py check --deploy
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	PATH="$(abspath $(BIN)):$$PATH" PORT=$(PORT) $(BIN)/honcho start -f Procfile.prod
 
 lint: setup
 	$(BIN)/ruff check .

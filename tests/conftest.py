@@ -137,3 +137,14 @@ def _fast_password_hashing(settings):
     """PBKDF2 is slow on purpose (seconds per user fixture on a busy machine); tests need no
     resistance to brute force, so they hash with a fast algorithm."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_throttles(settings):
+    """The API's rate limits are off: a suite sends far more requests a minute than a client may, and
+    the counts would carry over from test to test in the shared cache. tests/tracker/test_security.py
+    turns them on where it checks them."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
+    }

@@ -2,8 +2,8 @@
 
 Validation errors keep DRF's `{"field": ["message"]}` shape, whether DRF or a service (Django's
 `ValidationError`) raised them. Every other refusal answers `{"detail": "<plain sentence>",
-"code": "<machine code>"}` plus any extra fields of a `Conflict`; a `Busy` answers 503 with
-`Retry-After`.
+"code": "<machine code>"}` plus any extra fields of a `Conflict`; a `Busy` answers 503 and a throttled
+request 429, both with `Retry-After` and `retry_after`.
 """
 
 import re
@@ -50,4 +50,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.detail
         if isinstance(detail, str):
             response.data = {"detail": str(detail), "code": getattr(detail, "code", exc.default_code)}
+        if isinstance(exc, exceptions.Throttled) and "Retry-After" in response.headers:
+            # DRF has set Retry-After; the body says it too, as a 503 Busy does.
+            response.data["retry_after"] = int(response.headers["Retry-After"])
     return response

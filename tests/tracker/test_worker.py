@@ -33,7 +33,7 @@ def test_the_embedded_broker_never_shows_a_half_written_message(tmp_path, monkey
     from kombu import Connection
     from kombu.transport import filesystem
 
-    from tracker import broker
+    from tracker.brokers import filesystem as broker
 
     visible_while_writing = []
     real_dumps = broker.dumps
@@ -45,7 +45,8 @@ def test_the_embedded_broker_never_shows_a_half_written_message(tmp_path, monkey
     monkeypatch.setattr(broker, "dumps", dumps)
     monkeypatch.setattr(filesystem, "dumps", dumps)
     options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "store_processed": False}
-    with Connection("filesystem://", transport="tracker.broker:Transport", transport_options=options) as connection:
+    transport = "tracker.brokers.filesystem:Transport"
+    with Connection("filesystem://", transport=transport, transport_options=options) as connection:
         queue = connection.SimpleQueue("jobs")
         queue.put({"n": 1})
         assert visible_while_writing == []
