@@ -132,15 +132,21 @@ def _store(payloads: dict[int, dict], seen: dict[int, int], now: dt.datetime) ->
                 [now, json.dumps(rows)],
             )
         return
-    # SQLite (demo) transactions begin IMMEDIATE: no change can commit while this one computes.
+    # SQLite (demo) runs one writer at a time: the counters read now hold until this commits.
+    current = dict(
+        MetricSnapshot.objects.filter(experiment_id__in=list(payloads)).values_list("experiment_id", "dirty_seq")
+    )
     MetricSnapshot.objects.bulk_create(
-        [MetricSnapshot(experiment_id=i, data=d, computed_at=now) for i, d in payloads.items()],
+        [
+            MetricSnapshot(experiment_id=i, data=d, computed_at=now, dirty_since=None)
+            for i, d in payloads.items()
+            if current.get(i, 0) == seen.get(i, 0)
+        ],
         update_conflicts=True,
         unique_fields=["experiment"],
-        update_fields=["data", "computed_at"],
+        update_fields=["data", "computed_at", "dirty_since"],
         batch_size=500,
     )
-    MetricSnapshot.objects.filter(experiment_id__in=list(payloads), dirty_since__isnull=False).update(dirty_since=None)
 
 
 def snapshots_recompute_dirty(*, experiment_ids: Iterable[int] | None = None) -> list[int]:
