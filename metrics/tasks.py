@@ -4,29 +4,42 @@ from celery import shared_task
 
 from metrics import services
 from metrics.services.dirty import debounce_seconds, recompute_enqueue
+from tracker.db import RetryableConflict, retryable_as_conflict
 
 SWEEP_CHUNK = 500
+# A transaction PostgreSQL aborted for a concurrent one (which the services retry a few times
+# already) runs again later: 1, 2, 4... seconds apart with jitter, five times at most. Anything
+# left after that is dirty still, and the beat sweep recomputes it.
+RETRY_CONFLICTS = {
+    "autoretry_for": (RetryableConflict,),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
-@shared_task(name="metrics.tasks.recompute_snapshots", acks_late=True)
+@shared_task(name="metrics.tasks.recompute_snapshots", acks_late=True, **RETRY_CONFLICTS)
 def recompute_snapshots(experiment_ids: list[int] | None = None) -> int:
     """The debounced recompute: claims the dirty snapshots (or the given experiments).
 
     Changes that arrived while it computed kept their flag; it sends itself again for them.
     """
-    still_dirty = services.snapshots_recompute_dirty(experiment_ids=experiment_ids)
+    with retryable_as_conflict():
+        still_dirty = services.snapshots_recompute_dirty(experiment_ids=experiment_ids)
     if still_dirty:
         recompute_enqueue(countdown=debounce_seconds())
     return len(still_dirty)
 
 
-@shared_task(name="metrics.tasks.recompute_stale_snapshots", acks_late=True)
+@shared_task(name="metrics.tasks.recompute_stale_snapshots", acks_late=True, **RETRY_CONFLICTS)
 def recompute_stale_snapshots() -> int:
     """Periodic repair: whatever a lost message (broker down, worker killed) left stale, with the
     daily roll-up of those experiments rebuilt from the leads."""
     ids = services.snapshots_stale_ids()
-    for start in range(0, len(ids), SWEEP_CHUNK):
-        services.snapshots_repair(experiment_ids=ids[start : start + SWEEP_CHUNK])
+    with retryable_as_conflict():
+        for start in range(0, len(ids), SWEEP_CHUNK):
+            services.snapshots_repair(experiment_ids=ids[start : start + SWEEP_CHUNK])
     return len(ids)
 
 

@@ -2,28 +2,47 @@
 
 import functools
 import logging
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
+DEADLOCK_DETECTED = "40P01"
+# PostgreSQL aborted one transaction so that a concurrent one could go on: a deadlock (two writers
+# locking rows in opposite orders) or a serialization failure (under REPEATABLE READ or
+# SERIALIZABLE). Nothing of it was stored; run again, it succeeds.
+RETRYABLE_SQLSTATES = frozenset({DEADLOCK_DETECTED, "40001"})
 
-def is_deadlock(exc: BaseException | None) -> bool:
-    """PostgreSQL aborted this transaction to break a deadlock (the exception or one it wraps)."""
+
+def _sqlstates(exc: BaseException | None) -> Iterator[str]:
+    """The SQLSTATE of the exception and of every one it wraps."""
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if getattr(exc, "sqlstate", None) == "40P01":  # deadlock_detected
-            return True
+        state = getattr(exc, "sqlstate", None)
+        if state:
+            yield state
         exc = exc.__cause__ or exc.__context__
-    return False
 
 
-def atomic_retrying_deadlocks(function: Callable | None = None, *, attempts: int = 3) -> Callable:
-    """Like `transaction.atomic`, and when PostgreSQL aborts the transaction to break a deadlock
-    (two writers locking the same rows in opposite orders) it runs again, up to `attempts` times.
+def is_deadlock(exc: BaseException | None) -> bool:
+    """PostgreSQL aborted this transaction to break a deadlock (the exception or one it wraps)."""
+    return DEADLOCK_DETECTED in _sqlstates(exc)
+
+
+def is_retryable(exc: BaseException | None) -> bool:
+    """PostgreSQL aborted this transaction for a concurrent one (a deadlock or a serialization
+    failure, the exception or one it wraps): running it again is safe and succeeds."""
+    return any(state in RETRYABLE_SQLSTATES for state in _sqlstates(exc))
+
+
+def atomic_retrying_deadlocks(function: Callable | None = None, *, attempts: int = 4) -> Callable:
+    """Like `transaction.atomic`, and when PostgreSQL aborts the transaction for a concurrent one
+    (`is_retryable`) it runs again after a short random pause, up to `attempts` times in all.
 
     Inside a surrounding transaction it runs once: only the outermost transaction can be retried.
     """
@@ -36,12 +55,29 @@ def atomic_retrying_deadlocks(function: Callable | None = None, *, attempts: int
                     with transaction.atomic():
                         return function(*args, **kwargs)
                 except Exception as exc:
-                    if connection.in_atomic_block or attempt == attempts or not is_deadlock(exc):
+                    if connection.in_atomic_block or attempt == attempts or not is_retryable(exc):
                         raise
                     logger.warning("%s lost a deadlock (attempt %s of %s).", function.__name__, attempt, attempts)
-                    time.sleep(0.05 * attempt)
+                    # Doubling, with jitter: two writers that collided do not collide again in step.
+                    time.sleep(0.05 * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
             raise AssertionError("unreachable")
 
         return run
 
     return decorate(function) if function is not None else decorate
+
+
+class RetryableConflict(Exception):
+    """A transaction PostgreSQL aborted for a concurrent one (`is_retryable`), raised again under
+    this one name for a Celery task's `autoretry_for`: the task runs again later, with backoff."""
+
+
+@contextmanager
+def retryable_as_conflict() -> Iterator[None]:
+    """Raise `RetryableConflict` (from the original) for what `is_retryable` recognises."""
+    try:
+        yield
+    except Exception as exc:
+        if is_retryable(exc):
+            raise RetryableConflict(str(exc)) from exc
+        raise

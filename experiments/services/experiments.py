@@ -22,6 +22,7 @@ from experiments.permissions import can_manage_experiment, can_register_experime
 from experiments.review_lock import review_lock_state
 from metrics.catalog import COUNT, MONEY, target_field, target_fields
 from metrics.services.dirty import snapshots_mark_dirty
+from tracker.db import atomic_retrying_deadlocks
 from tracker.errors import Conflict
 
 EDITABLE_FIELDS = (
@@ -220,8 +221,10 @@ def _check_may_manage(experiment: Experiment, by: AbstractBaseUser) -> None:
 
 
 def _locked(experiment: Experiment) -> Experiment:
-    # The row lock serialises concurrent edits, launches and cancels of one experiment.
-    return Experiment.objects.select_for_update().get(pk=experiment.pk)
+    # The row lock serialises concurrent edits, launches and cancels of one experiment. NO KEY:
+    # inserts of its snapshot, spend or unlock rows need not wait for it (the lock order is in
+    # metrics.services.snapshots).
+    return Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
 
 
 @transaction.atomic
@@ -259,7 +262,7 @@ def experiment_create(
     return experiment
 
 
-@transaction.atomic
+@atomic_retrying_deadlocks
 def experiment_update(*, experiment: Experiment, by: AbstractBaseUser, **fields: Any) -> Experiment:
     """Change a draft's fields; anything else is refused with `not_draft`."""
     experiment = _locked(experiment)
@@ -281,7 +284,7 @@ def experiment_update(*, experiment: Experiment, by: AbstractBaseUser, **fields:
     return experiment
 
 
-@transaction.atomic
+@atomic_retrying_deadlocks
 def experiment_launch(*, experiment: Experiment, by: AbstractBaseUser) -> Experiment:
     """Start the test: draft → running, pinning the regulation version in force now."""
     experiment = _locked(experiment)
@@ -319,7 +322,7 @@ def experiment_launch(*, experiment: Experiment, by: AbstractBaseUser) -> Experi
     return experiment
 
 
-@transaction.atomic
+@atomic_retrying_deadlocks
 def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser) -> Experiment:
     """Stop a draft or a running test. Its utm_campaign becomes free for another experiment.
 

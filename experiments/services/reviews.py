@@ -62,8 +62,8 @@ def _refuse_unless_reviewable(experiment: Experiment) -> None:
 def _fresh_metrics(experiment: Experiment) -> dict:
     """Recompute the experiment's snapshot now and return the payload to freeze in the review.
 
-    Called before the experiment row is locked: a recompute locks the snapshot first and then
-    records unlocks on the experiment, so taking the locks in that same order avoids deadlocks.
+    Called with the experiment row locked: the recompute then takes the snapshot and records the
+    unlock on that row, in the lock order of `metrics.services.snapshots`.
     """
     from metrics.services import snapshots_recompute
 
@@ -74,7 +74,7 @@ def _fresh_metrics(experiment: Experiment) -> dict:
 
 def _locked_experiment(pk: int) -> Experiment:
     # `of=("self",)`: PostgreSQL cannot lock the nullable side of the joined snapshot and unlock.
-    return with_lock_data(Experiment.objects.select_for_update(of=("self",))).get(pk=pk)
+    return with_lock_data(Experiment.objects.select_for_update(of=("self",), no_key=True)).get(pk=pk)
 
 
 @transaction.atomic
@@ -97,10 +97,12 @@ def review_file(
         raise PermissionDenied(_("Only sales heads file reviews."))
     _refuse_unless_reviewable(experiment)
     fields = _clean_fields(verdict=verdict, summary=summary, loss_reasons=loss_reasons, recommendation=recommendation)
+    # Concurrent filers wait here. The row before its snapshot: the lock order of metrics.services.snapshots.
+    Experiment.objects.select_for_update(no_key=True).filter(pk=experiment.pk).values_list("pk").first()
     metrics = _fresh_metrics(experiment)
 
-    experiment = _locked_experiment(experiment.pk)
-    _refuse_unless_reviewable(experiment)  # again, now that concurrent filers wait on the row
+    experiment = _locked_experiment(experiment.pk)  # read again: the recompute may record the unlock
+    _refuse_unless_reviewable(experiment)  # again, now that concurrent filers waited on the row
     state = review_lock_state(
         experiment, counts=(int(metrics.get("judged_leads") or 0), int(metrics.get("non_target_leads") or 0))
     )
@@ -157,9 +159,8 @@ def review_amend(*, review: Review, by: User, **fields: str) -> Review:
     cleaned = _clean_fields(**merged)
     if all(cleaned[name] == getattr(latest, name) for name in AMENDABLE_FIELDS):
         raise ValidationError(_("The amendment changes nothing; change the verdict, a text or the recommendation."))
-    metrics = _fresh_metrics(original.experiment)
-
-    experiment = _locked_experiment(original.experiment_id)
+    experiment = _locked_experiment(original.experiment_id)  # the row before its snapshot
+    metrics = _fresh_metrics(experiment)
     # Read the latest version again under the row lock: a concurrent amendment may have landed.
     latest = Review.objects.filter(experiment=experiment).order_by("-version").first()
     try:

@@ -24,8 +24,8 @@ def unlock_record(*, experiment: Experiment, state: LockState, notify: bool = Tr
     """
     if not state.unlocked or state.recorded:
         return None
-    # Lock order everywhere: metric snapshot, then experiment row, then unlock and review rows.
-    row = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    # The lock order of metrics.services.snapshots: the experiment row, then its unlock.
+    row = Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
     if row.status not in OPEN_STATUSES:
         return None  # cancelled (or never launched) meanwhile: nothing opens
     try:
@@ -64,7 +64,7 @@ def unlocks_record(*, experiment_ids: Iterable[int], today: dt.date | None = Non
     """
     experiments = with_lock_data(
         Experiment.objects.filter(id__in=list(experiment_ids), status__in=OPEN_STATUSES, unlock__isnull=True)
-    )
+    ).order_by("id")  # inside a caller's transaction the row locks add up: take them in id order
     created: list[ReviewUnlock] = []
     for experiment in experiments:
         unlock = unlock_record(experiment=experiment, state=review_lock_state(experiment, today=today))

@@ -66,40 +66,30 @@ def snapshots_mark_dirty_with(cursor, *, experiment_ids: Iterable[int]) -> int:
 
 
 def _mark_pg(ids: list[int], cursor=None) -> int:
-    """One statement in the usual case (every snapshot exists); returns how many turned dirty.
+    """One upsert, in experiment id order (the lock order of `metrics.services.snapshots`): each
+    row is created (a new experiment) or locked and bumped in turn. Returns how many turned dirty.
 
-    The subquery locks the rows in id order (concurrent markers cannot deadlock) and, under READ
-    COMMITTED, reads their latest committed flags, so "was it clean?" cannot race another marker.
-    Missing snapshots (a new experiment) are created and marked by a second round.
+    The conflict branch works on the latest committed version of each row, so "was it clean?"
+    cannot race another marker or a recompute. A row kept its old `dirty_since` exactly when it was
+    dirty already; a new value equal to this marker's `now` means it was clean (or another marker
+    chose the very same microsecond, and the job is then merely sent twice).
     """
-    table = MetricSnapshot._meta.db_table
-    mark = f"""
-        UPDATE {table} AS s SET dirty_seq = s.dirty_seq + 1, dirty_since = COALESCE(s.dirty_since, %s)
-        FROM (
-            SELECT id, dirty_since FROM {table} WHERE experiment_id = ANY(%s) ORDER BY id FOR UPDATE
-        ) AS old
-        WHERE s.id = old.id
-        RETURNING s.experiment_id, old.dirty_since IS NULL
-    """  # noqa: S608 (table name only; values are parameters)
     if cursor is None:
         with connection.cursor() as cursor:
             return _mark_pg(ids, cursor)
+    table = MetricSnapshot._meta.db_table
     now = timezone.now()
-    cursor.execute(mark, [now, ids])
-    marked = cursor.fetchall()
-    missing = sorted(set(ids) - {experiment_id for experiment_id, _ in marked})
-    if missing:
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (experiment_id, data, dirty_seq)
-            SELECT i, '{{}}'::jsonb, 0 FROM unnest(%s::bigint[]) AS i
-            ON CONFLICT (experiment_id) DO NOTHING
-            """,  # noqa: S608 (table name only; values are parameters)
-            [missing],
-        )
-        cursor.execute(mark, [now, missing])
-        marked += cursor.fetchall()
-    return sum(1 for _, was_clean in marked if was_clean)
+    cursor.execute(
+        f"""
+        INSERT INTO {table} AS s (experiment_id, data, dirty_seq, dirty_since)
+        SELECT i, '{{}}'::jsonb, 1, %s FROM unnest(%s::bigint[]) AS i ORDER BY i
+        ON CONFLICT (experiment_id) DO UPDATE
+        SET dirty_seq = s.dirty_seq + 1, dirty_since = COALESCE(s.dirty_since, EXCLUDED.dirty_since)
+        RETURNING s.dirty_since = %s
+        """,  # noqa: S608 (table name only; values are parameters)
+        [now, ids, now],
+    )
+    return sum(1 for (was_clean,) in cursor.fetchall() if was_clean)
 
 
 def _mark_orm(ids: list[int]) -> int:
@@ -108,14 +98,9 @@ def _mark_orm(ids: list[int]) -> int:
         MetricSnapshot.objects.bulk_create(
             [MetricSnapshot(experiment_id=i) for i in ids if i not in have], ignore_conflicts=True
         )
-    # Row locks in id order: concurrent posts touching the same experiments cannot deadlock, and
-    # the "was it clean?" read cannot race with another marker.
-    locked = list(
-        MetricSnapshot.objects.select_for_update()
-        .filter(experiment_id__in=ids)
-        .order_by("id")
-        .values_list("experiment_id", "dirty_since")
-    )
+    # SQLite (demo) transactions begin IMMEDIATE: writers run one at a time, so this "was it
+    # clean?" read cannot race another marker.
+    locked = list(MetricSnapshot.objects.filter(experiment_id__in=ids).values_list("experiment_id", "dirty_since"))
     newly = [experiment_id for experiment_id, dirty_since in locked if dirty_since is None]
     MetricSnapshot.objects.filter(experiment_id__in=ids).update(
         dirty_seq=F("dirty_seq") + 1, dirty_since=Coalesce("dirty_since", Value(timezone.now()))

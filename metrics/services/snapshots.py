@@ -1,4 +1,34 @@
-"""Computing and storing metric snapshots."""
+"""Computing and storing metric snapshots; the one lock order of experiment and snapshot rows.
+
+Lock order. Every transaction that locks these rows takes them in this order, so that no two can
+wait for each other in a circle (a deadlock, which PostgreSQL breaks by aborting one of them):
+
+1. Lead data: the lead-writes advisory lock (`metrics.services.leads`), the per-external_id spend
+   locks, then lead and spend rows and the roll-up rows their triggers upsert.
+2. One `experiments_experiment` row, `select_for_update(no_key=True)` (FOR NO KEY UPDATE):
+   launch, update, cancel (`experiments.services.experiments`), unlock recording
+   (`experiments.services.unlocks`), review filing (`experiments.services.reviews`). One per
+   transaction; unlocks of several experiments commit one by one, or go in id order inside a
+   caller's transaction. FOR NO KEY UPDATE, not FOR UPDATE: the FOR KEY SHARE lock that a
+   foreign-key check takes on the experiment when a snapshot, spend, unlock or review row is
+   inserted does not conflict with it, so such inserts never wait for an experiment lock.
+3. `metrics_metricsnapshot` rows, by experiment id ascending, each taken by one ordered upsert
+   and no SELECT ... FOR UPDATE: marking dirty (`metrics.services.dirty`) and storing a recompute
+   (`_store` here).
+4. The experiment's `experiments_reviewunlock` row, then its `experiments_review` rows.
+
+The paths: registration inserts the experiment, then marks its snapshot (2, 3); launch and a
+draft's edit lock the experiment, then mark its snapshot (2, 3); cancel locks the experiment (2);
+lead posts, CSV imports and spend write their data, then mark the snapshots (1, 3); a recompute
+stores its snapshots (3) in a transaction per chunk and commits before it records unlocks, each
+in a transaction of its own (2, 4); review filing and amending lock the experiment, recompute it,
+record its unlock and write the review (2, 3, 4). `snapshots_recompute` inside a caller's
+transaction records unlocks while holding the snapshots (3, then 2): its caller must lock those
+experiments first, as review filing does.
+
+What may still abort for a concurrent writer (two lead posts whose roll-up rows interleave, say) is
+run again: services by `tracker.db.atomic_retrying_deadlocks`, the recompute job by Celery.
+"""
 
 import datetime as dt
 import json
@@ -16,6 +46,7 @@ from metrics.models import MetricSnapshot
 from metrics.rows import utm_key
 from metrics.services.dirty import recompute_enqueue
 from metrics.services.rollup import leaddays_rebuild
+from tracker.db import atomic_retrying_deadlocks
 
 # One aggregate query per chunk; each scans the cohorts of its experiments once.
 CHUNK = 2000
@@ -49,79 +80,71 @@ def snapshots_recompute(*, experiment_ids: Iterable[int]) -> dict[int, MetricSna
     }
 
 
-@transaction.atomic
+@atomic_retrying_deadlocks
 def _recompute_chunk(ids: list[int]) -> dict[int, tuple[dict, dt.datetime]]:
     seen = _dirty_seqs(ids)
     experiments = list(Experiment.objects.filter(id__in=ids).only("id", "utm_campaign", "start_date", "ends_on"))
     counts = experiment_counts(experiments)
     now = timezone.now()
     payloads = {e.id: metrics_from_counts(counts[e.id]) for e in experiments}
-    _store(payloads, now)
-    _clear_covered(seen)
+    _store(payloads, seen, now)
     return {experiment_id: (data, now) for experiment_id, data in payloads.items()}
 
 
 def _dirty_seqs(ids: list[int]) -> dict[int, int]:
-    """{experiment id: dirty_seq} of the dirty snapshots among ids, read before computing."""
+    """{experiment id: dirty_seq} of the existing snapshots among ids, read before computing."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT experiment_id, dirty_seq FROM {MetricSnapshot._meta.db_table} "  # noqa: S608 (table name)
-                "WHERE experiment_id = ANY(%s) AND dirty_since IS NOT NULL",
+                "WHERE experiment_id = ANY(%s)",
                 [ids],
             )
             return dict(cursor.fetchall())
-    return dict(
-        MetricSnapshot.objects.filter(experiment_id__in=ids, dirty_since__isnull=False).values_list(
-            "experiment_id", "dirty_seq"
-        )
+    return dict(MetricSnapshot.objects.filter(experiment_id__in=ids).values_list("experiment_id", "dirty_seq"))
+
+
+def _store(payloads: dict[int, dict], seen: dict[int, int], now: dt.datetime) -> None:
+    """Store the computed snapshots where no change was marked since `seen` was read, and clear
+    their dirty flag; leave the others alone.
+
+    A snapshot whose counter moved is dirty and will be recomputed, from newer data than this
+    computation saw: writing it would put older numbers over whatever a concurrent recompute of
+    that newer data stored. A missing snapshot is created (its counter: 0, never marked).
+    """
+    if connection.vendor == "postgresql":
+        # One statement in experiment id order (the lock order above); one JSON parameter, far
+        # cheaper to bind than the ORM's thousand-row INSERT. A new row carries the counter read
+        # (0 when it was missing) as its own, so the conflict branch can compare against it.
+        table = MetricSnapshot._meta.db_table
+        rows = [{"experiment_id": i, "data": payloads[i], "seq": seen.get(i, 0)} for i in sorted(payloads)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table} AS s (experiment_id, data, computed_at, dirty_seq)
+                SELECT u.experiment_id, u.data, %s, u.seq
+                FROM json_to_recordset(%s::json) AS u(experiment_id bigint, data jsonb, seq bigint)
+                ORDER BY u.experiment_id
+                ON CONFLICT (experiment_id) DO UPDATE
+                SET data = EXCLUDED.data, computed_at = EXCLUDED.computed_at, dirty_since = NULL
+                WHERE s.dirty_seq = EXCLUDED.dirty_seq
+                """,  # noqa: S608 (table name only; values are parameters)
+                [now, json.dumps(rows)],
+            )
+        return
+    # SQLite (demo) runs one writer at a time: the counters read now hold until this commits.
+    current = dict(
+        MetricSnapshot.objects.filter(experiment_id__in=list(payloads)).values_list("experiment_id", "dirty_seq")
     )
-
-
-def _clear_covered(seen: dict[int, int]) -> None:
-    """Clear the flags whose counter is still the one read before computing."""
-    if not seen:
-        return
-    if connection.vendor == "postgresql":
-        table = MetricSnapshot._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE {table} AS s SET dirty_since = NULL
-                FROM json_to_recordset(%s::json) AS u(experiment_id bigint, seq bigint)
-                WHERE s.experiment_id = u.experiment_id AND s.dirty_seq = u.seq
-                """,  # noqa: S608 (table name only; values are parameters)
-                [json.dumps([{"experiment_id": i, "seq": q} for i, q in seen.items()])],
-            )
-        return
-    by_seq: dict[int, list[int]] = {}
-    for experiment_id, seq in seen.items():
-        by_seq.setdefault(seq, []).append(experiment_id)
-    for seq, group in by_seq.items():
-        MetricSnapshot.objects.filter(experiment_id__in=group, dirty_seq=seq).update(dirty_since=None)
-
-
-def _store(payloads: dict[int, dict], now) -> None:
-    """Upsert the snapshots' data and computed_at (dirty flags are handled by the caller)."""
-    if connection.vendor == "postgresql":
-        # One JSON parameter: far cheaper to bind than the ORM's thousand-row INSERT.
-        table = MetricSnapshot._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                INSERT INTO {table} (experiment_id, data, computed_at, dirty_seq)
-                SELECT u.experiment_id, u.data, %s, 0
-                FROM json_to_recordset(%s::json) AS u(experiment_id bigint, data jsonb)
-                ON CONFLICT (experiment_id) DO UPDATE SET data = EXCLUDED.data, computed_at = EXCLUDED.computed_at
-                """,  # noqa: S608 (table name only; values are parameters)
-                [now, json.dumps([{"experiment_id": i, "data": d} for i, d in payloads.items()])],
-            )
-        return
     MetricSnapshot.objects.bulk_create(
-        [MetricSnapshot(experiment_id=i, data=d, computed_at=now) for i, d in payloads.items()],
+        [
+            MetricSnapshot(experiment_id=i, data=d, computed_at=now, dirty_since=None)
+            for i, d in payloads.items()
+            if current.get(i, 0) == seen.get(i, 0)
+        ],
         update_conflicts=True,
         unique_fields=["experiment"],
-        update_fields=["data", "computed_at"],
+        update_fields=["data", "computed_at", "dirty_since"],
         batch_size=500,
     )
 

@@ -7,7 +7,7 @@ from django.db import connection
 
 from experiments.models import Channel
 from tests.concurrency import run_at_once
-from tracker.db import atomic_retrying_deadlocks, is_deadlock
+from tracker.db import RetryableConflict, atomic_retrying_deadlocks, is_deadlock, is_retryable, retryable_as_conflict
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,3 +47,48 @@ def test_a_deadlock_is_recognised_through_the_exceptions_that_wrap_it():
     except RuntimeError as wrapped:
         assert is_deadlock(wrapped)
     assert not is_deadlock(RuntimeError("something else"))
+
+
+def _wrapped(error: Exception) -> Exception:
+    """`error` as Django raises it: an OperationalError caused by the driver's exception."""
+    from django.db import OperationalError
+
+    try:
+        try:
+            raise error
+        except Exception as exc:
+            raise OperationalError(str(exc)) from exc
+    except OperationalError as wrapped:
+        return wrapped
+
+
+def test_serialization_failures_are_retryable_and_other_errors_are_not():
+    from psycopg import errors
+
+    assert is_retryable(_wrapped(errors.SerializationFailure("could not serialize access")))
+    assert is_retryable(_wrapped(errors.DeadlockDetected("deadlock detected")))
+    assert not is_deadlock(_wrapped(errors.SerializationFailure("could not serialize access")))
+    assert not is_retryable(_wrapped(errors.UniqueViolation("duplicate key")))
+
+
+def test_a_task_sees_a_retryable_error_under_the_one_name_it_retries():
+    from psycopg import errors
+
+    from metrics.tasks import recompute_snapshots, recompute_stale_snapshots
+
+    with pytest.raises(RetryableConflict), retryable_as_conflict():
+        raise _wrapped(errors.DeadlockDetected("deadlock detected"))
+    with pytest.raises(ValueError), retryable_as_conflict():
+        raise ValueError("not a conflict")
+    for task in (recompute_snapshots, recompute_stale_snapshots):
+        assert task.autoretry_for == (RetryableConflict,) and task.max_retries == 5 and task.retry_backoff
+
+
+def test_the_api_answers_a_deadlock_its_retries_did_not_outlast_with_503_not_500():
+    from psycopg import errors
+
+    from tracker.api_errors import exception_handler
+
+    response = exception_handler(_wrapped(errors.DeadlockDetected("deadlock detected")), {})
+    assert response.status_code == 503 and response["Retry-After"] == "1"
+    assert response.data["code"] == "concurrent_change" and "send it again" in response.data["detail"]
