@@ -10,15 +10,21 @@ digits than it shows). A value with no number (None, a rate without a denominato
 Kinds are those of `metrics.catalog`: counts whole, money with 2 places, rates as percent.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from numbers import Rational
 
+from babel.numbers import format_currency
+from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from metrics.catalog import MONEY, RATE, metric
 
 EMPTY = "—"
+_CODE_BEFORE_DIGIT = re.compile(r"([A-Za-z]{2,})(?=[\d-])")
+_CODE_AFTER_DIGIT = re.compile(r"(?<=\d)([A-Za-z]{2,})")
 EVIDENCE_CAP = Decimal(1_000_000)
 
 
@@ -54,7 +60,21 @@ def count(value: object) -> str:
 
 
 def money(value: object) -> str:
-    """2 places with the locale's separators: 1234.5 -> "1,234.50" ("1 234,50")."""
+    """An amount in `settings.CURRENCY`, 2 places, in the reader's locale (Babel's currency patterns):
+    1234.5 -> "RUB 1,234.50" ("1 234,50 ₽")."""
+    number = as_decimal(value)
+    if number is None or not number.is_finite():
+        return EMPTY
+    # Rounded half up here; Babel then has no digits left to round its own way.
+    text = format_currency(rounded(number, 2), settings.CURRENCY, locale=to_locale(get_language() or "en"))
+    # CLDR's currency spacing, which Babel leaves out: a code written in letters ("RUB") is kept
+    # apart from the digits by a no-break space ("RUB 1,234.50", not "RUB1,234.50").
+    return _CODE_BEFORE_DIGIT.sub("\\1\u00a0", _CODE_AFTER_DIGIT.sub("\u00a0\\1", text))
+
+
+def amount(value: object) -> str:
+    """An amount without the currency, 2 places, for a form field or a table that names it in its
+    header: 1234.5 -> "1,234.50" ("1 234,50")."""
     number = as_decimal(value)
     return EMPTY if number is None or not number.is_finite() else _localized(number, 2)
 

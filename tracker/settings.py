@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from babel.numbers import list_currencies
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
@@ -232,6 +233,11 @@ except (ZoneInfoNotFoundError, ValueError) as exc:
 USE_I18N = True
 USE_TZ = True
 CELERY_TIMEZONE = TIME_ZONE
+# The currency of every money value (budgets, spend, revenue, CPL, CAC), an ISO 4217 code; shown in
+# the reader's locale: "150 000,00 ₽" in Russian, "RUB 150,000.00" in English.
+CURRENCY = env.str("CURRENCY", default="RUB").strip().upper()
+if CURRENCY not in list_currencies():
+    raise ImproperlyConfigured(f"CURRENCY {CURRENCY!r} is not an ISO 4217 currency code (e.g. RUB, USD, EUR).")
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"

@@ -44,16 +44,17 @@ def test_175_of_248_reads_70_6_percent_however_it_is_stored(language, value):
         (formatting.percent, (0.0175,), "1.8%"),  # banker's rounding: 1.2% above, 1.8% here
         (formatting.percent, (-0.0125,), "-1.3%"),  # half away from zero
         (formatting.percent, (Fraction(1, 8), 0), "13%"),
-        (formatting.money, ("2.345",), "2.35"),
-        (formatting.money, ("0.005",), "0.01"),
-        (formatting.money, ("1234.5",), "1,234.50"),
+        (formatting.money, ("2.345",), "RUB\xa02.35"),
+        (formatting.money, ("0.005",), "RUB\xa00.01"),
+        (formatting.money, ("1234.5",), "RUB\xa01,234.50"),
+        (formatting.amount, ("1234.5",), "1,234.50"),
         (formatting.count, (2.5,), "3"),
         (formatting.count, (12345,), "12,345"),
         (formatting.evidence, (17.25,), "17.3"),
         (formatting.evidence, (3.4568,), "3.5"),
         (formatting.evidence, (float("inf"),), "> 1,000,000"),
         (formatting.change_text, (RATE, 0.0125), "+1.3 pp"),
-        (formatting.change_text, (MONEY, "-1500"), "−1,500.00"),
+        (formatting.change_text, (MONEY, "-1500"), "−RUB\xa01,500.00"),
         (formatting.change_text, (COUNT, 0), "0"),
         (formatting.exact_percent, (Decimal("0.275"),), "27.5%"),
         (formatting.exact_percent, (Decimal("0.3000"),), "30%"),
@@ -74,10 +75,20 @@ def test_no_value_is_a_dash():
 
 def test_metric_values_follow_their_kind_in_the_catalog():
     assert formatting.metric_value(Fraction(175, 248), "non_target_share") == "70.6%"
-    assert formatting.metric_value("1234.5", "cpl") == "1,234.50"
+    assert formatting.metric_value("1234.5", "cpl") == "RUB\xa01,234.50"
     assert formatting.metric_value(1234, "leads_total") == "1,234"
     with translation.override("ru"):
-        assert formatting.metric_value("1234.5", "cpl") == "1\xa0234,50"
+        assert formatting.metric_value("1234.5", "cpl") == "1\xa0234,50\xa0₽"
+
+
+def test_money_is_shown_in_the_configured_currency_in_the_readers_locale(settings):
+    settings.CURRENCY = "USD"
+    assert formatting.money("150000") == "$150,000.00"
+    with translation.override("ru"):
+        assert formatting.money("150000") == "150\xa0000,00\xa0$"
+    settings.CURRENCY = "EUR"
+    with translation.override("ru"):
+        assert formatting.money("-12.5") == "-12,50\xa0€"
         assert formatting.change_text(RATE, -0.0125) == "−1,3 п. п."
 
 
