@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Notification, Question, ReviewUnlock
 from experiments.permissions import Role
-from experiments.review_lock import percent_text, review_due_on
+from experiments.review_lock import percent_text, unlock_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +70,15 @@ def notification_send(*, key: str, subject: str, recipients: list[str], template
     return True
 
 
-def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
-    """Tell the owner, the marketing heads and the sales heads that a review may now be filed."""
+def notification_review_unlocked(*, unlock: ReviewUnlock, today: dt.date | None = None) -> bool:
+    """Tell the owner, the marketing heads and the sales heads that a review may now be filed.
+
+    The deadline counts from the day the review opened (`review_lock.review_deadline`), not from
+    when a job noticed it: a notice that goes out late says the review is overdue already, and
+    then stands for the overdue reminder too.
+    """
     experiment = unlock.experiment
+    deadline = unlock_deadline(unlock, today=today)
     sent = False
     if experiment.status == Experiment.Status.AWAITING_REVIEW:
         with translation.override(settings.LANGUAGE_CODE):
@@ -85,22 +91,26 @@ def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
             context={
                 "experiment": experiment,
                 "unlock": unlock,
-                "due_on": review_due_on(unlock),
+                "deadline": deadline,
+                "due_on": deadline.due_on,
                 "threshold": percent_text(unlock.threshold),
                 "url": experiment_url(experiment),
             },
         )
     # Reviewed or cancelled first: nobody needs the notice any more.
     ReviewUnlock.objects.filter(pk=unlock.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+    if sent and deadline.overdue:
+        ReviewUnlock.objects.filter(pk=unlock.pk, overdue_notified_at__isnull=True).update(
+            overdue_notified_at=timezone.now()
+        )
     return sent
 
 
 def notification_review_overdue(*, unlock: ReviewUnlock, today: dt.date | None = None) -> bool:
     """Remind the same people once that a review is past the regulation's deadline."""
     experiment = unlock.experiment
-    today = today or timezone.localdate()
-    due_on = review_due_on(unlock)
-    if experiment.status != Experiment.Status.AWAITING_REVIEW or today <= due_on:
+    deadline = unlock_deadline(unlock, today=today)
+    if experiment.status != Experiment.Status.AWAITING_REVIEW or not deadline.overdue:
         return False
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("The review of “%(title)s” is overdue") % {"title": experiment.title}
@@ -109,7 +119,13 @@ def notification_review_overdue(*, unlock: ReviewUnlock, today: dt.date | None =
         subject=subject,
         recipients=[experiment.owner.email, *role_emails(Role.MARKETING_HEAD, Role.SALES_HEAD)],
         template="emails/review_overdue.txt",
-        context={"experiment": experiment, "unlock": unlock, "due_on": due_on, "url": experiment_url(experiment)},
+        context={
+            "experiment": experiment,
+            "unlock": unlock,
+            "deadline": deadline,
+            "due_on": deadline.due_on,
+            "url": experiment_url(experiment),
+        },
     )
     ReviewUnlock.objects.filter(pk=unlock.pk, overdue_notified_at__isnull=True).update(
         overdue_notified_at=timezone.now()
