@@ -193,14 +193,16 @@ def checklist_words(checklist: LockChecklist, *, unlocked: bool) -> dict:
             "met": checklist.evidence_enough,
         },
     ]
-    meaning = (
-        _(
-            "Evidence %(evidence)s of %(needed)s means: the judged leads are %(evidence)s times as likely "
-            "if non-target leads are too many (a share above %(threshold)s) as if their share is exactly "
-            "%(threshold)s; %(needed)s is needed."
+    meaning = None  # before any lead is judged there is no evidence to explain
+    if checklist.judged_leads:
+        meaning = (
+            _(
+                "Evidence %(evidence)s of %(needed)s means: the judged leads are %(evidence)s times as likely "
+                "if non-target leads are too many (a share above %(threshold)s) as if their share is exactly "
+                "%(threshold)s; %(needed)s is needed."
+            )
+            % numbers
         )
-        % numbers
-    )
     estimate = None
     more = checklist.more_leads_needed
     if not unlocked and checklist.judged_leads:
