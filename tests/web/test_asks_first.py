@@ -115,6 +115,7 @@ def test_the_review_form_loads_its_dialog_script_and_no_inline_script(web_client
     html = web_client(sales_head).get(reverse("web:review-create", args=[ended.pk])).content.decode()
     assert '<dialog id="review-dialog"' in html
     assert 'data-confirm-dialog="review-dialog"' in html
+    assert 'data-mismatches="not_confirmed:scale confirmed:stop "' in html  # left to the server's warning
     assert '<script src="/static/js/review-confirm.js"></script>' in html
     assert "<script>" not in html and "onclick" not in html
 

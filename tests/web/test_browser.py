@@ -103,6 +103,29 @@ def test_sales_head_files_a_review_through_the_dialog_at_phone_width(browser, li
         context.close()
 
 
+def test_a_contradicting_recommendation_is_ticked_before_the_dialog(page, live_server, sales_head):
+    from experiments.models import Review
+    from tests.factories import ExperimentFactory
+
+    ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
+    log_in(page, live_server, "shead")
+    page.goto(f"{live_server.url}/experiments/{ended.pk}/review/")
+    page.get_by_label("Not confirmed").check()
+    page.get_by_label("Summary").fill("Few buyers.")
+    page.get_by_label("Recommendation").select_option("scale")
+    page.get_by_role("button", name="File the review").click()
+
+    page.wait_for_selector("text=yet the recommendation is to scale it")  # the server asks, no dialog
+    assert not page.get_by_role("dialog").is_visible()
+    page.get_by_label("Yes, this is what I recommend").check()
+    page.get_by_role("button", name="File the review").click()
+    dialog = page.get_by_role("dialog", name="File this review?")
+    dialog.wait_for()
+    dialog.get_by_role("button", name="File the review").click()
+    page.wait_for_selector("text=The review is filed.")
+    assert (Review.objects.get().verdict, Review.objects.get().recommendation) == ("not_confirmed", "scale")
+
+
 def test_experiment_page_draws_its_charts(page, live_server, founder, running_experiment):
     from metrics.services import leads_upsert
 
