@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from experiments.models import Channel, Experiment, Review
+from experiments.models import CANCEL_REASON_MAX_LENGTH, Channel, Experiment, Review
 from metrics.catalog import COUNT, MONEY, RATE, TargetField, target_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -117,6 +117,22 @@ class ExperimentForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """The review, with nothing chosen for the filer: verdict and recommendation are picked, never
+    left at a default. Two steps ask first: a recommendation that contradicts the verdict needs a
+    tick (`mismatch_confirmed`), and filing itself shows a summary to confirm (`confirmed`, set by
+    the summary step or by its dialog)."""
+
+    # A verdict and a recommendation that pull in opposite directions, with what to tell the filer.
+    MISMATCHES = {
+        (Review.Verdict.NOT_CONFIRMED, Review.Recommendation.SCALE): _(
+            "The hypothesis is not confirmed, yet the recommendation is to scale it."
+        ),
+        (Review.Verdict.CONFIRMED, Review.Recommendation.STOP): _(
+            "The hypothesis is confirmed, yet the recommendation is to stop it."
+        ),
+    }
+    SERVICE_FIELDS = ("verdict", "summary", "loss_reasons", "recommendation")
+
     verdict = forms.ChoiceField(label=_("Verdict"), choices=Review.Verdict.choices, widget=forms.RadioSelect)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 5}))
     loss_reasons = forms.CharField(
@@ -125,7 +141,44 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("So marketing can change positioning rather than switch off a channel that works."),
     )
-    recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Review.Recommendation.choices)
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=[("", _("Choose a recommendation")), *Review.Recommendation.choices]
+    )
+    mismatch_confirmed = forms.BooleanField(label=_("Yes, this is what I recommend"), required=False)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def mismatch(self) -> str | None:
+        """The warning for a contradicting verdict and recommendation, or None."""
+        data = getattr(self, "cleaned_data", {})
+        return self.MISMATCHES.get((data.get("verdict"), data.get("recommendation")))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        warning = self.mismatch()
+        if warning and not data.get("mismatch_confirmed"):
+            raise ValidationError(
+                _("%(warning)s Tick the box below if that is what you mean.") % {"warning": warning},
+                code="mismatch",
+            )
+        return data
+
+    @property
+    def asks_mismatch(self) -> bool:
+        """Whether the form shows the tick box (a contradiction was found, or already confirmed)."""
+        return self.is_bound and bool(self.mismatch())
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=CANCEL_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Kept in the experiment's history, so that everyone reads the same reason."),
+        error_messages={"required": _("Say why the experiment is cancelled.")},
+    )
 
 
 class QuestionForm(forms.Form):

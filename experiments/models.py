@@ -8,11 +8,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+CANCEL_REASON_MAX_LENGTH = 2000
 
 
 class Regulation(models.Model):
@@ -177,6 +180,10 @@ class Experiment(models.Model):
     )
     launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Why it was stopped, in the canceller's words (the page asks for it; the API may leave it out).
+    cancel_reason = models.TextField(
+        _("cancellation reason"), blank=True, default="", validators=[MaxLengthValidator(CANCEL_REASON_MAX_LENGTH)]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

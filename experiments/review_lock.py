@@ -4,13 +4,18 @@ Two ways open it (product.md, "The review lock"): the test period ended, or the 
 is above the pinned regulation's threshold with enough anytime-valid evidence (metrics.md, "The
 non-target exception"). Once opened it stays open: the first opening is recorded in
 `ReviewUnlock` and that record wins over anything computed later.
+
+Once open, the review is due `review_due_days` after the day it opened: `review_deadline` is the one
+place every page, e-mail, agenda and the API read that from.
 """
 
 import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
+import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +55,139 @@ def exception_holds(*, n: int, k: int, threshold: float, alpha: float, min_leads
     """The exception unlocks when n >= m, k/n > t and E >= 1/alpha."""
     if n < min_leads or n == 0 or k / n <= threshold:
         return False
-    return bool(log_evidence(n, k, threshold) >= -math.log(alpha))
+    return evidence_enough(n=n, k=k, threshold=threshold, alpha=alpha)
+
+
+def evidence_enough(*, n: int, k: int, threshold: float, alpha: float) -> bool:
+    """E >= 1/alpha, compared in logarithms (the third condition of the exception)."""
+    return n > 0 and bool(log_evidence(n, k, threshold) >= -math.log(alpha))
+
+
+# How far `leads_to_exception` looks ahead, in judged leads; beyond it the estimate says "not soon".
+ESTIMATE_CAP = 10_000
+_ESTIMATE_CHUNK = 64
+
+
+@lru_cache(maxsize=1024)
+def leads_to_exception(*, n: int, k: int, threshold: float, alpha: float, min_leads: int) -> int | None:
+    """The smallest n' >= n at which the exception would hold if the share stayed k/n.
+
+    k' = round(k/n * n'). None when the share is not above the threshold (more leads at this share
+    never open it) or when it takes more than ESTIMATE_CAP further leads. Every count up to the cap
+    is screened at once with log E without its tail factor (log(1 - I_t) <= 0, so that bound is never
+    below log E and costs a hundredth of the incomplete Beta); only counts that pass get the full
+    formula, and the answer is confirmed by `exception_holds` itself, so the estimate and the lock
+    never disagree about a count.
+    """
+    if n == 0 or k / n <= threshold:
+        return None
+    ns = np.arange(n, n + ESTIMATE_CAP + 1, dtype=float)
+    ks = np.rint(k / n * ns)
+    a, b = ks + 1, ns - ks + 1
+    bound = betaln(a, b) - math.log1p(-threshold) - ks * math.log(threshold) - (ns - ks) * math.log1p(-threshold)
+    needed = -math.log(alpha) - 1e-9  # a little slack: the scalar check has the last word
+    candidates = np.flatnonzero((ns >= min_leads) & (ks > threshold * ns) & (bound >= needed))
+    for start in range(0, len(candidates), _ESTIMATE_CHUNK):
+        chunk = candidates[start : start + _ESTIMATE_CHUNK]
+        with np.errstate(divide="ignore"):
+            log_e = bound[chunk] + np.log(betaincc(a[chunk], b[chunk], threshold))
+        for index in chunk[log_e >= needed]:
+            count, bad = int(ns[index]), int(ks[index])
+            if exception_holds(n=count, k=bad, threshold=threshold, alpha=alpha, min_leads=min_leads):
+                return count
+    return None
+
+
+@dataclass(frozen=True)
+class ReviewDeadline:
+    """When an open review is due, counted from the day it opened."""
+
+    opened_on: dt.date
+    due_on: dt.date
+    overdue: bool
+    days_overdue: int  # 0 unless overdue
+
+    def as_dict(self) -> dict:
+        return {
+            "opened_on": self.opened_on.isoformat(),
+            "review_due_on": self.due_on.isoformat(),
+            "overdue": self.overdue,
+            "days_overdue": self.days_overdue,
+        }
+
+
+def review_deadline(
+    experiment: Experiment, *, reason: str, unlocked_at: dt.datetime | None, today: dt.date
+) -> ReviewDeadline:
+    """The review deadline of an open experiment: the one rule for pages, e-mails, agendas and the API.
+
+    A review opened by the period's end opened on `ends_on`, whenever a job noticed it (or however
+    late the experiment was launched): the regulation's days count from the end of the test. One
+    opened by the exception opened on the local date it was recorded; not yet recorded, today.
+    Overdue means not reviewed yet and today past the due date.
+    """
+    if reason == ReviewUnlock.Reason.PERIOD_ENDED:
+        opened_on = experiment.ends_on
+    elif unlocked_at is not None:
+        opened_on = timezone.localdate(unlocked_at)
+    else:
+        opened_on = today
+    due_on = opened_on + dt.timedelta(days=regulation_for(experiment).review_due_days)
+    late = 0 if experiment.status == Experiment.Status.REVIEWED else max(0, (today - due_on).days)
+    return ReviewDeadline(opened_on=opened_on, due_on=due_on, overdue=late > 0, days_overdue=late)
+
+
+def unlock_deadline(unlock: ReviewUnlock, *, today: dt.date | None = None) -> ReviewDeadline:
+    """`review_deadline` of a recorded unlock (its experiment and regulation joined by the caller)."""
+    return review_deadline(
+        unlock.experiment,
+        reason=unlock.reason,
+        unlocked_at=unlock.unlocked_at,
+        today=today or timezone.localdate(),
+    )
+
+
+@dataclass(frozen=True)
+class LockChecklist:
+    """The two ways a review opens, condition by condition (a pre-launch checklist, for the lock)."""
+
+    ends_on: dt.date
+    period_ended: bool
+    judged_leads: int
+    min_leads: int
+    share: float | None  # k/n; None before any lead is judged
+    threshold: float
+    evidence: float
+    evidence_needed: float
+    enough_leads: bool
+    share_above_threshold: bool
+    evidence_enough: bool
+    # Judged leads still needed at today's share: 0 when the exception holds now; None when today's
+    # share cannot open it (or not within ESTIMATE_CAP more leads), and once the review is open.
+    more_leads_needed: int | None
+
+    @property
+    def exception_met(self) -> bool:
+        return self.enough_leads and self.share_above_threshold and self.evidence_enough
+
+    def as_dict(self) -> dict:
+        return {
+            "period_ended": {"met": self.period_ended, "ends_on": self.ends_on.isoformat()},
+            "exception": {
+                "min_judged_leads": {"met": self.enough_leads, "value": self.judged_leads, "needed": self.min_leads},
+                "share_above_threshold": {
+                    "met": self.share_above_threshold,
+                    "value": json_float(self.share),
+                    "needed": self.threshold,
+                },
+                "evidence": {
+                    "met": self.evidence_enough,
+                    "value": json_float(self.evidence),
+                    "needed": self.evidence_needed,
+                },
+                "more_leads_needed": self.more_leads_needed,
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -68,8 +205,54 @@ class LockState:
     # True once a ReviewUnlock row holds this opening; False while it is only derived from the date
     # or the latest snapshot (the sweep or the next recompute records it).
     recorded: bool = False
+    alpha: float = 0.05
+    period_ended: bool = False  # today is on or after `unlocks_on`
+    deadline: ReviewDeadline | None = None  # None while locked
+
+    @property
+    def opened_on(self) -> dt.date | None:
+        return self.deadline.opened_on if self.deadline else None
+
+    @property
+    def review_due_on(self) -> dt.date | None:
+        return self.deadline.due_on if self.deadline else None
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline is not None and self.deadline.overdue
+
+    @property
+    def days_overdue(self) -> int:
+        return self.deadline.days_overdue if self.deadline else 0
+
+    @cached_property
+    def checklist(self) -> LockChecklist:
+        n, k = self.judged_leads, self.non_target_leads
+        t = float(self.threshold)
+        share_above = n > 0 and k / n > t
+        more: int | None = None
+        if exception_holds(n=n, k=k, threshold=t, alpha=self.alpha, min_leads=self.min_leads):
+            more = 0
+        elif share_above and not self.unlocked:  # an open review waits for nothing: no estimate needed
+            target = leads_to_exception(n=n, k=k, threshold=t, alpha=self.alpha, min_leads=self.min_leads)
+            more = None if target is None else target - n
+        return LockChecklist(
+            ends_on=self.unlocks_on,
+            period_ended=self.period_ended,
+            judged_leads=n,
+            min_leads=self.min_leads,
+            share=k / n if n else None,
+            threshold=t,
+            evidence=self.evidence if self.evidence is not None else 1.0,
+            evidence_needed=self.evidence_needed,
+            enough_leads=n >= self.min_leads,
+            share_above_threshold=share_above,
+            evidence_enough=evidence_enough(n=n, k=k, threshold=t, alpha=self.alpha),
+            more_leads_needed=more,
+        )
 
     def as_dict(self) -> dict:
+        deadline = self.deadline.as_dict() if self.deadline else dict.fromkeys(_DEADLINE_KEYS)
         return {
             "unlocked": self.unlocked,
             "reason": self.reason,
@@ -77,6 +260,8 @@ class LockState:
             "unlocked_at": self.unlocked_at.isoformat() if self.unlocked_at else None,
             "evidence": json_float(self.evidence),
             "evidence_needed": self.evidence_needed,
+            **deadline,
+            "checklist": self.checklist.as_dict(),
         }
 
     def locked_sentence(self) -> str:
@@ -106,6 +291,9 @@ class LockState:
             )
             % numbers
         )
+
+
+_DEADLINE_KEYS = ("opened_on", "review_due_on", "overdue", "days_overdue")
 
 
 def json_float(value: float | None) -> float | None:
@@ -180,34 +368,31 @@ def review_lock_state(
         "non_target_leads": k,
         "threshold": threshold,
         "min_leads": regulation.exception_min_leads,
+        "alpha": alpha,
+        "period_ended": today >= experiment.ends_on,
     }
+
+    def opened(reason: str, unlocked_at: dt.datetime | None, recorded: bool = False) -> LockState:
+        deadline = review_deadline(experiment, reason=reason, unlocked_at=unlocked_at, today=today)
+        return LockState(
+            unlocked=True, reason=reason, unlocked_at=unlocked_at, recorded=recorded, deadline=deadline, **common
+        )
 
     unlock = recorded_unlock(experiment)
     if unlock is not None:
-        return LockState(unlocked=True, reason=unlock.reason, unlocked_at=unlock.unlocked_at, recorded=True, **common)
+        return opened(unlock.reason, unlock.unlocked_at, recorded=True)
 
     running = experiment.status in (Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW)
     if running and today >= experiment.ends_on:
-        return LockState(
-            unlocked=True,
-            reason=ReviewUnlock.Reason.PERIOD_ENDED,
-            unlocked_at=period_end_moment(experiment),
-            **common,
-        )
+        return opened(ReviewUnlock.Reason.PERIOD_ENDED, period_end_moment(experiment))
     if running and exception_holds(n=n, k=k, threshold=t, alpha=alpha, min_leads=regulation.exception_min_leads):
-        return LockState(unlocked=True, reason=ReviewUnlock.Reason.EXCEPTION, unlocked_at=None, **common)
+        return opened(ReviewUnlock.Reason.EXCEPTION, None)
     return LockState(unlocked=False, reason=None, unlocked_at=None, **common)
 
 
 def with_lock_data(queryset: QuerySet[Experiment]) -> QuerySet[Experiment]:
     """Join what `review_lock_state` reads, so a list computes every lock without extra queries."""
     return queryset.select_related(*LOCK_SELECT_RELATED).prefetch_related(*LOCK_PREFETCH_RELATED)
-
-
-def review_due_on(unlock: ReviewUnlock) -> dt.date:
-    """The last day to file the review: the unlock's local date plus the regulation's allowance."""
-    regulation = regulation_for(unlock.experiment)
-    return timezone.localdate(unlock.unlocked_at) + dt.timedelta(days=regulation.review_due_days)
 
 
 def overdue_unlocks(*, today: dt.date | None = None) -> list[ReviewUnlock]:
@@ -218,4 +403,24 @@ def overdue_unlocks(*, today: dt.date | None = None) -> list[ReviewUnlock]:
         .select_related("experiment__regulation", "experiment__owner")
         .order_by("unlocked_at", "id")
     )
-    return [unlock for unlock in waiting if today > review_due_on(unlock)]
+    return [unlock for unlock in waiting if unlock_deadline(unlock, today=today).overdue]
+
+
+def owed_order(state: LockState) -> tuple:
+    """Sort key for open reviews: the overdue first (longest overdue on top), then by due date."""
+    return (not state.overdue, -state.days_overdue, state.review_due_on or dt.date.max)
+
+
+def reviews_awaiting(*, today: dt.date | None = None) -> list[tuple[Experiment, LockState]]:
+    """Open, unfiled reviews on `today` (recorded or not yet), with their lock: overdue first.
+
+    Running experiments are few; each lock is computed from the joined rows, in constant queries.
+    """
+    today = today or timezone.localdate()
+    experiments = with_lock_data(
+        Experiment.objects.filter(
+            status__in=(Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW)
+        ).select_related("channel", "owner")
+    ).order_by("ends_on", "id")
+    pairs = [(experiment, review_lock_state(experiment, today=today)) for experiment in experiments]
+    return sorted(((e, state) for e, state in pairs if state.unlocked), key=lambda pair: owed_order(pair[1]))

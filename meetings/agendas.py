@@ -13,7 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from experiments.models import Experiment, Question, Review, ReviewUnlock
-from experiments.review_lock import json_float, overdue_unlocks, review_due_on, review_lock_state, with_lock_data
+from experiments.review_lock import (
+    json_float,
+    review_lock_state,
+    reviews_awaiting,
+    unlock_deadline,
+    with_lock_data,
+)
 from experiments.selectors import regulation_current
 from meetings.models import Goal, Meeting
 from meetings.selectors import goals_overlapping, goals_with_progress
@@ -142,7 +148,7 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
                 "threshold": float(unlock.threshold),
                 "evidence": json_float(unlock.evidence),
                 "evidence_needed": unlock.experiment.regulation.evidence_needed,
-                "review_due_on": review_due_on(unlock).isoformat(),
+                **unlock_deadline(unlock, today=date_to).as_dict(),
                 "reviewed": unlock.experiment.status == Experiment.Status.REVIEWED,
             }
         )
@@ -165,9 +171,7 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
                 "threshold": float(state.threshold),
                 "evidence": json_float(state.evidence),
                 "evidence_needed": state.evidence_needed,
-                "review_due_on": (
-                    timezone.localdate(state.unlocked_at) + dt.timedelta(days=experiment.regulation.review_due_days)
-                ).isoformat(),
+                **state.deadline.as_dict(),
                 "reviewed": False,
             }
         )
@@ -269,25 +273,18 @@ def experiments_started_ended(*, date_from: dt.date, date_to: dt.date) -> dict:
 
 
 def overdue_reviews(*, today: dt.date) -> list[dict]:
-    """Unlocked experiments whose review is past the regulation's deadline on `today`."""
-    unlocks = overdue_unlocks(today=today)
-    channels = dict(
-        Experiment.objects.filter(id__in=[u.experiment_id for u in unlocks]).values_list("id", "channel__slug")
-    )
-    by_channel_id = {u.experiment.channel_id: channels[u.experiment_id] for u in unlocks}
-    items = []
-    for unlock in unlocks:
-        due = review_due_on(unlock)
-        items.append(
-            {
-                "experiment": _experiment_ref(unlock.experiment, channels=by_channel_id),
-                "reason": unlock.reason,
-                "unlocked_at": _iso(unlock.unlocked_at),
-                "review_due_on": due.isoformat(),
-                "days_overdue": (today - due).days,
-            }
-        )
-    return items
+    """Open reviews not filed by their deadline on `today`, recorded by a job or not yet: the
+    longest overdue first."""
+    return [
+        {
+            "experiment": _experiment_ref(experiment),
+            "reason": state.reason,
+            "unlocked_at": _iso(state.unlocked_at),
+            **state.deadline.as_dict(),
+        }
+        for experiment, state in reviews_awaiting(today=today)
+        if state.overdue
+    ]
 
 
 # --- the agendas ------------------------------------------------------------------------------

@@ -137,8 +137,38 @@ def _target_names() -> str:
     return ", ".join(target.name for target in target_fields())
 
 
+class ChecklistConditionSerializer(serializers.Serializer):
+    met = serializers.BooleanField()
+    value = serializers.FloatField(allow_null=True, help_text="Today's number (null: no judged lead yet).")
+    needed = serializers.FloatField()
+
+
+class PeriodConditionSerializer(serializers.Serializer):
+    met = serializers.BooleanField()
+    ends_on = serializers.DateField()
+
+
+class ExceptionChecklistSerializer(serializers.Serializer):
+    min_judged_leads = ChecklistConditionSerializer()
+    share_above_threshold = ChecklistConditionSerializer()
+    evidence = ChecklistConditionSerializer()
+    more_leads_needed = serializers.IntegerField(
+        allow_null=True,
+        help_text="Judged leads still needed at today's share: 0 when the exception holds now; null when "
+        "today's share cannot open it (or not within 10,000 more leads), and once the review is open.",
+    )
+
+
+class LockChecklistSerializer(serializers.Serializer):
+    """The two ways a review opens, condition by condition: the period, or all three of the exception."""
+
+    period_ended = PeriodConditionSerializer()
+    exception = ExceptionChecklistSerializer()
+
+
 class ReviewLockSerializer(serializers.Serializer):
-    """The review lock (product.md): when the review opens and how far the exception is."""
+    """The review lock (product.md): when the review opens, how far the exception is, and once open,
+    when the review is due."""
 
     unlocked = serializers.BooleanField()
     reason = serializers.ChoiceField(choices=ReviewUnlock.Reason.choices, allow_null=True)
@@ -146,6 +176,25 @@ class ReviewLockSerializer(serializers.Serializer):
     unlocked_at = serializers.DateTimeField(allow_null=True)
     evidence = serializers.FloatField(allow_null=True)
     evidence_needed = serializers.FloatField(allow_null=True)
+    opened_on = serializers.DateField(
+        allow_null=True,
+        help_text="The day the review opened: ends_on for period_ended, the local date of the unlock for "
+        "exception; null while locked.",
+    )
+    review_due_on = serializers.DateField(
+        allow_null=True, help_text="opened_on + the pinned regulation's review_due_days; null while locked."
+    )
+    overdue = serializers.BooleanField(
+        allow_null=True, help_text="Not reviewed and today is past review_due_on; null while locked."
+    )
+    days_overdue = serializers.IntegerField(allow_null=True, help_text="0 unless overdue; null while locked.")
+    checklist = LockChecklistSerializer()
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=True, help_text="Why, in plain words (optional)."
+    )
 
 
 class ExperimentSerializer(serializers.ModelSerializer):
@@ -174,6 +223,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
             "metrics",
             "launched_at",
             "cancelled_at",
+            "cancel_reason",
             "created_at",
             "updated_at",
         ]

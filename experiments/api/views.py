@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from experiments.api.serializers import (
+    CancelInputSerializer,
     ChannelSerializer,
     ConflictSerializer,
     ExperimentInputSerializer,
@@ -150,11 +151,14 @@ class ExperimentViewSet(viewsets.GenericViewSet):
         return Response(self._output(experiment))
 
     @extend_schema(
-        summary="Cancel a draft or a running experiment",
-        request=None,
+        summary="Cancel a draft or a running experiment, optionally saying why",
+        request=CancelInputSerializer,
         responses={200: ExperimentSerializer, 409: _CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        experiment = experiment_cancel(experiment=self.get_object(), by=request.user)
+        experiment = self.get_object()
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        experiment = experiment_cancel(experiment=experiment, by=request.user, **data.validated_data)
         return Response(self._output(experiment))

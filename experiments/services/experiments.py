@@ -323,12 +323,20 @@ def experiment_launch(*, experiment: Experiment, by: AbstractBaseUser) -> Experi
 
 
 @atomic_retrying_deadlocks
-def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser) -> Experiment:
+def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser, reason: str = "") -> Experiment:
     """Stop a draft or a running test. Its utm_campaign becomes free for another experiment.
 
-    A running test whose review has unlocked is awaiting review: its result is due, so it can no
-    longer be cancelled.
+    `reason` (why, in the canceller's words) is stored with it and so lands in its history. A running
+    test whose review has unlocked is awaiting review: its result is due, so it can no longer be
+    cancelled.
     """
+    if not isinstance(reason, str):
+        raise ValidationError({"reason": [_("The reason must be text.")]})
+    reason = reason.strip()
+    try:
+        Experiment._meta.get_field("cancel_reason").clean(reason, None)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from exc
     experiment = _locked(experiment)
     _check_may_manage(experiment, by)
     if experiment.status == Experiment.Status.RUNNING and review_lock_state(experiment).unlocked:
@@ -344,5 +352,6 @@ def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser) -> Experi
         )
     experiment.status = Experiment.Status.CANCELLED
     experiment.cancelled_at = timezone.now()
+    experiment.cancel_reason = reason
     _save(experiment, by=by)
     return experiment

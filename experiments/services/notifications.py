@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Notification, Question, ReviewUnlock
 from experiments.permissions import Role
-from experiments.review_lock import review_due_on
+from experiments.review_lock import unlock_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +71,15 @@ def notification_send(*, key: str, subject: str, recipients: list[str], template
     return True
 
 
-def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
-    """Tell the owner, the marketing heads and the sales heads that a review may now be filed."""
+def notification_review_unlocked(*, unlock: ReviewUnlock, today: dt.date | None = None) -> bool:
+    """Tell the owner, the marketing heads and the sales heads that a review may now be filed.
+
+    The deadline counts from the day the review opened (`review_lock.review_deadline`), not from
+    when a job noticed it: a notice that goes out late says the review is overdue already, and
+    then stands for the overdue reminder too.
+    """
     experiment = unlock.experiment
+    deadline = unlock_deadline(unlock, today=today)
     sent = False
     if experiment.status == Experiment.Status.AWAITING_REVIEW:
         with translation.override(settings.LANGUAGE_CODE):
@@ -86,7 +92,8 @@ def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
             context={
                 "experiment": experiment,
                 "unlock": unlock,
-                "due_on": review_due_on(unlock),
+                "deadline": deadline,
+                "due_on": deadline.due_on,
                 # Numbers, formatted by the template in the site's language.
                 "share": Fraction(unlock.non_target_leads, unlock.judged_leads) if unlock.judged_leads else None,
                 "url": experiment_url(experiment),
@@ -94,15 +101,18 @@ def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
         )
     # Reviewed or cancelled first: nobody needs the notice any more.
     ReviewUnlock.objects.filter(pk=unlock.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+    if sent and deadline.overdue:
+        ReviewUnlock.objects.filter(pk=unlock.pk, overdue_notified_at__isnull=True).update(
+            overdue_notified_at=timezone.now()
+        )
     return sent
 
 
 def notification_review_overdue(*, unlock: ReviewUnlock, today: dt.date | None = None) -> bool:
     """Remind the same people once that a review is past the regulation's deadline."""
     experiment = unlock.experiment
-    today = today or timezone.localdate()
-    due_on = review_due_on(unlock)
-    if experiment.status != Experiment.Status.AWAITING_REVIEW or today <= due_on:
+    deadline = unlock_deadline(unlock, today=today)
+    if experiment.status != Experiment.Status.AWAITING_REVIEW or not deadline.overdue:
         return False
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("The review of “%(title)s” is overdue") % {"title": experiment.title}
@@ -111,7 +121,13 @@ def notification_review_overdue(*, unlock: ReviewUnlock, today: dt.date | None =
         subject=subject,
         recipients=[experiment.owner.email, *role_emails(Role.MARKETING_HEAD, Role.SALES_HEAD)],
         template="emails/review_overdue.txt",
-        context={"experiment": experiment, "unlock": unlock, "due_on": due_on, "url": experiment_url(experiment)},
+        context={
+            "experiment": experiment,
+            "unlock": unlock,
+            "deadline": deadline,
+            "due_on": deadline.due_on,
+            "url": experiment_url(experiment),
+        },
     )
     ReviewUnlock.objects.filter(pk=unlock.pk, overdue_notified_at__isnull=True).update(
         overdue_notified_at=timezone.now()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Review, ReviewUnlock
 from experiments.permissions import User, can_file_reviews
-from experiments.review_lock import json_float, recorded_unlock, review_lock_state, with_lock_data
+from experiments.review_lock import LockState, json_float, recorded_unlock, review_lock_state, with_lock_data
 from experiments.services.unlocks import unlock_record
 from tracker.errors import Conflict
 
@@ -77,6 +77,41 @@ def _locked_experiment(pk: int) -> Experiment:
     return with_lock_data(Experiment.objects.select_for_update(of=("self",), no_key=True)).get(pk=pk)
 
 
+def _open_lock(experiment: Experiment, metrics: dict) -> LockState:
+    """The lock with the counts just computed; refused (409 `review_locked`) while it is closed."""
+    state = review_lock_state(
+        experiment, counts=(int(metrics.get("judged_leads") or 0), int(metrics.get("non_target_leads") or 0))
+    )
+    if not state.unlocked:
+        raise Conflict(
+            state.locked_sentence(),
+            code="review_locked",
+            unlocks_on=state.unlocks_on.isoformat(),
+            evidence=json_float(state.evidence),
+            evidence_needed=state.evidence_needed,
+        )
+    return state
+
+
+def _file_checks(*, experiment: Experiment, by: User, **fields: str) -> dict:
+    """What filing checks before it locks anything: role, state, fields (returned cleaned)."""
+    if not can_file_reviews(by):
+        raise PermissionDenied(_("Only sales heads file reviews."))
+    _refuse_unless_reviewable(experiment)
+    return _clean_fields(**fields)
+
+
+def review_file_check(
+    *, experiment: Experiment, by: User, verdict: str, summary: str, loss_reasons: str = "", recommendation: str
+) -> None:
+    """Raise what `review_file` would refuse with now, without filing: for a form that shows a
+    summary to confirm first. Recomputes the metrics, as filing does; `review_file` checks again."""
+    fields = {"verdict": verdict, "summary": summary, "loss_reasons": loss_reasons, "recommendation": recommendation}
+    _file_checks(experiment=experiment, by=by, **fields)
+    metrics = _fresh_metrics(experiment)
+    _open_lock(with_lock_data(Experiment.objects).get(pk=experiment.pk), metrics)
+
+
 @transaction.atomic
 def review_file(
     *,
@@ -93,27 +128,21 @@ def review_file(
     `already_reviewed`, `review_locked` (with `unlocks_on`, `evidence`, `evidence_needed`), or
     ValidationError per field.
     """
-    if not can_file_reviews(by):
-        raise PermissionDenied(_("Only sales heads file reviews."))
-    _refuse_unless_reviewable(experiment)
-    fields = _clean_fields(verdict=verdict, summary=summary, loss_reasons=loss_reasons, recommendation=recommendation)
+    fields = _file_checks(
+        experiment=experiment,
+        by=by,
+        verdict=verdict,
+        summary=summary,
+        loss_reasons=loss_reasons,
+        recommendation=recommendation,
+    )
     # Concurrent filers wait here. The row before its snapshot: the lock order of metrics.services.snapshots.
     Experiment.objects.select_for_update(no_key=True).filter(pk=experiment.pk).values_list("pk").first()
     metrics = _fresh_metrics(experiment)
 
     experiment = _locked_experiment(experiment.pk)  # read again: the recompute may record the unlock
     _refuse_unless_reviewable(experiment)  # again, now that concurrent filers waited on the row
-    state = review_lock_state(
-        experiment, counts=(int(metrics.get("judged_leads") or 0), int(metrics.get("non_target_leads") or 0))
-    )
-    if not state.unlocked:
-        raise Conflict(
-            state.locked_sentence(),
-            code="review_locked",
-            unlocks_on=state.unlocks_on.isoformat(),
-            evidence=json_float(state.evidence),
-            evidence_needed=state.evidence_needed,
-        )
+    state = _open_lock(experiment, metrics)
     # Opened by the date or by these very numbers before any job recorded it: record it now. Nobody
     # needs the "review is open" notice for a review that is being filed.
     unlock = recorded_unlock(experiment) or unlock_record(experiment=experiment, state=state, notify=False)
@@ -141,13 +170,9 @@ def review_file(
     return review
 
 
-@transaction.atomic
-def review_amend(*, review: Review, by: User, **fields: str) -> Review:
-    """File a new version of a review (the filed versions stay as they are).
-
-    `fields` are any of verdict, summary, loss_reasons, recommendation; the rest carry over from the
-    latest version. The new version links to the original review and freezes fresh metrics.
-    """
+def review_amend_check(*, review: Review, by: User, **fields: str) -> tuple[Review, dict]:
+    """Raise what `review_amend` would refuse with (role, fields, no change), without filing.
+    Returns the original review and the merged, cleaned fields."""
     if not can_file_reviews(by):
         raise PermissionDenied(_("Only sales heads amend reviews."))
     unknown = sorted(set(fields) - set(AMENDABLE_FIELDS))
@@ -159,6 +184,17 @@ def review_amend(*, review: Review, by: User, **fields: str) -> Review:
     cleaned = _clean_fields(**merged)
     if all(cleaned[name] == getattr(latest, name) for name in AMENDABLE_FIELDS):
         raise ValidationError(_("The amendment changes nothing; change the verdict, a text or the recommendation."))
+    return original, cleaned
+
+
+@transaction.atomic
+def review_amend(*, review: Review, by: User, **fields: str) -> Review:
+    """File a new version of a review (the filed versions stay as they are).
+
+    `fields` are any of verdict, summary, loss_reasons, recommendation; the rest carry over from the
+    latest version. The new version links to the original review and freezes fresh metrics.
+    """
+    original, cleaned = review_amend_check(review=review, by=by, **fields)
     experiment = _locked_experiment(original.experiment_id)  # the row before its snapshot
     metrics = _fresh_metrics(experiment)
     # Read the latest version again under the row lock: a concurrent amendment may have landed.

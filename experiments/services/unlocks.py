@@ -104,7 +104,13 @@ def review_locks_sweep(*, today: dt.date | None = None) -> SweepResult:
     for unlock_id in unnoticed:
         transaction.on_commit(partial(notify_review_unlocked.delay, unlock_id))
 
-    reminders = [unlock.pk for unlock in overdue_unlocks(today=today) if unlock.overdue_notified_at is None]
+    # An unlock recorded by this very sweep gets no reminder: its "review is open" notice says it is
+    # overdue already when the period ended long before anyone recorded it (and stands for it).
+    reminders = [
+        unlock.pk
+        for unlock in overdue_unlocks(today=today)
+        if unlock.overdue_notified_at is None and unlock.pk not in created_ids
+    ]
     for unlock_id in reminders:
         transaction.on_commit(partial(notify_review_overdue.delay, unlock_id))
     return SweepResult(

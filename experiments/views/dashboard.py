@@ -1,4 +1,5 @@
-"""The dashboard: experiments in their test period and those waiting for a review."""
+"""The dashboard: experiments in their test period, those waiting for a review, and the reviews a
+sales head owes."""
 
 import datetime as dt
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from experiments import permissions
 from experiments.models import Experiment
+from experiments.review_lock import owed_order
 from experiments.views.lock_display import lock_view
 from experiments.web_selectors import dashboard_experiments, drafts_of, open_questions, status_counts
 from metrics.selectors import scoreboard_totals
@@ -38,6 +40,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
         )
     awaiting = [card for card in cards if card["lock"].status == Experiment.Status.AWAITING_REVIEW]
+    can_review = permissions.can_file_reviews(request.user)
+    # What a sales head owes: every open review, the overdue first (the same order as the agendas).
+    owed = sorted(awaiting, key=lambda card: owed_order(card["lock"].state)) if can_review else []
     running = [card for card in cards if card["lock"].status != Experiment.Status.AWAITING_REVIEW]
     month_start = today.replace(day=1)
     tomorrow = today + dt.timedelta(days=1)
@@ -55,7 +60,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "month": {"from": month_start, "to": tomorrow, "marketing": board["marketing"], "sales": board["sales"]},
             "can_register": can_register,
             "my_drafts": list(drafts_of(request.user)) if can_register else [],
-            "can_review": permissions.can_file_reviews(request.user),
+            "can_review": can_review,
+            "owed": owed,
             "open_questions": open_questions() if permissions.can_answer_questions(request.user) else [],
         },
     )

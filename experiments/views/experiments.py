@@ -1,4 +1,4 @@
-"""Experiment pages: the list, one experiment, register / edit a draft, launch and cancel."""
+"""Experiment pages: the list, one experiment, register / edit a draft, launch and cancel (both ask first)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,11 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from experiments import permissions
 from experiments.filters import ExperimentPageFilter
-from experiments.forms import ExperimentForm, QuestionForm, apply_service_errors
+from experiments.forms import CancelForm, ExperimentForm, QuestionForm, apply_service_errors
 from experiments.models import Experiment
 from experiments.selectors import experiment_list as experiment_list_selector
 from experiments.selectors import regulation_current
@@ -140,27 +140,58 @@ def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, experiment)
 
 
-def _transition(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+def _may_manage(request: HttpRequest, experiment: Experiment) -> None:
+    if not permissions.can_manage_experiment(request.user, experiment):
+        raise PermissionDenied(
+            _("Only the experiment's owner, a marketing head or an administrator can change this experiment.")
+        )
+
+
+def _refusals_as_messages(request: HttpRequest, exc: Conflict | ValidationError) -> None:
+    for message in [exc.message] if isinstance(exc, Conflict) else exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_launch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm (what launching pins and freezes); POST launches."""
     experiment = _get_experiment(pk)
+    if request.method == "GET":
+        _may_manage(request, experiment)
+        if experiment.status != Experiment.Status.DRAFT:
+            messages.info(request, _("This experiment is not a draft: there is nothing to launch."))
+            return redirect("web:experiment-detail", pk=pk)
+        return render(
+            request,
+            "experiments/launch_confirm.html",
+            {"experiment": experiment, "regulation": regulation_current()},
+        )
     try:
-        service(experiment=experiment, by=request.user)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        experiment_launch(experiment=experiment, by=request.user)
+    except (Conflict, ValidationError) as exc:
+        _refusals_as_messages(request, exc)
     else:
-        messages.success(request, done)
+        messages.success(request, _("Launched: the test period has started."))
     return redirect("web:experiment-detail", pk=pk)
 
 
 @login_required
-@require_POST
-def experiment_launch_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, experiment_launch, _("Launched: the test period has started."))
-
-
-@login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def experiment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, experiment_cancel, _("The experiment is cancelled."))
+    """Cancelling asks why; the reason is stored with the experiment and shown in its history."""
+    experiment = _get_experiment(pk)
+    _may_manage(request, experiment)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            experiment_cancel(experiment=experiment, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except Conflict as exc:
+            _refusals_as_messages(request, exc)
+            return redirect("web:experiment-detail", pk=pk)
+        else:
+            messages.success(request, _("The experiment is cancelled."))
+            return redirect("web:experiment-detail", pk=pk)
+    return render(request, "experiments/cancel_form.html", {"experiment": experiment, "form": form})

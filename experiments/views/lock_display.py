@@ -1,7 +1,7 @@
 """The review lock in plain words, for the dashboard, the experiment page and the review form.
 
-The lock itself is computed by `experiments.review_lock.review_lock_state`; this module only
-turns its numbers into sentences and the parts of a gauge.
+The lock itself is computed by `experiments.review_lock.review_lock_state` (with its review deadline
+and its checklist); this module only turns its numbers into sentences and the parts of a gauge.
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from experiments.models import Experiment, Regulation, ReviewUnlock
-from experiments.review_lock import LockState
+from experiments.review_lock import ESTIMATE_CAP, LockChecklist, LockState
 from experiments.selectors import experiment_effective_status, experiment_lock_state, regulation_current
 from metrics import formatting
 
@@ -27,10 +27,20 @@ class LockView:
     share: float | None  # non-target share of judged leads, None before any lead is judged
     headline: str
     details: list[str]
+    due_line: str | None = None  # once open and not reviewed: by when, or how late
+    checklist: dict | None = None  # while the review can still open or is open: see `checklist_words`
 
     @property
     def unlocked(self) -> bool:
         return self.state.unlocked
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == Experiment.Status.AWAITING_REVIEW and self.state.overdue
+
+    @property
+    def days_overdue(self) -> int:
+        return self.state.days_overdue
 
     @property
     def threshold(self) -> Decimal | None:
@@ -111,6 +121,7 @@ def lock_view(experiment: Experiment, *, current_regulation: Regulation | None =
             details.append(_("So far %(k)s of %(n)s judged leads are non-target (%(share)s).") % numbers)
         if n < regulation.exception_min_leads:
             details.append(_("The exception needs at least %(min_leads)s judged leads; there are %(n)s.") % numbers)
+    open_statuses = (Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW)
     return LockView(
         state=state,
         status=status,
@@ -119,4 +130,85 @@ def lock_view(experiment: Experiment, *, current_regulation: Regulation | None =
         share=share,
         headline=headline,
         details=details,
+        due_line=due_line(state) if status == Experiment.Status.AWAITING_REVIEW else None,
+        checklist=checklist_words(state.checklist, unlocked=state.unlocked) if status in open_statuses else None,
     )
+
+
+def due_line(state: LockState) -> str | None:
+    """By when the open review is due, or how late it is (`review_lock.review_deadline`)."""
+    if state.deadline is None:
+        return None
+    due = date_format(state.deadline.due_on, "DATE_FORMAT")
+    if state.overdue:
+        return ngettext(
+            "The review was due on %(date)s: %(days)s day overdue.",
+            "The review was due on %(date)s: %(days)s days overdue.",
+            state.days_overdue,
+        ) % {"date": due, "days": state.days_overdue}
+    return _("File the review by %(date)s.") % {"date": due}
+
+
+def checklist_words(checklist: LockChecklist, *, unlocked: bool) -> dict:
+    """The checklist in plain words: each condition with whether it holds, what the evidence
+    number means, and how many more judged leads the exception needs at today's share."""
+    numbers = {
+        "date": date_format(checklist.ends_on, "DATE_FORMAT"),
+        "min_leads": checklist.min_leads,
+        "n": checklist.judged_leads,
+        "share": formatting.percent(checklist.share),
+        "threshold": formatting.exact_percent(checklist.threshold),
+        "evidence": formatting.evidence(checklist.evidence),
+        "needed": formatting.evidence(checklist.evidence_needed),
+    }
+    exception = [
+        {
+            "text": ngettext(
+                "at least %(min_leads)s judged lead (now %(n)s)",
+                "at least %(min_leads)s judged leads (now %(n)s)",
+                checklist.min_leads,
+            )
+            % numbers,
+            "met": checklist.enough_leads,
+        },
+        {
+            "text": _("non-target share above the threshold (%(share)s, acceptable %(threshold)s)") % numbers,
+            "met": checklist.share_above_threshold,
+        },
+        {
+            "text": _("evidence strong enough (%(evidence)s of %(needed)s)") % numbers,
+            "met": checklist.evidence_enough,
+        },
+    ]
+    meaning = None  # before any lead is judged there is no evidence to explain
+    if checklist.judged_leads:
+        meaning = (
+            _(
+                "Evidence %(evidence)s of %(needed)s means: the judged leads are %(evidence)s times as likely "
+                "if non-target leads are too many (a share above %(threshold)s) as if their share is exactly "
+                "%(threshold)s; %(needed)s is needed."
+            )
+            % numbers
+        )
+    estimate = None
+    more = checklist.more_leads_needed
+    if not unlocked and checklist.judged_leads:
+        if more:
+            estimate = ngettext(
+                "At today's share, the exception could open after about %(count)s more judged lead.",
+                "At today's share, the exception could open after about %(count)s more judged leads.",
+                more,
+            ) % {"count": formatting.count(more)}
+        elif not checklist.share_above_threshold:
+            estimate = _("At today's share (%(share)s, not above %(threshold)s) the exception cannot open.") % numbers
+        elif more is None:
+            estimate = _("At today's share the exception would need more than %(count)s more judged leads.") % {
+                "count": formatting.count(ESTIMATE_CAP)
+            }
+    return {
+        "period": {"text": _("Test period ended (%(date)s)") % numbers, "met": checklist.period_ended},
+        "exception": exception,
+        "exception_met": checklist.exception_met,
+        "meaning": meaning,
+        "estimate": estimate,
+    }

@@ -1,7 +1,12 @@
 """The review form: the lock state in plain words, and a form that the service refuses while locked.
 
-Once a review is filed the same page amends it: a new version, the filed ones stay as they are.
+Filing cannot be undone (an amendment adds a version, it does not replace one), so the form asks
+first: a valid form is shown back as a summary to confirm (`review_confirm.html`); a small script
+shows the same summary in a dialog and skips that page. Once a review is filed the same page
+amends it: a new version, the filed ones stay as they are.
 """
+
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +18,7 @@ from django.utils.translation import gettext as _
 from experiments import permissions
 from experiments.forms import ReviewForm, apply_service_errors
 from experiments.models import Experiment, Review
-from experiments.services.reviews import review_amend, review_file
+from experiments.services.reviews import review_amend, review_amend_check, review_file, review_file_check
 from experiments.views.lock_display import lock_view
 from experiments.web_selectors import experiment_for_page
 from tracker.errors import Conflict
@@ -21,8 +26,21 @@ from tracker.errors import Conflict
 
 def _initial(latest: Review | None) -> dict:
     if latest is None:
-        return {}
-    return {name: getattr(latest, name) for name in ("verdict", "summary", "loss_reasons", "recommendation")}
+        return {}  # nothing preselected: the filer picks the verdict and the recommendation
+    return {name: getattr(latest, name) for name in ReviewForm.SERVICE_FIELDS}
+
+
+def _refused(form: ReviewForm, call) -> bool:
+    """Run a service call; its refusals land on the form. Returns whether it refused."""
+    try:
+        call()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+    else:
+        return False
+    return True
 
 
 @login_required
@@ -34,33 +52,32 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
     reviews = list(experiment.reviews.all())
     latest = reviews[-1] if reviews else None
     form = ReviewForm(request.POST or None, initial=_initial(latest))
-    if request.method == "POST" and form.is_valid():
-        # Everything that may refuse (role, lock, state) is decided by the service, race-safe.
-        try:
-            if latest is None:
-                review_file(experiment=experiment, by=request.user, **form.cleaned_data)
-            else:
-                review_amend(review=latest, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, exc.message)
-        else:
-            if latest is None:
-                messages.success(request, _("The review is filed. Thank you for judging by the numbers."))
-            else:
-                messages.success(request, _("The amendment is filed as a new version of the review."))
-            return redirect("web:experiment-detail", pk=experiment.pk)
     lock = lock_view(experiment)
-    return render(
-        request,
-        "experiments/review_form.html",
-        {
-            "experiment": experiment,
-            "lock": lock,
-            "status": lock.status,
-            "form": form,
-            "review": latest,
-            "can_review": permissions.can_file_reviews(request.user),
-        },
-    )
+    context = {
+        "experiment": experiment,
+        "lock": lock,
+        "status": lock.status,
+        "form": form,
+        "review": latest,
+        "can_review": permissions.can_file_reviews(request.user),
+    }
+    if request.method == "POST" and form.is_valid():
+        fields, by = form.service_fields(), request.user
+        # Everything that may refuse (role, lock, state) is decided by the services, race-safe; the
+        # summary step asks them first, so that it never offers to confirm what filing would refuse.
+        if latest is None:
+            check = partial(review_file_check, experiment=experiment, by=by, **fields)
+            write = partial(review_file, experiment=experiment, by=by, **fields)
+        else:
+            check = partial(review_amend_check, review=latest, by=by, **fields)
+            write = partial(review_amend, review=latest, by=by, **fields)
+        if form.cleaned_data["confirmed"]:
+            if not _refused(form, write):
+                if latest is None:
+                    messages.success(request, _("The review is filed. Thank you for judging by the numbers."))
+                else:
+                    messages.success(request, _("The amendment is filed as a new version of the review."))
+                return redirect("web:experiment-detail", pk=experiment.pk)
+        elif "edit" not in request.POST and not _refused(form, check):
+            return render(request, "experiments/review_confirm.html", context)
+    return render(request, "experiments/review_form.html", context)

@@ -49,6 +49,20 @@ def test_registration_answers_the_experiment_as_get_shows_it(marketer, client_fo
         "unlocked_at": None,
         "evidence": 1.0,
         "evidence_needed": 20.0,
+        # The review's dates, null while locked (docs/api.md).
+        "opened_on": None,
+        "review_due_on": None,
+        "overdue": None,
+        "days_overdue": None,
+        "checklist": {
+            "period_ended": {"met": False, "ends_on": "2026-12-31"},
+            "exception": {
+                "min_judged_leads": {"met": False, "value": 0, "needed": 10},
+                "share_above_threshold": {"met": False, "value": None, "needed": 0.3},
+                "evidence": {"met": False, "value": 1.0, "needed": 20.0},
+                "more_leads_needed": None,
+            },
+        },
     }
 
 
@@ -104,6 +118,38 @@ def test_cancelled_experiment_frees_its_utm_over_the_api(marketer, client_for, c
     assert client.post(f"/api/v1/experiments/{first['id']}/cancel/").json()["status"] == "cancelled"
     again = client.post("/api/v1/experiments/", PAYLOAD | {"utm_campaign": "PARTNER_DEC"}, format="json")
     assert again.status_code == 201
+
+
+@pytest.mark.django_db
+def test_cancel_may_say_why_and_the_reason_is_kept(marketer, client_for, channel):
+    client = client_for(marketer)
+    created = client.post("/api/v1/experiments/", PAYLOAD, format="json").json()
+    assert created["cancel_reason"] == ""
+    url = f"/api/v1/experiments/{created['id']}/cancel/"
+    cancelled = client.post(url, {"reason": "  The partner withdrew.  "}, format="json")
+    assert cancelled.status_code == 200
+    assert (cancelled.json()["status"], cancelled.json()["cancel_reason"]) == ("cancelled", "The partner withdrew.")
+    assert Experiment.objects.get(pk=created["id"]).history.first().cancel_reason == "The partner withdrew."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "language", "message"),
+    [
+        ({"reason": ["why"]}, "en", "Not a valid string."),
+        ({"reason": None}, "en", "This field may not be null."),
+        ({"reason": "x" * 2001}, "en", "Ensure this value has at most 2000 characters (it has 2001)."),
+        ({"reason": "x" * 2001}, "ru", "Убедитесь, что это значение содержит не более 2000 символов (сейчас 2001)."),
+    ],
+)
+def test_a_bad_cancel_reason_is_400_and_cancels_nothing(marketer, client_for, channel, body, language, message):
+    client = client_for(marketer)
+    created = client.post("/api/v1/experiments/", PAYLOAD, format="json").json()
+    url = f"/api/v1/experiments/{created['id']}/cancel/"
+    response = client.post(url, body, format="json", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert response.json() == {"reason": [message]}
+    assert Experiment.objects.get(pk=created["id"]).status == Experiment.Status.DRAFT
 
 
 @pytest.mark.django_db

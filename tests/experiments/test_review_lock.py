@@ -47,6 +47,19 @@ def test_running_experiment_is_locked_before_its_period_ends():
         "unlocked_at": None,
         "evidence": 1.0,
         "evidence_needed": 20.0,
+        "opened_on": None,
+        "review_due_on": None,
+        "overdue": None,
+        "days_overdue": None,
+        "checklist": {
+            "period_ended": {"met": False, "ends_on": "2026-12-31"},
+            "exception": {
+                "min_judged_leads": {"met": False, "value": 0, "needed": 10},
+                "share_above_threshold": {"met": False, "value": None, "needed": 0.3},
+                "evidence": {"met": False, "value": 1.0, "needed": 20.0},
+                "more_leads_needed": None,
+            },
+        },
     }
 
 

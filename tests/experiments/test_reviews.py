@@ -341,10 +341,11 @@ def test_the_web_form_holds_the_same_lock(running, ended, sales_head):
     assert "with enough evidence (now 3.5 of 20)" in refused.content.decode()
     assert not Review.objects.exists()
 
-    filed = client.post(f"/experiments/{ended.pk}/review/", FIELDS)
+    confirmed = {**FIELDS, "confirmed": "1"}  # the summary step, answered
+    filed = client.post(f"/experiments/{ended.pk}/review/", confirmed)
     assert filed.status_code == 302
     assert Review.objects.get().experiment == ended
-    assert client.post(f"/experiments/{ended.pk}/review/", FIELDS).status_code == 200  # no second review
+    assert client.post(f"/experiments/{ended.pk}/review/", confirmed).status_code == 200  # no second review
     assert Review.objects.count() == 1
 
 

@@ -62,6 +62,11 @@ def test_schema_types_match_the_conventions(schema):
         "unlocked_at",
         "evidence",
         "evidence_needed",
+        "opened_on",
+        "review_due_on",
+        "overdue",
+        "days_overdue",
+        "checklist",
     }
     regulation = components["Regulation"]["properties"]
     assert regulation["non_target_threshold"]["type"] == "number"

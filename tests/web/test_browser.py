@@ -35,6 +35,8 @@ def test_marketer_registers_launches_and_sees_it_on_the_dashboard(page, live_ser
     assert "Partner mailings to SMB" in drafts.inner_text()
 
     drafts.get_by_role("link", name="Partner mailings to SMB").click()
+    page.get_by_role("link", name="Launch").click()  # asks first
+    page.wait_for_selector("text=can no longer be edited")
     page.get_by_role("button", name="Launch").click()
     page.wait_for_selector("text=Launched: the test period has started.")
     page.get_by_role("link", name="Dashboard").click()
@@ -47,7 +49,7 @@ def test_marketer_registers_launches_and_sees_it_on_the_dashboard(page, live_ser
 def test_sales_head_sees_why_the_review_is_locked(page, live_server, sales_head, running_experiment):
     log_in(page, live_server, "shead")
     page.goto(f"{live_server.url}/experiments/{running_experiment.pk}/")
-    page.get_by_role("link", name="Review (locked)").click()
+    page.get_by_role("link", name="Prepare the review").click()
 
     lock = page.locator("section.lockbox")
     text = lock.inner_text()
@@ -55,6 +57,73 @@ def test_sales_head_sees_why_the_review_is_locked(page, live_server, sales_head,
     assert "25 days left" in text
     assert "exceed 30% with enough evidence" in text
     assert page.get_by_role("button", name="File the review").is_disabled()
+
+
+def test_sales_head_files_a_review_through_the_dialog_at_phone_width(browser, live_server, sales_head):
+    """390 px wide, keyboard only once the form is filled: the dialog shows the answers, Escape goes
+    back to the form, Enter on the focused button files."""
+    from experiments.models import Review
+    from tests.factories import ExperimentFactory
+
+    ended = ExperimentFactory(running=True, title="Ended test", start_date=timezone.localdate() - dt.timedelta(days=40))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, live_server, "shead")
+        page.goto(f"{live_server.url}/experiments/{ended.pk}/")
+        assert page.locator(".checklist").is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing overflows
+        page.get_by_role("link", name="File the review").click()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+        page.get_by_label("Not confirmed").check()
+        page.get_by_label("Summary").fill("Leads came from outside our segment.")
+        page.get_by_label("Recommendation").select_option("adjust_positioning")
+        page.get_by_role("button", name="File the review").click()
+
+        dialog = page.get_by_role("dialog", name="File this review?")
+        dialog.wait_for()
+        assert "Adjust positioning" in dialog.inner_text()
+        assert "Leads came from outside our segment." in dialog.inner_text()
+        box = dialog.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden")
+        assert not Review.objects.exists()
+        assert page.evaluate("() => document.activeElement.textContent.trim()") == "File the review"
+
+        page.keyboard.press("Enter")  # the focused submit button opens the dialog again
+        dialog.wait_for()
+        assert page.evaluate("() => document.activeElement.dataset.action") == "confirm"
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=The review is filed.")
+        assert Review.objects.get().verdict == "not_confirmed"
+    finally:
+        context.close()
+
+
+def test_a_contradicting_recommendation_is_ticked_before_the_dialog(page, live_server, sales_head):
+    from experiments.models import Review
+    from tests.factories import ExperimentFactory
+
+    ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
+    log_in(page, live_server, "shead")
+    page.goto(f"{live_server.url}/experiments/{ended.pk}/review/")
+    page.get_by_label("Not confirmed").check()
+    page.get_by_label("Summary").fill("Few buyers.")
+    page.get_by_label("Recommendation").select_option("scale")
+    page.get_by_role("button", name="File the review").click()
+
+    page.wait_for_selector("text=yet the recommendation is to scale it")  # the server asks, no dialog
+    assert not page.get_by_role("dialog").is_visible()
+    page.get_by_label("Yes, this is what I recommend").check()
+    page.get_by_role("button", name="File the review").click()
+    dialog = page.get_by_role("dialog", name="File this review?")
+    dialog.wait_for()
+    dialog.get_by_role("button", name="File the review").click()
+    page.wait_for_selector("text=The review is filed.")
+    assert (Review.objects.get().verdict, Review.objects.get().recommendation) == ("not_confirmed", "scale")
 
 
 def test_experiment_page_draws_its_charts(page, live_server, founder, running_experiment):

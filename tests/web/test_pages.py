@@ -71,7 +71,7 @@ def test_dashboard_shows_running_experiment_with_progress_lock_and_gauge(web_cli
     html = response.content.decode()
     assert running_experiment.title in html
     assert "Day 5 of 30" in html
-    assert "Locked · 25 days" in html
+    assert "Review locked · 25 days" in html
     assert "20.0%" in html  # the non-target share, 2 of 10 judged
     assert "2 of 10 judged · acceptable 30%" in html
     assert "1,234.50" in html  # CPL as money
@@ -223,7 +223,7 @@ def test_draft_buttons_follow_the_role(web_client, users, role, expected):
 
 def test_sales_head_sees_the_review_link_on_a_running_experiment(web_client, sales_head, running_experiment):
     html = web_client(sales_head).get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
-    assert "Review (locked)" in html
+    assert "Review locked" in html
     assert "Locked: the test period ends on" in html
     assert "/launch/" not in html
 
@@ -327,7 +327,7 @@ def test_other_marketer_cannot_edit(web_client, other_marketer, marketer):
 def test_owner_launches_and_cancels(web_client, marketer):
     draft = ExperimentFactory(owner=marketer)
     client = web_client(marketer)
-    assert client.get(reverse("web:experiment-launch", args=[draft.pk])).status_code == 405
+    assert client.get(reverse("web:experiment-launch", args=[draft.pk])).status_code == 200  # asks first
     response = client.post(reverse("web:experiment-launch", args=[draft.pk]), follow=True)
     draft.refresh_from_db()
     assert draft.status == Experiment.Status.RUNNING
@@ -335,7 +335,7 @@ def test_owner_launches_and_cancels(web_client, marketer):
     assert "Launched" in response.content.decode()
     again = client.post(reverse("web:experiment-launch", args=[draft.pk]), follow=True)
     assert "Only a draft can be launched" in again.content.decode()
-    client.post(reverse("web:experiment-cancel", args=[draft.pk]))
+    client.post(reverse("web:experiment-cancel", args=[draft.pk]), {"reason": "The partner withdrew."})
     draft.refresh_from_db()
     assert draft.status == Experiment.Status.CANCELLED
 
@@ -373,6 +373,7 @@ REVIEW = {
     "loss_reasons": "No budget this quarter.",
     "recommendation": "adjust_positioning",
 }
+CONFIRMED = {"confirmed": "1"}  # the answer of the summary step (a page, or a dialog with the script)
 
 
 def test_locked_review_page_explains_when_it_opens(web_client, sales_head, running_experiment):
@@ -398,7 +399,7 @@ def test_sales_head_files_the_review_once_the_period_ended(web_client, sales_hea
     client = web_client(sales_head)
     page = client.get(reverse("web:review-create", args=[ended.pk])).content.decode()
     assert "the review is open" in page
-    response = client.post(reverse("web:review-create", args=[ended.pk]), REVIEW)
+    response = client.post(reverse("web:review-create", args=[ended.pk]), {**REVIEW, **CONFIRMED})
     assert response.status_code == 302
     review = Review.objects.get(experiment=ended)
     assert (review.verdict, review.author) == ("not_confirmed", sales_head)
@@ -411,13 +412,13 @@ def test_filed_review_is_amended_as_a_new_version(web_client, sales_head):
     ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
     client = web_client(sales_head)
     url = reverse("web:review-create", args=[ended.pk])
-    client.post(url, REVIEW)
+    client.post(url, {**REVIEW, **CONFIRMED})
     page = client.get(url)
     assert page.context["form"].initial["summary"] == REVIEW["summary"]
     assert "File the amendment" in page.content.decode()
     unchanged = client.post(url, REVIEW)
     assert "changes nothing" in " ".join(unchanged.context["form"].non_field_errors())
-    assert client.post(url, {**REVIEW, "verdict": "inconclusive"}).status_code == 302
+    assert client.post(url, {**REVIEW, "verdict": "inconclusive", **CONFIRMED}).status_code == 302
     versions = list(Review.objects.filter(experiment=ended).order_by("version").values_list("version", "verdict"))
     assert versions == [(1, "not_confirmed"), (2, "inconclusive")]
     detail = client.get(reverse("web:experiment-detail", args=[ended.pk])).content.decode()

@@ -131,7 +131,11 @@ class Command(BaseCommand):
                     recommendation="adjust_positioning",
                 )
             elif fate == "cancelled":
-                experiment_cancel(experiment=experiment, by=users[experiment.owner.username])
+                experiment_cancel(
+                    experiment=experiment,
+                    by=users[experiment.owner.username],
+                    reason="The partner cancelled the joint mailing.",
+                )
             elif fate == "exception":
                 question = question_ask(
                     experiment=experiment,
