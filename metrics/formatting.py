@@ -10,13 +10,14 @@ digits than it shows). A value with no number (None, a rate without a denominato
 Kinds are those of `metrics.catalog`: counts whole, money with 2 places, rates as percent.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from numbers import Rational
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from metrics.catalog import MONEY, RATE, metric
+from tracker.numbers import parse_decimal
 
 EMPTY = "—"
 EVIDENCE_CAP = Decimal(1_000_000)
@@ -28,14 +29,9 @@ def as_decimal(value: object) -> Decimal | None:
     A float is read by its shortest repr (0.0125, not its binary expansion 0.01250000000000000069...),
     the number it was written from, so that a half rounds up however it was stored.
     """
-    if value is None or value == "" or isinstance(value, bool):
-        return None
     if isinstance(value, Rational) and not isinstance(value, int):
         return Decimal(value.numerator) / Decimal(value.denominator)
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
+    return parse_decimal(value, finite=False)
 
 
 def rounded(number: Decimal, places: int) -> Decimal:

@@ -7,7 +7,6 @@ their direction.
 """
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +26,7 @@ from meetings.selectors import meeting_list as meeting_list_selector
 from meetings.services.meetings import meeting_update_notes
 from metrics.catalog import metric, zone_metrics
 from metrics.formatting import change_text
+from tracker.numbers import parse_decimal
 
 PAGE_SIZE = 20
 
@@ -37,15 +37,6 @@ def _date(value: str | None) -> dt.date | None:
 
 def _moment(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
-
-
-def _decimal(value) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def _experiment(ref: dict) -> dict:
@@ -81,7 +72,7 @@ def department_rows(zone: str, current: dict, previous: dict | None = None, chan
             continue
         row = {"name": name, "label": str(entry.label), "kind": kind, "current": current.get(name)}
         if previous is not None:
-            delta = _decimal((change or {}).get(name))
+            delta = parse_decimal((change or {}).get(name))
             trend = None if delta is None or delta == 0 else ("up" if delta > 0 else "down")
             good = None if trend is None else (trend == "up") == entry.higher_is_better
             row.update(previous=previous.get(name), change=change_text(kind, delta), trend=trend, good=good)

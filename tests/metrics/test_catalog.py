@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from experiments.api.serializers import TargetsSerializer
 from experiments.forms import ExperimentForm
-from experiments.services.experiments import targets_clean
+from experiments.targets import targets_typed
 from meetings.admin import GoalAdminForm
 from meetings.agendas import founder_agenda
 from meetings.api.goals import GoalInputSerializer, GoalSerializer
@@ -156,7 +156,7 @@ def test_a_metric_added_to_the_catalog_appears_on_every_surface(
     field = ExperimentForm().fields["min_demo_calls"]
     assert (str(field.label), field.min_value) == ("Min demo calls", 0)
     assert "min_demo_calls" in TargetsSerializer().fields
-    assert targets_clean({"min_demo_calls": 3}) == {"min_demo_calls": 3}
+    assert targets_typed({"min_demo_calls": 3}) == {"min_demo_calls": 3}
     draft = client_for(marketer).post(
         "/api/v1/experiments/",
         {
