@@ -140,7 +140,7 @@ def _money(value) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _count(value) -> int | None:
+def _whole_number(value) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -187,7 +187,7 @@ class LeadCleaner:
             ("won_at", moment),
             ("churned_at", moment),
             ("revenue", _money),
-            ("orders", _count),
+            ("orders", _whole_number),
             ("customer_id", _text),
             ("churn_reason", long_text),
         )
@@ -311,7 +311,7 @@ def spend_clean(row, *, experiments_by_key: dict[str, int], experiment_ids: set[
         errors["kind"] = [_("Expected “marketing” or “sales”.")]
     visits = None
     try:
-        visits = _count(row.get("visits"))
+        visits = _whole_number(row.get("visits"))
     except RowError as exc:
         errors["visits"] = [str(exc)]
     external_id = None

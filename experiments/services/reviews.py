@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from experiments.models import Experiment, Review, ReviewUnlock
 from experiments.permissions import User, can_file_reviews
 from experiments.review_lock import json_float, recorded_unlock, review_lock_state, with_lock_data
-from experiments.services.unlocks import unlock_record
+from experiments.services.unlocks import unlock_record_from_state
 from tracker.errors import Conflict
 from tracker.validation import validate
 
@@ -107,7 +107,7 @@ def review_file(
         )
     # Opened by the date or by these very numbers before any job recorded it: record it now. Nobody
     # needs the "review is open" notice for a review that is being filed.
-    unlock = recorded_unlock(experiment) or unlock_record(experiment=experiment, state=state, notify=False)
+    unlock = recorded_unlock(experiment) or unlock_record_from_state(experiment=experiment, state=state, notify=False)
     if unlock is None:
         unlock = ReviewUnlock.objects.get(experiment=experiment)
     try:

@@ -14,7 +14,7 @@ from experiments import permissions
 from experiments.forms import ReviewForm, apply_service_errors
 from experiments.models import Experiment, Review
 from experiments.services.reviews import review_amend, review_file
-from experiments.views.lock_display import lock_view
+from experiments.views.lock_display import lock_context
 from experiments.web_selectors import experiment_for_page
 from tracker.errors import Conflict
 
@@ -51,7 +51,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The amendment is filed as a new version of the review."))
             return redirect("web:experiment-detail", pk=experiment.pk)
-    lock = lock_view(experiment)
+    lock = lock_context(experiment)
     return render(
         request,
         "experiments/review_form.html",

@@ -16,7 +16,7 @@ from meetings.admin import GoalAdminForm
 from meetings.agendas import founder_agenda
 from meetings.api.goals import GoalInputSerializer, GoalSerializer
 from meetings.views.goals import metric_choices
-from meetings.views.meetings import founder_view
+from meetings.views.meetings import founder_agenda_context
 from metrics import catalog, formulas, selectors
 from metrics.catalog import COUNT, HIGHER, SALES, Metric, Target
 from metrics.services import leads_upsert, snapshots
@@ -149,7 +149,7 @@ def test_a_metric_added_to_the_catalog_appears_on_every_surface(
     agenda = founder_agenda(date_from=DEC1, date_to=JAN1)
     assert agenda["departments"]["sales"]["demo_calls"] == 2
     assert [g["metric"] for g in agenda["goals"]] == ["demo_calls"]
-    sales_rows = next(d["rows"] for d in founder_view(agenda)["departments"] if d["zone"] == "sales")
+    sales_rows = next(d["rows"] for d in founder_agenda_context(agenda)["departments"] if d["zone"] == "sales")
     assert {"name": "demo_calls", "label": "Demo calls", "kind": COUNT, "current": 2} in sales_rows
 
     # Experiment targets: the form, the API, the service and the targets table on the page.
