@@ -24,12 +24,12 @@ from experiments.services.channels import channel_create, channel_rename
 from experiments.services.experiments import (
     EDITABLE_FIELDS,
     experiment_cancel,
-    experiment_clean,
     experiment_create,
     experiment_launch,
     experiment_update,
+    experiment_validate,
 )
-from experiments.services.regulations import REGULATION_FIELDS, regulation_clean, regulation_create
+from experiments.services.regulations import REGULATION_FIELDS, regulation_create
 from tracker.errors import Conflict
 
 REFUSALS = (Conflict, ValidationError, PermissionDenied)
@@ -51,19 +51,6 @@ def _copy_saved(saved: Any, into: Any) -> None:
 
 
 # --- Regulation -----------------------------------------------------------------------------
-
-
-class RegulationAdminForm(forms.ModelForm):
-    class Meta:
-        model = Regulation
-        fields = list(REGULATION_FIELDS)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        values = {name: cleaned.get(name) for name in REGULATION_FIELDS}
-        if None not in values.values():  # a missing value already has its own field error
-            regulation_clean(values=values)
-        return cleaned
 
 
 class ChannelThresholdInline(admin.TabularInline):
@@ -89,9 +76,9 @@ class ChannelThresholdInline(admin.TabularInline):
 
 @admin.register(Regulation)
 class RegulationAdmin(admin.ModelAdmin):
-    """The changelist is the regulation's history; "add" writes the next version."""
+    """The changelist is the regulation's history; "add" writes the next version. The form checks
+    the model's validators and constraints, as `regulation_create` does."""
 
-    form = RegulationAdminForm
     inlines = [ChannelThresholdInline]
     list_display = ["version", "created_at", "created_by", *Regulation.RULE_FIELDS]
     list_select_related = ["created_by"]
@@ -186,11 +173,9 @@ class ExperimentAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             values = {name: cleaned.get(name) for name in EDITABLE_FIELDS}
-            experiment = self.instance if self.instance.pk else None
-            typed = experiment_clean(values=values, experiment=experiment)
-            # The form saves what the service would: trimmed utm, the default period, ends_on.
-            cleaned.update({name: typed[name] for name in EDITABLE_FIELDS})
-            self.instance.ends_on = typed["ends_on"]
+            experiment_validate(experiment=self.instance, values=values)
+            # The form saves what the service would: trimmed utm, the default period (and ends_on).
+            cleaned.update({name: getattr(self.instance, name) for name in EDITABLE_FIELDS})
         return cleaned
 
 

@@ -1,8 +1,6 @@
 """Forms of the web pages. They check shapes only (types, required fields); every rule is checked
 by the service the view calls, and its ValidationError is shown on the matching field."""
 
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import format_lazy
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from experiments.models import CANCEL_REASON_MAX_LENGTH, Channel, Experiment, Review
 from metrics.catalog import COUNT, MONEY, RATE, TargetField, target_fields
+from tracker.numbers import parse_decimal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -87,7 +86,7 @@ class ExperimentForm(forms.Form):
         for target in target_fields():
             value = experiment.targets.get(target.name)
             if value is not None:
-                initial[target.name] = Decimal(str(value)) * 100 if target.kind == RATE else value
+                initial[target.name] = parse_decimal(value) * 100 if target.kind == RATE else value
         return initial
 
     def service_fields(self) -> dict:

@@ -8,14 +8,44 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from experiments.targets import validate_targets
+from tracker.validation import FieldCheckConstraint, FieldUniqueConstraint, MaxLength
+
 CANCEL_REASON_MAX_LENGTH = 2000
+MAX_PERIOD_DAYS = 365
+REVIEW_TEXT_MAX_LENGTH = 10000
+QUESTION_TEXT_MAX_LENGTH = 5000
+# Refusals shared by a field's validators and a constraint, or by two fields.
+_WHOLE = {"invalid": _("Enter a whole number of days or leads.")}
+_RATE = {
+    "invalid": _("Enter a decimal number such as 0.30."),
+    "max_digits": _("Use at most four decimal places."),
+    "max_decimal_places": _("Use at most four decimal places."),
+}
+_SHARE_OPEN_UNIT = _("The acceptable non-target share must lie strictly between 0 and 1.")
+_DEFAULT_PERIOD = _("The default test period must be between 1 and 365 days.")
+_MAX_BELOW_DEFAULT = _("The maximum test period must not be below the default test period.")
+_BUDGET = _("The budget must be an amount of at least 0 with at most 2 decimal places.")
+_SLUG = _("Use only letters, digits, hyphens and underscores in the slug.")
+_REVIEW_TEXT_TOO_LONG = _("Keep it under %(limit)s characters (it has %(length)s).")
+
+
+def _at_least_one(
+    verbose_name: str,
+    *,
+    default: int,
+    refusal: str,
+    field: type[models.IntegerField] = models.PositiveSmallIntegerField,
+) -> models.IntegerField:
+    """A whole number of the regulation that is at least 1, refused in its own words below that."""
+    return field(verbose_name, default=default, validators=[MinValueValidator(1, refusal)], error_messages=_WHOLE)
 
 
 class Regulation(models.Model):
@@ -45,17 +75,52 @@ class Regulation(models.Model):
         related_name="+",
         editable=False,
     )
-    default_test_period_days = models.PositiveSmallIntegerField(_("default test period, days"), default=30)
-    min_test_period_days = models.PositiveSmallIntegerField(_("minimum test period, days"), default=7)
-    max_test_period_days = models.PositiveSmallIntegerField(_("maximum test period, days"), default=90)
-    non_target_threshold = models.DecimalField(
-        _("acceptable non-target share"), max_digits=5, decimal_places=4, default=Decimal("0.30")
+    # Bounds of one whole number are its validators: their words name the field, and they take the
+    # place of Django's own "at least 0" of positive fields. The constraints hold them in the database.
+    default_test_period_days = models.PositiveSmallIntegerField(
+        _("default test period, days"),
+        default=30,
+        validators=[MinValueValidator(1, _DEFAULT_PERIOD), MaxValueValidator(MAX_PERIOD_DAYS, _DEFAULT_PERIOD)],
+        error_messages=_WHOLE,
     )
-    exception_min_leads = models.PositiveIntegerField(_("exception minimum judged leads"), default=10)
-    exception_alpha = models.DecimalField(_("exception alpha"), max_digits=5, decimal_places=4, default=Decimal("0.05"))
-    review_due_days = models.PositiveSmallIntegerField(_("days to file a review"), default=7)
-    sync_meeting_every_days = models.PositiveSmallIntegerField(_("sync meeting every, days"), default=14)
-    founder_meeting_every_days = models.PositiveSmallIntegerField(_("founder meeting every, days"), default=7)
+    min_test_period_days = _at_least_one(
+        _("minimum test period, days"), default=7, refusal=_("The minimum test period must be at least 1 day.")
+    )
+    max_test_period_days = models.PositiveSmallIntegerField(
+        _("maximum test period, days"),
+        default=90,
+        # Below 1 is below any default.
+        validators=[
+            MinValueValidator(1, _MAX_BELOW_DEFAULT),
+            MaxValueValidator(MAX_PERIOD_DAYS, _("The maximum test period must be at most 365 days.")),
+        ],
+        error_messages=_WHOLE,
+    )
+    non_target_threshold = models.DecimalField(
+        _("acceptable non-target share"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.30"),
+        error_messages=_RATE,
+    )
+    exception_min_leads = _at_least_one(
+        _("exception minimum judged leads"),
+        default=10,
+        refusal=_("The exception minimum of judged leads must be at least 1."),
+        field=models.PositiveIntegerField,
+    )
+    exception_alpha = models.DecimalField(
+        _("exception alpha"), max_digits=5, decimal_places=4, default=Decimal("0.05"), error_messages=_RATE
+    )
+    review_due_days = _at_least_one(
+        _("days to file a review"), default=7, refusal=_("The days allowed to file a review must be at least 1.")
+    )
+    sync_meeting_every_days = _at_least_one(
+        _("sync meeting every, days"), default=14, refusal=_("The sync meeting cadence must be at least 1.")
+    )
+    founder_meeting_every_days = _at_least_one(
+        _("founder meeting every, days"), default=7, refusal=_("The founder meeting cadence must be at least 1.")
+    )
 
     class Meta:
         ordering = ["-version"]
@@ -63,24 +128,39 @@ class Regulation(models.Model):
         verbose_name_plural = _("regulation versions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(default_test_period_days__gte=1) & Q(default_test_period_days__lte=365),
+                condition=Q(default_test_period_days__gte=1) & Q(default_test_period_days__lte=MAX_PERIOD_DAYS),
                 name="regulation_default_period_1_365",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(min_test_period_days__gte=1)
-                & Q(min_test_period_days__lte=models.F("default_test_period_days"))
-                & Q(default_test_period_days__lte=models.F("max_test_period_days"))
-                & Q(max_test_period_days__lte=365),
-                name="regulation_min_default_max_ordered",
+                & Q(min_test_period_days__lte=models.F("default_test_period_days")),
+                name="regulation_min_period_1_to_default",
+                field="min_test_period_days",
+                violation_error_message=_("The minimum test period must not exceed the default test period."),
+                violation_error_code="min_period_above_default",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=Q(max_test_period_days__gte=models.F("default_test_period_days"))
+                & Q(max_test_period_days__lte=MAX_PERIOD_DAYS),
+                name="regulation_max_period_default_to_365",
+                field="max_test_period_days",
+                violation_error_message=_MAX_BELOW_DEFAULT,
+                violation_error_code="max_period_below_default",
+            ),
+            FieldCheckConstraint(
                 condition=Q(non_target_threshold__gt=0) & Q(non_target_threshold__lt=1),
                 name="regulation_threshold_open_unit",
+                field="non_target_threshold",
+                violation_error_message=_SHARE_OPEN_UNIT,
+                violation_error_code="share_out_of_range",
             ),
             models.CheckConstraint(condition=Q(exception_min_leads__gte=1), name="regulation_min_leads_positive"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(exception_alpha__gt=0) & Q(exception_alpha__lte=Decimal("0.5")),
                 name="regulation_alpha_0_half",
+                field="exception_alpha",
+                violation_error_message=_("The exception alpha must be above 0 and at most 0.5."),
+                violation_error_code="alpha_out_of_range",
             ),
             models.CheckConstraint(condition=Q(review_due_days__gte=1), name="regulation_review_due_positive"),
             models.CheckConstraint(
@@ -117,9 +197,12 @@ class ChannelThreshold(models.Model):
         verbose_name_plural = _("channel thresholds")
         constraints = [
             models.UniqueConstraint(fields=["regulation", "channel"], name="channel_threshold_once_per_version"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(non_target_threshold__gt=0) & Q(non_target_threshold__lt=1),
                 name="channel_threshold_open_unit",
+                field="non_target_threshold",
+                violation_error_message=_SHARE_OPEN_UNIT,
+                violation_error_code="share_out_of_range",
             ),
         ]
 
@@ -130,13 +213,27 @@ class ChannelThreshold(models.Model):
 class Channel(models.Model):
     """Where leads come from: partner mailings, paid search, events..."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, error_messages={"blank": _("Give the channel a name.")})
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        error_messages={"blank": _SLUG, "invalid": _SLUG, "unique": _("A channel with this slug already exists.")},
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
+        constraints = [
+            FieldUniqueConstraint(
+                Lower("name"),
+                name="channel_name_unique_any_case",
+                field="name",
+                violation_error_message=_("A channel with this name already exists."),
+                violation_error_code="name_taken",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -152,8 +249,8 @@ class Experiment(models.Model):
         REVIEWED = "reviewed", _("Reviewed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    title = models.CharField(_("title"), max_length=200)
-    hypothesis = models.TextField(_("hypothesis"))
+    title = models.CharField(_("title"), max_length=200, error_messages={"blank": _("The title is required.")})
+    hypothesis = models.TextField(_("hypothesis"), error_messages={"blank": _("The hypothesis is required.")})
     channel = models.ForeignKey(
         Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="experiments"
     )
@@ -161,13 +258,26 @@ class Experiment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="experiments"
     )
     # Stored trimmed; compared case-insensitively (see the unique constraint and metrics.md).
-    utm_campaign = models.CharField(_("utm_campaign"), max_length=255)
-    start_date = models.DateField(_("start date"))
-    test_period_days = models.PositiveSmallIntegerField(_("test period, days"))
+    utm_campaign = models.CharField(
+        _("utm_campaign"),
+        max_length=255,
+        error_messages={"blank": _("The utm_campaign is required: it attributes leads to the experiment.")},
+    )
+    start_date = models.DateField(_("start date"), error_messages={"invalid": _("Enter the start date as YYYY-MM-DD.")})
+    test_period_days = models.PositiveSmallIntegerField(
+        _("test period, days"), error_messages={"invalid": _("Enter the test period as a whole number of days.")}
+    )
     # start_date + test_period_days, stored so that queries and indexes can use it.
     ends_on = models.DateField(_("ends on"), editable=False)
-    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, null=True, blank=True)
-    targets = models.JSONField(_("targets"), default=dict, blank=True)
+    budget = models.DecimalField(
+        _("budget"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        error_messages=dict.fromkeys(("invalid", "max_digits", "max_decimal_places", "max_whole_digits"), _BUDGET),
+    )
+    targets = models.JSONField(_("targets"), default=dict, blank=True, validators=[validate_targets])
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     regulation = models.ForeignKey(
         Regulation,
@@ -194,15 +304,23 @@ class Experiment(models.Model):
         verbose_name = _("experiment")
         verbose_name_plural = _("experiments")
         constraints = [
-            models.UniqueConstraint(
+            FieldUniqueConstraint(
                 Lower("utm_campaign"),
                 condition=~Q(status="cancelled"),
                 name="experiment_utm_unique_among_active",
-                violation_error_message=_("Another experiment that is not cancelled uses this utm_campaign."),
+                field="utm_campaign",
+                violation_error_message=_(
+                    "Another experiment that is not cancelled already uses this utm_campaign (letter case ignored)."
+                ),
+                violation_error_code="utm_campaign_taken",
             ),
             models.CheckConstraint(condition=Q(test_period_days__gte=1), name="experiment_period_positive"),
-            models.CheckConstraint(
-                condition=Q(budget__gte=0) | Q(budget__isnull=True), name="experiment_budget_nonneg"
+            FieldCheckConstraint(
+                condition=Q(budget__gte=0) | Q(budget__isnull=True),
+                name="experiment_budget_nonneg",
+                field="budget",
+                violation_error_message=_BUDGET,
+                violation_error_code="budget_negative",
             ),
             models.CheckConstraint(
                 # Launching pins the regulation; a draft cancelled before launch never had one.
@@ -270,8 +388,14 @@ class Review(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
-    summary = models.TextField(_("summary"))
-    loss_reasons = models.TextField(_("why leads did not buy"), blank=True)
+    summary = models.TextField(
+        _("summary"),
+        validators=[MaxLength(REVIEW_TEXT_MAX_LENGTH, _REVIEW_TEXT_TOO_LONG)],
+        error_messages={"blank": _("Write a summary of what the numbers and the conversations with leads showed.")},
+    )
+    loss_reasons = models.TextField(
+        _("why leads did not buy"), blank=True, validators=[MaxLength(REVIEW_TEXT_MAX_LENGTH, _REVIEW_TEXT_TOO_LONG)]
+    )
     recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
     unlock_reason = models.CharField(_("unlock reason"), max_length=20, choices=ReviewUnlock.Reason.choices)
     regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, related_name="+")
@@ -298,9 +422,21 @@ class Question(models.Model):
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="questions")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questions_asked")
-    text = models.TextField(_("question"))
+    text = models.TextField(
+        _("question"),
+        validators=[
+            MaxLength(QUESTION_TEXT_MAX_LENGTH, _("Keep the question under %(limit)s characters (it has %(length)s)."))
+        ],
+        error_messages={"blank": _("Write the question; it cannot be empty.")},
+    )
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(
+        _("answer"),
+        blank=True,
+        validators=[
+            MaxLength(QUESTION_TEXT_MAX_LENGTH, _("Keep the answer under %(limit)s characters (it has %(length)s)."))
+        ],
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="questions_answered"
     )
@@ -315,6 +451,13 @@ class Question(models.Model):
                 condition=(Q(answered_at__isnull=True) & Q(answered_by__isnull=True))
                 | (Q(answered_at__isnull=False) & Q(answered_by__isnull=False)),
                 name="question_answer_complete",
+            ),
+            FieldCheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                name="question_answered_has_text",
+                field="answer",
+                violation_error_message=_("Write the answer; it cannot be empty."),
+                violation_error_code="answer_empty",
             ),
         ]
 

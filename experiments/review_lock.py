@@ -23,6 +23,7 @@ from scipy.special import betaincc, betaln
 
 from experiments.models import Experiment, Regulation, ReviewUnlock
 from metrics.formatting import api_number, api_percent
+from tracker.local_time import local_midnight
 
 # What `review_lock_state` reads from an experiment; join these to read many without extra queries.
 LOCK_SELECT_RELATED = ("regulation", "snapshot", "unlock")
@@ -331,7 +332,7 @@ def period_end_moment(experiment: Experiment) -> dt.datetime:
     An experiment launched retroactively after its period ended opens at launch instead, so that
     the review deadline never starts before anyone could have filed.
     """
-    moment = timezone.make_aware(dt.datetime.combine(experiment.ends_on, dt.time.min))
+    moment = local_midnight(experiment.ends_on)
     if experiment.launched_at is not None and experiment.launched_at > moment:
         return experiment.launched_at
     return moment

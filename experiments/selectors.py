@@ -12,7 +12,7 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from experiments.models import Channel, ChannelThreshold, Experiment, Regulation
+from experiments.models import Channel, ChannelThreshold, Experiment, Question, Regulation
 from experiments.permissions import User
 from experiments.review_lock import LockState, review_lock_state
 
@@ -33,6 +33,15 @@ def regulation_current() -> Regulation:
 
 def channel_list() -> QuerySet[Channel]:
     return Channel.objects.order_by("name")
+
+
+def open_questions(*, asked_before: dt.datetime | None = None) -> QuerySet[Question]:
+    """Unanswered questions (asked before `asked_before`, when given), oldest first: what the
+    marketing heads owe an answer to, with each question's experiment and author."""
+    questions = Question.objects.filter(answered_at__isnull=True).select_related("experiment", "author")
+    if asked_before is not None:
+        questions = questions.filter(created_at__lt=asked_before)
+    return questions.order_by("created_at", "id")
 
 
 def experiment_queryset() -> QuerySet[Experiment]:

@@ -28,15 +28,6 @@ def drafts_of(user) -> QuerySet[Experiment]:
     )
 
 
-def open_questions(limit: int = 20) -> list[Question]:
-    """Unanswered questions, oldest first: what the marketing heads owe an answer to."""
-    return list(
-        Question.objects.filter(answered_at__isnull=True)
-        .select_related("experiment", "author")
-        .order_by("created_at", "id")[:limit]
-    )
-
-
 def status_counts() -> dict[str, int]:
     """Stored statuses by count (the dashboard's tiles for drafts and reviewed ones)."""
     rows = Experiment.objects.order_by().values("status").annotate(n=Count("id"))

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Goal, Meeting
 from meetings.permissions import can_set_goals, can_write_meeting_notes
-from meetings.services.goals import goal_clean, goal_create, goal_delete, goal_update
-from meetings.services.meetings import TEXT_MAX_LENGTH, meeting_update_notes
+from meetings.services.goals import goal_create, goal_delete, goal_update, goal_validate
+from meetings.services.meetings import meeting_update_notes
 from metrics.catalog import goal_metrics
 
 
@@ -38,11 +38,12 @@ class GoalAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not self.errors:
-            cleaned.update(goal_clean(**{name: cleaned.get(name) for name in self.Meta.fields}))
+            goal = goal_validate(goal=self.instance, values={name: cleaned.get(name) for name in self.Meta.fields})
+            cleaned.update({name: getattr(goal, name) for name in self.Meta.fields})
         return cleaned
 
     def _post_clean(self) -> None:
-        # The service validates and saves; the model's checks run there.
+        # `goal_validate` ran the model's checks in clean(), with the metric's; the service saves.
         pass
 
 
@@ -77,18 +78,8 @@ class GoalAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and can_set_goals(request.user)
 
 
-class MeetingAdminForm(forms.ModelForm):
-    notes = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea)
-    decisions = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH, widget=forms.Textarea)
-
-    class Meta:
-        model = Meeting
-        fields = ["notes", "decisions"]
-
-
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    form = MeetingAdminForm
     list_display = ["date", "kind", "created_at"]
     list_filter = ["kind"]
     date_hierarchy = "date"

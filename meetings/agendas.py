@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from experiments.models import Experiment, Question, Review, ReviewUnlock
+from experiments.models import Experiment, Review, ReviewUnlock
 from experiments.review_lock import (
     json_float,
     review_lock_state,
@@ -20,17 +20,13 @@ from experiments.review_lock import (
     unlock_deadline,
     with_lock_data,
 )
-from experiments.selectors import regulation_current
+from experiments.selectors import open_questions, regulation_current
 from meetings.models import Goal, Meeting
 from meetings.selectors import goals_overlapping, goals_with_progress
 from meetings.services.goals import goal_target_text
 from metrics.catalog import goal_metric, review_summary_metrics
 from metrics.selectors import scoreboard_totals
-
-
-def _moment(day: dt.date) -> dt.datetime:
-    """Local midnight starting `day`."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+from tracker.local_time import local_midnight
 
 
 def _period(date_from: dt.date, date_to: dt.date) -> dict:
@@ -127,7 +123,7 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
     Recorded unlocks carry the numbers of their moment. A period that ended in the window but
     that no sweep has recorded yet is listed too, from the latest snapshot (`recorded: false`).
     """
-    start, end = _moment(date_from), _moment(date_to)
+    start, end = local_midnight(date_from), local_midnight(date_to)
     unlocks = (
         ReviewUnlock.objects.filter(unlocked_at__gte=start, unlocked_at__lt=end)
         .select_related("experiment__channel", "experiment__owner", "experiment__regulation")
@@ -180,7 +176,7 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
 
 def _reviews_in(date_from: dt.date, date_to: dt.date) -> list[Review]:
     return list(
-        Review.objects.filter(created_at__gte=_moment(date_from), created_at__lt=_moment(date_to))
+        Review.objects.filter(created_at__gte=local_midnight(date_from), created_at__lt=local_midnight(date_to))
         .select_related("experiment__channel", "experiment__owner", "author")
         .order_by("created_at", "id")
     )
@@ -229,13 +225,8 @@ def _win(review: Review) -> dict:
     }
 
 
-def open_questions(*, date_to: dt.date) -> list[dict]:
+def open_questions_section(*, date_to: dt.date) -> list[dict]:
     """Questions asked before the meeting's window closed and still unanswered, oldest first."""
-    questions = (
-        Question.objects.filter(answered_at__isnull=True, created_at__lt=_moment(date_to))
-        .select_related("experiment", "author")
-        .order_by("created_at", "id")
-    )
     return [
         {
             "id": q.pk,
@@ -245,7 +236,7 @@ def open_questions(*, date_to: dt.date) -> list[dict]:
             "asked_at": _iso(q.created_at),
             "days_open": (date_to - timezone.localdate(q.created_at)).days,
         }
-        for q in questions
+        for q in open_questions(asked_before=local_midnight(date_to))
     ]
 
 
@@ -255,7 +246,7 @@ def _launched(queryset):
 
 def experiments_started_ended(*, date_from: dt.date, date_to: dt.date) -> dict:
     """Launched experiments that started (or were launched) in the window, and those whose period ended."""
-    start, end = _moment(date_from), _moment(date_to)
+    start, end = local_midnight(date_from), local_midnight(date_to)
     started = _launched(
         Experiment.objects.filter(
             Q(start_date__gte=date_from, start_date__lt=date_to) | Q(launched_at__gte=start, launched_at__lt=end)
@@ -316,7 +307,7 @@ def sync_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
         "experiments_unlocked": experiments_unlocked(date_from=date_from, date_to=date_to),
         "reviews": [_review_dict(r) for r in reviews],
         "wins": [_win(r) for r in wins],
-        "open_questions": open_questions(date_to=date_to),
+        "open_questions": open_questions_section(date_to=date_to),
         "churn": churn_section(current),
         "departments": departments_vs_previous(current=_zones(current), previous=_zones(previous)),
     }

@@ -4,19 +4,43 @@ The tables keep their first names (`experiments_goal`, `experiments_meeting`): t
 apps, the data did not.
 """
 
+import datetime as dt
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from tracker.validation import FieldCheckConstraint, MaxLength, MaxValue
+
+# The scoreboard refuses longer periods; a goal's actual is read from one.
+MAX_PERIOD_DAYS = 3660
+MAX_TARGET = Decimal("999999999999")
+NOTES_MAX_LENGTH = 20000
+_DATE = {"invalid": _("Give a date as YYYY-MM-DD.")}
+_NOTES_TOO_LONG = _("Keep it under %(limit)s characters (it has %(length)s).")
 
 
 class Goal(models.Model):
     """A founder's target for one metric over a period, e.g. 400 MQL in December."""
 
+    # Which metrics a goal may name, and the target each takes, is the metric catalog's to say
+    # (`meetings.services.goals`).
     metric = models.CharField(_("metric"), max_length=40)
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
-    target = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+    period_start = models.DateField(_("period start"), error_messages=_DATE)
+    period_end = models.DateField(_("period end"), error_messages=_DATE)
+    target = models.DecimalField(
+        _("target"),
+        max_digits=16,
+        decimal_places=4,
+        validators=[MaxValue(MAX_TARGET, _("The target may be at most %(max)s."))],
+        error_messages={
+            "invalid": _("Give the target as a number, e.g. 400 or 1500.00."),
+            "max_decimal_places": _("At most 4 decimal places."),
+        },
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -24,12 +48,33 @@ class Goal(models.Model):
         db_table = "experiments_goal"
         ordering = ["-period_start", "metric"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gt=models.F("period_start")), name="goal_period_ordered"),
-            models.CheckConstraint(condition=Q(target__gte=0), name="goal_target_nonneg"),
+            FieldCheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="goal_period_ordered",
+                field="period_end",
+                violation_error_message=_(
+                    "The period end must be after its start; the end day is not included "
+                    "(December is 2026-12-01 to 2027-01-01)."
+                ),
+                violation_error_code="period_not_ordered",
+            ),
+            FieldCheckConstraint(
+                condition=Q(target__gte=0),
+                name="goal_target_nonneg",
+                field="target",
+                violation_error_message=_("The target cannot be negative."),
+                violation_error_code="target_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.period_start}..{self.period_end}"
+
+    def clean(self) -> None:
+        start, end = self.period_start, self.period_end
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and (end - start).days > MAX_PERIOD_DAYS:
+            too_long = ValidationError(_("A goal's period may span at most ten years."), code="period_too_long")
+            raise ValidationError({"period_end": too_long})
 
 
 class Meeting(models.Model):
@@ -42,8 +87,8 @@ class Meeting(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     date = models.DateField(_("date"))
     agenda = models.JSONField(_("agenda"), default=dict)
-    notes = models.TextField(_("notes"), blank=True)
-    decisions = models.TextField(_("decisions"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[MaxLength(NOTES_MAX_LENGTH, _NOTES_TOO_LONG)])
+    decisions = models.TextField(_("decisions"), blank=True, validators=[MaxLength(NOTES_MAX_LENGTH, _NOTES_TOO_LONG)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,13 +2,13 @@
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from meetings.models import Goal, Meeting
 from metrics.catalog import goal_metric
 from metrics.selectors import scoreboard_totals
+from tracker.numbers import parse_decimal
 
 
 def goal_list() -> QuerySet[Goal]:
@@ -19,10 +19,6 @@ def goal_list() -> QuerySet[Goal]:
 def goals_overlapping(*, date_from: dt.date, date_to: dt.date) -> QuerySet[Goal]:
     """Goals whose period `[period_start, period_end)` shares at least one day with `[date_from, date_to)`."""
     return goal_list().filter(period_start__lt=date_to, period_end__gt=date_from)
-
-
-def _number(value: int | str | float) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def goal_progress(goal: Goal, zones: dict) -> dict:
@@ -37,7 +33,7 @@ def goal_progress(goal: Goal, zones: dict) -> dict:
     actual = merged.get(goal.metric)
     if spec is None or actual is None:
         return {"actual": actual, "progress": None, "met": None}
-    value, target = _number(actual), _number(goal.target)
+    value, target = parse_decimal(actual), goal.target
     progress = round(float(value / target), 4) if target else None
     met = value >= target if spec.higher_is_better else value <= target
     return {"actual": actual, "progress": progress, "met": met}

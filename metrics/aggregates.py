@@ -17,6 +17,7 @@ from django.db import connection
 from experiments.models import Experiment
 from metrics.models import Lead, LeadDay, LeadDayChurn, Spend
 from metrics.rows import utm_key
+from tracker.numbers import parse_decimal
 
 LEAD_COUNT_SELECT = """
     COUNT(l.id) AS leads_total,
@@ -327,6 +328,6 @@ def merge_counts(groups: Sequence[dict]) -> dict:
                     total["churn_reasons"][reason] = total["churn_reasons"].get(reason, 0) + number
             elif value is not None:
                 if isinstance(value, float):
-                    value = Decimal(str(value))
+                    value = parse_decimal(value)
                 total[name] = total.get(name, 0) + value
     return total

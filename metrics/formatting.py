@@ -11,7 +11,7 @@ Kinds are those of `metrics.catalog`: counts whole, money with 2 places, rates a
 """
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from numbers import Rational
 
 from babel.numbers import format_currency
@@ -21,6 +21,7 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from metrics.catalog import MONEY, RATE, metric
+from tracker.numbers import parse_decimal
 
 EMPTY = "—"
 _CODE_BEFORE_DIGIT = re.compile(r"([A-Za-z]{2,})(?=[\d-])")
@@ -34,14 +35,9 @@ def as_decimal(value: object) -> Decimal | None:
     A float is read by its shortest repr (0.0125, not its binary expansion 0.01250000000000000069...),
     the number it was written from, so that a half rounds up however it was stored.
     """
-    if value is None or value == "" or isinstance(value, bool):
-        return None
     if isinstance(value, Rational) and not isinstance(value, int):
         return Decimal(value.numerator) / Decimal(value.denominator)
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
+    return parse_decimal(value, finite=False)
 
 
 def rounded(number: Decimal, places: int) -> Decimal:

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from metrics.catalog import MARKETING, SALES, zone_metrics
+from tracker.numbers import parse_decimal
 
 CENT = Decimal("0.01")
 
@@ -34,7 +35,7 @@ def money(value) -> Decimal:
     if value is None:
         return Decimal("0.00")
     if not isinstance(value, Decimal):
-        value = Decimal(str(value))
+        value = parse_decimal(value)
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

@@ -8,11 +8,13 @@ serializer per row costs ~20x more, and a 10,000-row post must stay cheap.
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from tracker.numbers import parse_decimal
 
 MAX_TEXT = 255
 MAX_MONEY = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
@@ -126,11 +128,8 @@ def _money(value) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise RowError(_("Expected an amount of money."))
-    try:
-        amount = Decimal(value.strip().replace(",", ".")) if isinstance(value, str) else Decimal(str(value))
-    except InvalidOperation:
-        raise RowError(_("“%(value)s” is not an amount of money.") % {"value": value}) from None
-    if not amount.is_finite():
+    amount = parse_decimal(value, decimal_comma=True)
+    if amount is None:
         raise RowError(_("“%(value)s” is not an amount of money.") % {"value": value})
     if amount < 0:
         raise RowError(_("Must not be negative."))
@@ -141,7 +140,7 @@ def _money(value) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _count(value) -> int | None:
+def _whole_number(value) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -188,7 +187,7 @@ class LeadCleaner:
             ("won_at", moment),
             ("churned_at", moment),
             ("revenue", _money),
-            ("orders", _count),
+            ("orders", _whole_number),
             ("customer_id", _text),
             ("churn_reason", long_text),
         )
@@ -312,7 +311,7 @@ def spend_clean(row, *, experiments_by_key: dict[str, int], experiment_ids: set[
         errors["kind"] = [_("Expected “marketing” or “sales”.")]
     visits = None
     try:
-        visits = _count(row.get("visits"))
+        visits = _whole_number(row.get("visits"))
     except RowError as exc:
         errors["visits"] = [str(exc)]
     external_id = None

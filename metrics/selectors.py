@@ -9,7 +9,8 @@ from experiments.models import Channel, Experiment
 from metrics.aggregates import merge_counts, period_counts, periods_counts
 from metrics.formulas import metrics_from_counts, zones
 from metrics.models import ImportJob, Lead, MetricSnapshot, Spend
-from metrics.rows import local_zone, utm_key
+from metrics.rows import utm_key
+from tracker.local_time import local_midnight
 
 
 def snapshot_get(*, experiment: Experiment) -> MetricSnapshot | None:
@@ -50,10 +51,6 @@ def experiment_daily_leads(*, experiment: Experiment) -> list[dict]:
     ]
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=local_zone())
-
-
 def _zone_payload(counts: dict) -> dict:
     metrics = metrics_from_counts(counts, churn_base=int(counts.get("active_customers_at_start") or 0))
     marketing, sales = zones(metrics)
@@ -70,7 +67,7 @@ def scoreboard(*, date_from: dt.date, date_to: dt.date, channel: Channel | str |
     if isinstance(channel, str):
         channel = Channel.objects.get(slug=channel)
     groups = period_counts(
-        date_from=date_from, date_to=date_to, start=_local_midnight(date_from), end=_local_midnight(date_to)
+        date_from=date_from, date_to=date_to, start=local_midnight(date_from), end=local_midnight(date_to)
     )
     if channel is not None:
         groups = {channel.id: groups.get(channel.id, {})}
@@ -93,7 +90,7 @@ def scoreboard_totals(*, periods: list[tuple[dt.date, dt.date]]) -> dict[tuple[d
     """The department totals of `scoreboard` (its marketing and sales zones, every channel
     together, no `by_channel`) for many periods at once, by (date_from, date_to): what goals read."""
     wanted = list(dict.fromkeys(periods))
-    counts = periods_counts([(a, b, _local_midnight(a), _local_midnight(b)) for a, b in wanted])
+    counts = periods_counts([(a, b, local_midnight(a), local_midnight(b)) for a, b in wanted])
     now = timezone.now().isoformat()
     return {
         (a, b): {"from": a.isoformat(), "to": b.isoformat(), "channel": None, "computed_at": now, **_zone_payload(c)}

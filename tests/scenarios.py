@@ -12,7 +12,7 @@ import time_machine
 from experiments.models import Experiment
 from experiments.services.questions import question_answer, question_ask
 from experiments.services.reviews import review_file
-from experiments.services.unlocks import unlocks_record
+from experiments.services.unlocks import unlocks_record_due
 from meetings.services.goals import goal_create
 from meetings.services.meetings import meeting_create_due, meeting_update_notes
 from metrics.services import leads_upsert
@@ -98,7 +98,7 @@ def month(marketer, sales_head, marketing_head, founder) -> dict:
     with at(dt.date(2026, 12, 1), hour=6):
         first_sync = {m.kind: m for m in meeting_create_due()}["sync"]
     with at(dt.date(2026, 12, 1), hour=9):
-        unlocks_record(experiment_ids=[events.pk])  # the sweep records the period end of Nov 30
+        unlocks_record_due(experiment_ids=[events.pk])  # the sweep records the period end of Nov 30
     with at(dt.date(2026, 12, 1), hour=11):
         meeting_update_notes(meeting=first_sync, by=sales_head, decisions="Judge partner mailings after Dec 5.")
     with at(dt.date(2026, 12, 4), hour=15):

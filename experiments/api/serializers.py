@@ -1,7 +1,7 @@
 """Input and output shapes of the regulation, channel and experiment endpoints (api.md).
 
-Input serializers check types only; the rules (bounds, uniqueness, who may) live in the services,
-whose `ValidationError`s answer in the same `{"field": ["message"]}` shape.
+Input serializers check types only; the rules (bounds, uniqueness) live on the models and who may in
+the services, whose `ValidationError`s answer in the same `{"field": ["message"]}` shape.
 """
 
 from typing import Any

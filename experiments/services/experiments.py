@@ -6,24 +6,24 @@ change under it; every change after that is recorded by the history table.
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from experiments.models import Channel, Experiment, Regulation
 from experiments.permissions import can_manage_experiment, can_register_experiments
 from experiments.review_lock import review_lock_state
-from metrics.catalog import COUNT, MONEY, target_field, target_fields
+from experiments.targets import targets_typed
 from metrics.services.dirty import snapshots_mark_dirty
 from tracker.db import atomic_retrying_deadlocks
 from tracker.errors import Conflict
+from tracker.numbers import parse_decimal
+from tracker.validation import refusal, validate, violation_message
 
 EDITABLE_FIELDS = (
     "title",
@@ -35,141 +35,53 @@ EDITABLE_FIELDS = (
     "budget",
     "targets",
 )
-
 _UTM_CONSTRAINT = "experiment_utm_unique_among_active"
-_MONEY_LIMIT = Decimal("999999999999.99")
 # The lead cohort of an experiment is its utm_campaign over its test period (metrics.md).
 COHORT_FIELDS = ("utm_campaign", "start_date", "test_period_days")
-
-
-def _utm_taken() -> str:
-    return _("Another experiment that is not cancelled already uses this utm_campaign (letter case ignored).")
 
 
 def _regulation_in_force() -> Regulation:
     return Regulation.objects.order_by("-version").first()
 
 
-def _clean_money(value: Any) -> Decimal | None:
-    """A non-negative amount with at most 2 decimal places, or None when it is not one."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        # str() first: a JSON float such as 1500.1 means "1500.1", not its binary expansion.
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount < 0 or amount > _MONEY_LIMIT or amount != amount.quantize(Decimal("0.01")):
-        return None
-    return amount.quantize(Decimal("0.01"))
-
-
-def targets_clean(targets: Any) -> dict[str, Any]:
-    """Typed targets: money as 2-place strings, counts as ints, shares as numbers in 0..1."""
-    if targets is None:
-        return {}
-    if not isinstance(targets, Mapping):
-        raise ValidationError({"targets": [_('Targets must be an object such as {"max_cpl": "1500.00"}.')]})
-    problems: list[str] = []
-    cleaned: dict[str, Any] = {}
-    for key, value in targets.items():
-        target = target_field(key)
-        if target is None:
-            known = ", ".join(field.name for field in target_fields())
-            problems.append(_("Unknown target “%(key)s”; use one of: %(known)s.") % {"key": key, "known": known})
-        elif target.kind == MONEY:
-            amount = _clean_money(value)
-            if amount is None:
-                problems.append(
-                    _("%(key)s must be an amount of money of at least 0 with at most 2 decimal places.") % {"key": key}
-                )
-            else:
-                cleaned[key] = str(amount)
-        elif target.kind == COUNT:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                problems.append(_("%(key)s must be a whole number of at least 0.") % {"key": key})
-            else:
-                cleaned[key] = value
-        else:
-            if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-                problems.append(_("%(key)s must be a share between 0 and 1.") % {"key": key})
-                continue
-            try:
-                share = Decimal(str(value))
-            except InvalidOperation:
-                share = Decimal("NaN")
-            if not share.is_finite() or not 0 <= share <= 1:
-                problems.append(_("%(key)s must be a share between 0 and 1.") % {"key": key})
-            else:
-                cleaned[key] = float(share)
-    if problems:
-        raise ValidationError({"targets": problems})
-    return cleaned
-
-
-def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None = None) -> dict[str, Any]:
-    """Check a complete set of editable values; return them typed, with `ends_on`.
-
-    `test_period_days=None` takes the default of the regulation in force. Used by the services
-    and by forms (admin, pages) that want field errors before they call a service.
-    """
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    for name in sorted(set(values) - set(EDITABLE_FIELDS)):
-        errors[name] = [_("This field cannot be set here.")]
-
-    for name, limit, required, too_long in (
-        ("title", 200, _("The title is required."), _("Keep the title within %(limit)s characters.")),
-        ("hypothesis", None, _("The hypothesis is required."), None),
-    ):
-        raw = values.get(name)
-        text = raw.strip() if isinstance(raw, str) else ""
-        if not text:
-            errors[name] = [required]
-        elif limit and len(text) > limit:
-            errors[name] = [too_long % {"limit": limit}]
-        else:
-            cleaned[name] = text
-
+def _typed(values: Mapping[str, Any], refused: dict[str, list]) -> dict[str, Any]:
+    """The editable values as the model's fields take them; what is not of a field's type is refused."""
+    typed: dict[str, Any] = {}
+    for name in ("title", "hypothesis", "utm_campaign"):
+        text = values.get(name)
+        typed[name] = text.strip() if isinstance(text, str) else ""  # the model refuses it blank
     channel = values.get("channel")
-    if not isinstance(channel, Channel):
-        errors["channel"] = [_("Choose a channel.")]
+    if isinstance(channel, Channel):
+        typed["channel"] = channel
     else:
-        cleaned["channel"] = channel
-
-    raw_utm = values.get("utm_campaign")
-    utm = raw_utm.strip() if isinstance(raw_utm, str) else ""
-    if not utm:
-        errors["utm_campaign"] = [_("The utm_campaign is required: it attributes leads to the experiment.")]
-    elif len(utm) > 255:
-        errors["utm_campaign"] = [_("Keep the utm_campaign within %(limit)s characters.") % {"limit": 255}]
-    else:
-        taken = (
-            Experiment.objects.exclude(status=Experiment.Status.CANCELLED)
-            .annotate(utm_lower=Lower("utm_campaign"))
-            .filter(utm_lower=Lower(Value(utm)))
-        )
-        if experiment is not None and experiment.pk is not None:
-            taken = taken.exclude(pk=experiment.pk)
-        if taken.exists():
-            errors["utm_campaign"] = [_utm_taken()]
-        else:
-            cleaned["utm_campaign"] = utm
-
+        refused["channel"] = [_("Choose a channel.")]
     start_date = values.get("start_date")
-    if not isinstance(start_date, dt.date) or isinstance(start_date, dt.datetime):
-        errors["start_date"] = [_("Enter the start date as YYYY-MM-DD.")]
+    if isinstance(start_date, dt.date) and not isinstance(start_date, dt.datetime):
+        typed["start_date"] = start_date
     else:
-        cleaned["start_date"] = start_date
-
-    regulation = _regulation_in_force()
+        refused["start_date"] = [refusal(Experiment, "start_date")]
     period = values.get("test_period_days")
+    if isinstance(period, int) and not isinstance(period, bool):
+        typed["test_period_days"] = period
+    elif period is not None:
+        refused["test_period_days"] = [refusal(Experiment, "test_period_days")]
+    budget = values.get("budget")
+    typed["budget"] = None if budget is None else parse_decimal(budget)
+    if budget is not None and typed["budget"] is None:
+        refused["budget"] = [refusal(Experiment, "budget")]
+    try:
+        typed["targets"] = targets_typed(values.get("targets"))
+    except ValidationError as exc:
+        refused["targets"] = exc.error_list
+    return typed
+
+
+def _check_period(period: int | None, regulation: Regulation, refused: dict[str, list]) -> int:
+    """The test period, the regulation's default when none is given; it must lie in the regulation's range."""
     if period is None:
-        period = regulation.default_test_period_days
-    if isinstance(period, bool) or not isinstance(period, int):
-        errors["test_period_days"] = [_("Enter the test period as a whole number of days.")]
-    elif not regulation.min_test_period_days <= period <= regulation.max_test_period_days:
-        errors["test_period_days"] = [
+        return regulation.default_test_period_days
+    if not regulation.min_test_period_days <= period <= regulation.max_test_period_days:
+        refused["test_period_days"] = [
             _("The regulation (v%(version)s) allows a test period of %(low)s to %(high)s days.")
             % {
                 "version": regulation.version,
@@ -177,28 +89,30 @@ def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None
                 "high": regulation.max_test_period_days,
             }
         ]
-    else:
-        cleaned["test_period_days"] = period
+    return period
 
-    budget = values.get("budget")
-    if budget is None:
-        cleaned["budget"] = None
-    else:
-        amount = _clean_money(budget)
-        if amount is None:
-            errors["budget"] = [_("The budget must be an amount of at least 0 with at most 2 decimal places.")]
-        else:
-            cleaned["budget"] = amount
 
-    try:
-        cleaned["targets"] = targets_clean(values.get("targets"))
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+def experiment_validate(*, experiment: Experiment, values: Mapping[str, Any]) -> Experiment:
+    """Set a draft's editable fields from `values` (a complete set) and check it; sets `ends_on`.
 
-    if errors:
-        raise ValidationError(errors)
-    cleaned["ends_on"] = Experiment.compute_ends_on(cleaned["start_date"], cleaned["test_period_days"])
-    return cleaned
+    The model checks its fields and constraints (the utm_campaign free among experiments not
+    cancelled); here the input is typed and the test period checked against the regulation in force,
+    whose default it takes when None. Raises ValidationError per field. Used by the services and by
+    forms (admin) that want field errors before they call a service.
+    """
+    refused: dict[str, list] = {
+        name: [_("This field cannot be set here.")] for name in sorted(set(values) - set(EDITABLE_FIELDS))
+    }
+    typed = _typed(values, refused)
+    if "test_period_days" not in refused:
+        typed["test_period_days"] = _check_period(typed.get("test_period_days"), _regulation_in_force(), refused)
+    for name, value in typed.items():
+        if name not in refused:
+            setattr(experiment, name, value)
+    # The owner comes from who acts, never from input; ends_on follows from the fields checked here.
+    validate(experiment, refused=refused, exclude={"owner", "ends_on"})
+    experiment.ends_on = Experiment.compute_ends_on(experiment.start_date, experiment.test_period_days)
+    return experiment
 
 
 def _save(experiment: Experiment, *, by: AbstractBaseUser) -> None:
@@ -209,7 +123,7 @@ def _save(experiment: Experiment, *, by: AbstractBaseUser) -> None:
             experiment.save()
     except IntegrityError as exc:
         if _UTM_CONSTRAINT in str(exc) or "utm_campaign" in str(exc):
-            raise ValidationError({"utm_campaign": [_utm_taken()]}) from exc
+            raise ValidationError({"utm_campaign": [violation_message(Experiment, _UTM_CONSTRAINT)]}) from exc
         raise
 
 
@@ -243,7 +157,8 @@ def experiment_create(
     """Register a hypothesis as a draft owned by `by` (marketers, marketing heads, admins)."""
     if not can_register_experiments(by):
         raise PermissionDenied(_("Only marketers, marketing heads and administrators can register experiments."))
-    cleaned = experiment_clean(
+    experiment = experiment_validate(
+        experiment=Experiment(owner=by, status=Experiment.Status.DRAFT),
         values={
             "title": title,
             "hypothesis": hypothesis,
@@ -253,9 +168,8 @@ def experiment_create(
             "test_period_days": test_period_days,
             "budget": budget,
             "targets": targets,
-        }
+        },
     )
-    experiment = Experiment(owner=by, status=Experiment.Status.DRAFT, **cleaned)
     _save(experiment, by=by)
     # Leads may already be there (retroactive registration): compute the draft's metrics soon.
     snapshots_mark_dirty(experiment_ids=[experiment.id])
@@ -274,10 +188,8 @@ def experiment_update(*, experiment: Experiment, by: AbstractBaseUser, **fields:
             code="not_draft",
         )
     current = {name: getattr(experiment, name) for name in EDITABLE_FIELDS}
-    cleaned = experiment_clean(values={**current, **fields}, experiment=experiment)
-    cohort_changed = any(cleaned[name] != current[name] for name in COHORT_FIELDS)
-    for name, value in cleaned.items():
-        setattr(experiment, name, value)
+    experiment_validate(experiment=experiment, values={**current, **fields})
+    cohort_changed = any(getattr(experiment, name) != current[name] for name in COHORT_FIELDS)
     _save(experiment, by=by)
     if cohort_changed:
         snapshots_mark_dirty(experiment_ids=[experiment.id])

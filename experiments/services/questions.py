@@ -13,18 +13,7 @@ from django.utils.translation import gettext as _
 from experiments.models import Experiment, Question
 from experiments.permissions import User, can_answer_questions, can_ask_questions
 from tracker.errors import Conflict
-
-TEXT_MAX_LENGTH = 5000
-
-
-def _clean_text(text: str | None, *, empty: str, too_long: str) -> str:
-    """The trimmed text, or the refusal: `empty`, or `too_long` with %(limit)s and %(length)s."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": [empty]})
-    if len(text) > TEXT_MAX_LENGTH:
-        raise ValidationError({"text": [too_long % {"limit": TEXT_MAX_LENGTH, "length": len(text)}]})
-    return text
+from tracker.validation import model_errors, validate
 
 
 @transaction.atomic
@@ -32,12 +21,8 @@ def question_ask(*, experiment: Experiment, by: User, text: str) -> Question:
     """Ask the marketing heads about an experiment; they are notified after commit."""
     if not can_ask_questions(by):
         raise PermissionDenied(_("Only sales heads and founders ask questions about experiments."))
-    text = _clean_text(
-        text,
-        empty=_("Write the question; it cannot be empty."),
-        too_long=_("Keep the question under %(limit)s characters (it has %(length)s)."),
-    )
-    question = Question(experiment=experiment, author=by, text=text)
+    question = Question(experiment=experiment, author=by, text=(text or "").strip())
+    validate(question)
     question.save()
     from experiments.tasks import notify_question_asked
 
@@ -50,11 +35,6 @@ def question_answer(*, question: Question, by: User, text: str) -> Question:
     """Answer a question once; the asker is notified after commit."""
     if not can_answer_questions(by):
         raise PermissionDenied(_("Only marketing heads answer questions."))
-    answer = _clean_text(
-        text,
-        empty=_("Write the answer; it cannot be empty."),
-        too_long=_("Keep the answer under %(limit)s characters (it has %(length)s)."),
-    )
     # The row lock makes two heads answering at once settle on one answer.
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.answered_at is not None:
@@ -62,9 +42,12 @@ def question_answer(*, question: Question, by: User, text: str) -> Question:
             _("This question has been answered already; ask a new question to continue the conversation."),
             code="already_answered",
         )
-    question.answer = answer
+    question.answer = (text or "").strip()
     question.answered_by = by
     question.answered_at = timezone.now()
+    if errors := model_errors(question):
+        # The answer is the `text` of the request that gives it (API and page).
+        raise ValidationError({"text": [error for field_errors in errors.values() for error in field_errors]})
     question.save(update_fields=["answer", "answered_by", "answered_at"])
     from experiments.tasks import notify_question_answered
 

@@ -15,34 +15,23 @@ from django.utils.translation import gettext as _
 from experiments.models import Experiment, Review, ReviewUnlock
 from experiments.permissions import User, can_file_reviews
 from experiments.review_lock import LockState, json_float, recorded_unlock, review_lock_state, with_lock_data
-from experiments.services.unlocks import unlock_record
+from experiments.services.unlocks import unlock_record_from_state
 from tracker.errors import Conflict
+from tracker.validation import validate
 
 AMENDABLE_FIELDS = ("verdict", "summary", "loss_reasons", "recommendation")
-TEXT_MAX_LENGTH = 10000
 
 
-def _clean_fields(*, verdict: str, summary: str, loss_reasons: str, recommendation: str) -> dict:
-    errors: dict[str, list[str]] = {}
-    if verdict not in Review.Verdict.values:
-        errors["verdict"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Review.Verdict.values)}]
-    if recommendation not in Review.Recommendation.values:
-        errors["recommendation"] = [
-            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Review.Recommendation.values)}
-        ]
-    summary = (summary or "").strip()
-    loss_reasons = (loss_reasons or "").strip()
-    if not summary:
-        errors["summary"] = [_("Write a summary of what the numbers and the conversations with leads showed.")]
-    for name, text in (("summary", summary), ("loss_reasons", loss_reasons)):
-        if len(text) > TEXT_MAX_LENGTH:
-            errors.setdefault(name, []).append(
-                _("Keep it under %(limit)s characters (it has %(length)s).")
-                % {"limit": TEXT_MAX_LENGTH, "length": len(text)}
-            )
-    if errors:
-        raise ValidationError(errors)
-    return {"verdict": verdict, "summary": summary, "loss_reasons": loss_reasons, "recommendation": recommendation}
+def _validated_fields(*, verdict: str, summary: str, loss_reasons: str, recommendation: str) -> dict:
+    """The review's own words, trimmed and checked by the model before any lock or recompute."""
+    fields = {
+        "verdict": verdict,
+        "summary": (summary or "").strip(),
+        "loss_reasons": (loss_reasons or "").strip(),
+        "recommendation": recommendation,
+    }
+    validate(Review(**fields), only=fields)
+    return fields
 
 
 def _refuse_unless_reviewable(experiment: Experiment) -> None:
@@ -98,7 +87,7 @@ def _file_checks(*, experiment: Experiment, by: User, **fields: str) -> dict:
     if not can_file_reviews(by):
         raise PermissionDenied(_("Only sales heads file reviews."))
     _refuse_unless_reviewable(experiment)
-    return _clean_fields(**fields)
+    return _validated_fields(**fields)
 
 
 def review_file_check(
@@ -145,7 +134,7 @@ def review_file(
     state = _open_lock(experiment, metrics)
     # Opened by the date or by these very numbers before any job recorded it: record it now. Nobody
     # needs the "review is open" notice for a review that is being filed.
-    unlock = recorded_unlock(experiment) or unlock_record(experiment=experiment, state=state, notify=False)
+    unlock = recorded_unlock(experiment) or unlock_record_from_state(experiment=experiment, state=state, notify=False)
     if unlock is None:
         unlock = ReviewUnlock.objects.get(experiment=experiment)
     try:
@@ -181,7 +170,7 @@ def review_amend_check(*, review: Review, by: User, **fields: str) -> tuple[Revi
     original = review.amends or review
     latest = Review.objects.filter(experiment_id=original.experiment_id).order_by("-version").first()
     merged = {name: fields.get(name, getattr(latest, name)) for name in AMENDABLE_FIELDS}
-    cleaned = _clean_fields(**merged)
+    cleaned = _validated_fields(**merged)
     if all(cleaned[name] == getattr(latest, name) for name in AMENDABLE_FIELDS):
         raise ValidationError(_("The amendment changes nothing; change the verdict, a text or the recommendation."))
     return original, cleaned

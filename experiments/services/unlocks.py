@@ -15,7 +15,7 @@ OPEN_STATUSES = (Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW)
 
 
 @transaction.atomic
-def unlock_record(*, experiment: Experiment, state: LockState, notify: bool = True) -> ReviewUnlock | None:
+def unlock_record_from_state(*, experiment: Experiment, state: LockState, notify: bool = True) -> ReviewUnlock | None:
     """Record the opening `state` describes, unless one is recorded already.
 
     Returns the new record, or None when the lock is closed or another process recorded first (the
@@ -55,7 +55,7 @@ def unlock_record(*, experiment: Experiment, state: LockState, notify: bool = Tr
     return unlock
 
 
-def unlocks_record(*, experiment_ids: Iterable[int], today: dt.date | None = None) -> list[ReviewUnlock]:
+def unlocks_record_due(*, experiment_ids: Iterable[int], today: dt.date | None = None) -> list[ReviewUnlock]:
     """Record an unlock for each running experiment whose lock is open now (or on `today`).
 
     Called after every metrics recompute and by the periodic sweep. Safe to call any number of
@@ -67,7 +67,7 @@ def unlocks_record(*, experiment_ids: Iterable[int], today: dt.date | None = Non
     ).order_by("id")  # inside a caller's transaction the row locks add up: take them in id order
     created: list[ReviewUnlock] = []
     for experiment in experiments:
-        unlock = unlock_record(experiment=experiment, state=review_lock_state(experiment, today=today))
+        unlock = unlock_record_from_state(experiment=experiment, state=review_lock_state(experiment, today=today))
         if unlock is not None:
             created.append(unlock)
     return created
@@ -93,7 +93,7 @@ def review_locks_sweep(*, today: dt.date | None = None) -> SweepResult:
     from experiments.tasks import notify_review_overdue, notify_review_unlocked
 
     waiting = Experiment.objects.filter(status__in=OPEN_STATUSES, unlock__isnull=True).values_list("id", flat=True)
-    created = unlocks_record(experiment_ids=list(waiting), today=today)
+    created = unlocks_record_due(experiment_ids=list(waiting), today=today)
     created_ids = {unlock.pk for unlock in created}
 
     unnoticed = list(

@@ -9,7 +9,7 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment
-from experiments.views.lock_display import LockView
+from experiments.views.lock_display import LockDisplay
 from metrics import formatting
 from metrics.catalog import COUNT, metric, target_field
 from metrics.formatting import as_decimal
@@ -34,7 +34,7 @@ def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
     return rows
 
 
-def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockView) -> dict:
+def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockDisplay) -> dict:
     """Series for the three charts, passed to the page with `json_script`."""
     daily = list(experiment_daily_leads(experiment=experiment)) if experiment.status != "draft" else []
     labels, leads, non_target, shares = [], [], [], []

@@ -11,8 +11,9 @@ from django.utils import timezone
 from experiments import permissions
 from experiments.models import Experiment
 from experiments.review_lock import owed_order
-from experiments.views.lock_display import lock_view
-from experiments.web_selectors import dashboard_experiments, drafts_of, open_questions, status_counts
+from experiments.selectors import open_questions
+from experiments.views.lock_display import lock_context
+from experiments.web_selectors import dashboard_experiments, drafts_of, status_counts
 from metrics.selectors import scoreboard_totals
 
 
@@ -32,7 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         cards.append(
             {
                 "experiment": experiment,
-                "lock": lock_view(experiment),
+                "lock": lock_context(experiment),
                 "elapsed": elapsed,
                 "progress": fraction,
                 "metrics": snapshot.data if snapshot is not None and snapshot.computed_at else None,
@@ -62,6 +63,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "my_drafts": list(drafts_of(request.user)) if can_register else [],
             "can_review": can_review,
             "owed": owed,
-            "open_questions": open_questions() if permissions.can_answer_questions(request.user) else [],
+            "open_questions": list(open_questions()[:20]) if permissions.can_answer_questions(request.user) else [],
         },
     )

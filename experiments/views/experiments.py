@@ -24,7 +24,7 @@ from experiments.services.experiments import (
 )
 from experiments.views.charts import experiment_charts, targets_vs_actuals
 from experiments.views.history import history_entries
-from experiments.views.lock_display import lock_view
+from experiments.views.lock_display import lock_context
 from experiments.web_selectors import experiment_for_page
 from tracker.errors import Conflict
 
@@ -46,7 +46,7 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
     experiments = filters.qs if filtered else filters.queryset
     page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
     current = regulation_current()
-    rows = [{"experiment": e, "lock": lock_view(e, current_regulation=current)} for e in page.object_list]
+    rows = [{"experiment": e, "lock": lock_context(e, current_regulation=current)} for e in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -74,7 +74,7 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
     user = request.user
     snapshot = getattr(experiment, "snapshot", None)
     metrics = snapshot.data if snapshot is not None and snapshot.computed_at else None
-    lock = lock_view(experiment)
+    lock = lock_context(experiment)
     reviews = list(experiment.reviews.all())
     questions = list(experiment.questions.all())
     return {

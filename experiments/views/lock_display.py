@@ -19,7 +19,7 @@ from metrics import formatting
 
 
 @dataclass(frozen=True)
-class LockView:
+class LockDisplay:
     state: LockState
     status: str  # the effective status: a running experiment with an open review reads as awaiting review
     days_left: int  # days until the test period ends (0 when it has ended)
@@ -54,7 +54,7 @@ class LockView:
         return min(1.0, self.state.evidence / self.state.evidence_needed)
 
 
-def lock_view(experiment: Experiment, *, current_regulation: Regulation | None = None) -> LockView:
+def lock_context(experiment: Experiment, *, current_regulation: Regulation | None = None) -> LockDisplay:
     """The lock of one experiment in words. List pages pass the regulation in force once, for drafts."""
     if experiment.regulation_id is None and current_regulation is None:
         current_regulation = regulation_current()
@@ -122,7 +122,7 @@ def lock_view(experiment: Experiment, *, current_regulation: Regulation | None =
         if n < regulation.exception_min_leads:
             details.append(_("The exception needs at least %(min_leads)s judged leads; there are %(n)s.") % numbers)
     open_statuses = (Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW)
-    return LockView(
+    return LockDisplay(
         state=state,
         status=status,
         days_left=days_left,

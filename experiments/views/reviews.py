@@ -19,7 +19,7 @@ from experiments import permissions
 from experiments.forms import ReviewForm, apply_service_errors
 from experiments.models import Experiment, Review
 from experiments.services.reviews import review_amend, review_amend_check, review_file, review_file_check
-from experiments.views.lock_display import lock_view
+from experiments.views.lock_display import lock_context
 from experiments.web_selectors import experiment_for_page
 from tracker.errors import Conflict
 
@@ -52,7 +52,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
     reviews = list(experiment.reviews.all())
     latest = reviews[-1] if reviews else None
     form = ReviewForm(request.POST or None, initial=_initial(latest))
-    lock = lock_view(experiment)
+    lock = lock_context(experiment)
     context = {
         "experiment": experiment,
         "lock": lock,

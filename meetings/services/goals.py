@@ -11,7 +11,8 @@ goal later changes neither a stored agenda nor its page.
 """
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,10 +24,8 @@ from experiments.permissions import User
 from meetings.models import Goal
 from meetings.permissions import can_set_goals
 from metrics.catalog import COUNT, MONEY, RATE, goal_metric, goal_metrics
-
-# The scoreboard refuses longer periods; a goal's actual is read from one.
-MAX_PERIOD_DAYS = 3660
-MAX_TARGET = Decimal("999999999999")
+from tracker.numbers import parse_decimal
+from tracker.validation import model_errors, refusal
 
 
 def choose_metric_message() -> str:
@@ -35,58 +34,45 @@ def choose_metric_message() -> str:
     return _("Choose one of the department metrics: %(metrics)s.") % {"metrics": ", ".join(names)}
 
 
-def _clean_target(metric: str, target: Any, errors: dict[str, list[str]]) -> Decimal | None:
-    try:
-        value = Decimal(str(target).strip())
-    except (InvalidOperation, ValueError):
-        errors["target"] = [_("Give the target as a number, e.g. 400 or 1500.00.")]
-        return None
-    if not value.is_finite():
-        errors["target"] = [_("Give the target as a finite number.")]
-        return None
-    if value < 0:
-        errors["target"] = [_("The target cannot be negative.")]
-        return None
-    if value > MAX_TARGET:
-        errors["target"] = [_("The target may be at most %(max)s.") % {"max": MAX_TARGET}]
-        return None
+def _target_problem(metric: str, target: Decimal) -> str | None:
+    """What is wrong with a target for its metric's kind (the catalog's part of the rule), or None."""
     spec = goal_metric(metric)
-    if spec is None:
-        return value
-    if spec.kind == COUNT and value != value.to_integral_value():
-        errors["target"] = [_("%(metric)s counts leads or customers: give a whole number.") % {"metric": metric}]
-    elif spec.kind == RATE and spec.share and value > 1:
-        errors["target"] = [_("%(metric)s is a rate between 0 and 1 (0.25 means 25%%).") % {"metric": metric}]
-    elif spec.kind == MONEY and value != value.quantize(Decimal("0.01")):
-        errors["target"] = [_("%(metric)s is money: at most 2 decimal places.") % {"metric": metric}]
-    elif value != value.quantize(Decimal("0.0001")):
-        errors["target"] = [_("At most 4 decimal places.")]
-    return value
+    if spec.kind == COUNT and target != target.to_integral_value():
+        return _("%(metric)s counts leads or customers: give a whole number.") % {"metric": metric}
+    if spec.kind == RATE and spec.share and target > 1:
+        return _("%(metric)s is a rate between 0 and 1 (0.25 means 25%%).") % {"metric": metric}
+    if spec.kind == MONEY and target != target.quantize(Decimal("0.01")):
+        return _("%(metric)s is money: at most 2 decimal places.") % {"metric": metric}
+    return None
 
 
-def goal_clean(*, metric: Any, period_start: Any, period_end: Any, target: Any) -> dict[str, Any]:
-    """The goal's typed fields, or ValidationError per field in plain words."""
-    errors: dict[str, list[str]] = {}
-    metric = str(metric or "").strip()
+def goal_validate(*, goal: Goal, values: Mapping[str, Any]) -> Goal:
+    """Set the goal's fields from `values` (metric, period_start, period_end, target) and check it.
+
+    The model checks its period and target; here the input is typed and the metric and its target
+    checked against the department metrics. Raises ValidationError per field in plain words.
+    """
+    refused: dict[str, list] = {}
+    metric = str(values.get("metric") or "").strip()
     if goal_metric(metric) is None:
-        errors["metric"] = [choose_metric_message()]
-    for name, value in (("period_start", period_start), ("period_end", period_end)):
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            errors[name] = [_("Give a date as YYYY-MM-DD.")]
-    if "period_start" not in errors and "period_end" not in errors:
-        if period_end <= period_start:
-            errors["period_end"] = [
-                _(
-                    "The period end must be after its start; the end day is not included "
-                    "(December is 2026-12-01 to 2027-01-01)."
-                )
-            ]
-        elif (period_end - period_start).days > MAX_PERIOD_DAYS:
-            errors["period_end"] = [_("A goal's period may span at most ten years.")]
-    value = _clean_target(metric, target, errors)
+        refused["metric"] = [choose_metric_message()]
+    goal.metric = metric
+    for name in ("period_start", "period_end"):
+        day = values.get(name)
+        if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
+            setattr(goal, name, day)
+        else:
+            refused[name] = [refusal(Goal, name)]
+    goal.target = parse_decimal(values.get("target"))
+    if goal.target is None:
+        refused["target"] = [refusal(Goal, "target")]
+    # Who set the goal is kept, never changed by input.
+    errors = {**refused, **model_errors(goal, exclude={*refused, "created_by"})}
+    if "metric" not in errors and "target" not in errors and (problem := _target_problem(metric, goal.target)):
+        errors["target"] = [problem]
     if errors:
         raise ValidationError(errors)
-    return {"metric": metric, "period_start": period_start, "period_end": period_end, "target": value}
+    return goal
 
 
 def _check_may_set_goals(by: User) -> None:
@@ -98,8 +84,8 @@ def _check_may_set_goals(by: User) -> None:
 def goal_create(*, by: User, metric: str, period_start: dt.date, period_end: dt.date, target: Decimal) -> Goal:
     """Set a goal (founder or admin). Raises PermissionDenied or ValidationError per field."""
     _check_may_set_goals(by)
-    fields = goal_clean(metric=metric, period_start=period_start, period_end=period_end, target=target)
-    goal = Goal(created_by=by, **fields)
+    values = {"metric": metric, "period_start": period_start, "period_end": period_end, "target": target}
+    goal = goal_validate(goal=Goal(created_by=by), values=values)
     goal.save()
     return goal
 
@@ -126,9 +112,7 @@ def goal_update(*, goal: Goal, by: User, **fields: Any) -> Goal:
     if locked is None:
         raise Http404(_("There is no goal with this number."))
     current = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
-    cleaned = goal_clean(**{**current, **fields})
-    for name, value in cleaned.items():
-        setattr(locked, name, value)
+    goal_validate(goal=locked, values={**current, **fields})
     locked.save(update_fields=list(EDITABLE_FIELDS))
     return locked
 

@@ -21,10 +21,9 @@ from meetings.agendas import founder_agenda, sync_agenda
 from meetings.models import Meeting
 from meetings.permissions import can_write_meeting_notes
 from meetings.selectors import meeting_latest
+from tracker.validation import validate
 
 logger = logging.getLogger(__name__)
-
-TEXT_MAX_LENGTH = 20000
 
 AGENDA_BUILDERS = {Meeting.Kind.SYNC: sync_agenda, Meeting.Kind.FOUNDER: founder_agenda}
 
@@ -89,21 +88,6 @@ def meeting_create_due(*, today: dt.date | None = None) -> list[Meeting]:
     return created
 
 
-def _clean_text(value: str | None, name: str, errors: dict[str, list[str]]) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[name] = [_("Give the text as a string.")]
-        return None
-    value = value.strip()
-    if len(value) > TEXT_MAX_LENGTH:
-        errors[name] = [
-            _("Keep it under %(limit)s characters (it has %(length)s).")
-            % {"limit": TEXT_MAX_LENGTH, "length": len(value)}
-        ]
-    return value
-
-
 @transaction.atomic
 def meeting_update_notes(
     *, meeting: Meeting, by: User, notes: str | None = None, decisions: str | None = None
@@ -117,15 +101,14 @@ def meeting_update_notes(
         raise PermissionDenied(
             _("Only marketing heads, sales heads and the founder write meeting notes and decisions.")
         )
-    errors: dict[str, list[str]] = {}
-    values = {"notes": _clean_text(notes, "notes", errors), "decisions": _clean_text(decisions, "decisions", errors)}
-    if errors:
-        raise ValidationError(errors)
-    changed = {name: value for name, value in values.items() if value is not None}
+    given = {name: value for name, value in (("notes", notes), ("decisions", decisions)) if value is not None}
+    refused = {name: [_("Give the text as a string.")] for name, value in given.items() if not isinstance(value, str)}
     # The row lock orders concurrent edits of one meeting; each writes only its own fields.
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if changed:
-        for name, value in changed.items():
-            setattr(meeting, name, value)
-        meeting.save(update_fields=list(changed))
+    for name, value in given.items():
+        if name not in refused:
+            setattr(meeting, name, value.strip())
+    validate(meeting, refused=refused, only=given)
+    if given:
+        meeting.save(update_fields=list(given))
     return meeting

@@ -20,7 +20,7 @@ from meetings.models import Goal
 from meetings.permissions import can_set_goals
 from meetings.selectors import goal_list, goals_with_progress
 from meetings.services.goals import goal_create, goal_delete, goal_target_text, goal_update
-from meetings.views.meetings import goal_view
+from meetings.views.meetings import goal_context
 from metrics.catalog import MARKETING, SALES, goal_metric, goal_metrics
 
 PAGE_SIZE = 20
@@ -37,7 +37,7 @@ def metric_choices() -> list:
 def goal_row(goal) -> dict:
     """A goal with `actual`, `progress` and `met` (from `goals_with_progress`) as the page shows it."""
     spec = goal_metric(goal.metric)
-    return goal_view(
+    return goal_context(
         {
             "id": goal.pk,
             "metric": goal.metric,
@@ -100,7 +100,7 @@ def _goal_for_setter(request: HttpRequest, pk: int) -> Goal:
 def goal_summary(goal: Goal) -> dict:
     """A goal without its actual value (no scoreboard): what the edit and delete pages name."""
     spec = goal_metric(goal.metric)
-    return goal_view(
+    return goal_context(
         {
             "id": goal.pk,
             "metric": goal.metric,

@@ -7,7 +7,6 @@ their direction.
 """
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,25 +26,17 @@ from meetings.selectors import meeting_list as meeting_list_selector
 from meetings.services.meetings import meeting_update_notes
 from metrics.catalog import metric, zone_metrics
 from metrics.formatting import change_text
+from tracker.numbers import parse_decimal
 
 PAGE_SIZE = 20
 
 
-def _date(value: str | None) -> dt.date | None:
+def _parse_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _moment(value: str | None) -> dt.datetime | None:
+def _parse_datetime(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
-
-
-def _decimal(value) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def _experiment(ref: dict) -> dict:
@@ -53,8 +44,8 @@ def _experiment(ref: dict) -> dict:
     statuses = dict(Experiment.Status.choices)
     return {
         **ref,
-        "start_date": _date(ref.get("start_date")),
-        "ends_on": _date(ref.get("ends_on")),
+        "start_date": _parse_date(ref.get("start_date")),
+        "ends_on": _parse_date(ref.get("ends_on")),
         "status_label": statuses.get(ref.get("status"), ref.get("status")),
     }
 
@@ -64,7 +55,7 @@ def _review(item: dict) -> dict:
     return {
         **item,
         "experiment": _experiment(item["experiment"]),
-        "created_at": _moment(item.get("created_at")),
+        "created_at": _parse_datetime(item.get("created_at")),
         "verdict_label": verdicts.get(item.get("verdict"), item.get("verdict")),
         "recommendation_label": recommendations.get(item.get("recommendation"), item.get("recommendation")),
         "unlock_reason_label": dict(ReviewUnlock.Reason.choices).get(item.get("unlock_reason")),
@@ -81,7 +72,7 @@ def department_rows(zone: str, current: dict, previous: dict | None = None, chan
             continue
         row = {"name": name, "label": str(entry.label), "kind": kind, "current": current.get(name)}
         if previous is not None:
-            delta = _decimal((change or {}).get(name))
+            delta = parse_decimal((change or {}).get(name))
             trend = None if delta is None or delta == 0 else ("up" if delta > 0 else "down")
             good = None if trend is None else (trend == "up") == entry.higher_is_better
             row.update(previous=previous.get(name), change=change_text(kind, delta), trend=trend, good=good)
@@ -89,14 +80,14 @@ def department_rows(zone: str, current: dict, previous: dict | None = None, chan
     return rows
 
 
-def goal_view(goal: dict) -> dict:
+def goal_context(goal: dict) -> dict:
     """A goal (of an agenda, or of the goals page) with its label, kind, last day and a bar
     clamped to 0..1; the period's end is excluded, so people read the day before it."""
     entry = metric(goal["metric"])
     label, kind = (str(entry.label), entry.kind) if entry is not None else (goal["metric"], "count")
     progress = goal.get("progress")
     start, end = (
-        _date(value) if isinstance(value, str) else value for value in (goal["period_start"], goal["period_end"])
+        _parse_date(value) if isinstance(value, str) else value for value in (goal["period_start"], goal["period_end"])
     )
     return {
         **goal,
@@ -108,19 +99,19 @@ def goal_view(goal: dict) -> dict:
     }
 
 
-def sync_view(agenda: dict) -> dict:
+def sync_agenda_context(agenda: dict) -> dict:
     departments = agenda["departments"]
     reasons = dict(ReviewUnlock.Reason.choices)
     return {
-        "period": {k: _date(v) for k, v in agenda["period"].items()},
-        "previous_period": {k: _date(v) for k, v in agenda["previous_period"].items()},
+        "period": {k: _parse_date(v) for k, v in agenda["period"].items()},
+        "previous_period": {k: _parse_date(v) for k, v in agenda["previous_period"].items()},
         "unlocked": [
             {
                 **item,
                 "experiment": _experiment(item["experiment"]),
                 "reason_label": reasons.get(item["reason"], item["reason"]),
-                "unlocked_at": _moment(item.get("unlocked_at")),
-                "review_due_on": _date(item.get("review_due_on")),
+                "unlocked_at": _parse_datetime(item.get("unlocked_at")),
+                "review_due_on": _parse_date(item.get("review_due_on")),
             }
             for item in agenda["experiments_unlocked"]
         ],
@@ -129,13 +120,13 @@ def sync_view(agenda: dict) -> dict:
             {
                 **win,
                 "experiment": _experiment(win["experiment"]),
-                "decided_at": _moment(win.get("decided_at")),
-                "launched_at": _moment(win.get("launched_at")),
+                "decided_at": _parse_datetime(win.get("decided_at")),
+                "launched_at": _parse_datetime(win.get("launched_at")),
                 "recommendation_label": dict(Review.Recommendation.choices).get(win.get("recommendation")),
             }
             for win in agenda["wins"]
         ],
-        "questions": [{**q, "asked_at": _moment(q.get("asked_at"))} for q in agenda["open_questions"]],
+        "questions": [{**q, "asked_at": _parse_datetime(q.get("asked_at"))} for q in agenda["open_questions"]],
         "churn": agenda["churn"],
         "departments": [
             {
@@ -149,12 +140,12 @@ def sync_view(agenda: dict) -> dict:
     }
 
 
-def founder_view(agenda: dict) -> dict:
+def founder_agenda_context(agenda: dict) -> dict:
     experiments = agenda["experiments"]
     reasons = dict(ReviewUnlock.Reason.choices)
     return {
-        "period": {k: _date(v) for k, v in agenda["period"].items()},
-        "goals": [goal_view(goal) for goal in agenda["goals"]],
+        "period": {k: _parse_date(v) for k, v in agenda["period"].items()},
+        "goals": [goal_context(goal) for goal in agenda["goals"]],
         "departments": [
             {"zone": zone, "rows": department_rows(zone, agenda["departments"][zone])}
             for zone in ("marketing", "sales")
@@ -167,7 +158,7 @@ def founder_view(agenda: dict) -> dict:
                 **item,
                 "experiment": _experiment(item["experiment"]),
                 "reason_label": reasons.get(item["reason"], item["reason"]),
-                "review_due_on": _date(item.get("review_due_on")),
+                "review_due_on": _parse_date(item.get("review_due_on")),
             }
             for item in agenda["overdue_reviews"]
         ],
@@ -178,9 +169,9 @@ def meeting_summary(meeting: Meeting) -> dict:
     """The few counts the list shows for a meeting, read from its agenda (no extra query)."""
     agenda = meeting.agenda or {}
     period = agenda.get("period") or {}
-    end = _date(period.get("to"))
+    end = _parse_date(period.get("to"))
     # The window excludes its end (the meeting's date): people read the last day it covers.
-    summary = {"from": _date(period.get("from")), "last_day": end - dt.timedelta(days=1) if end else None}
+    summary = {"from": _parse_date(period.get("from")), "last_day": end - dt.timedelta(days=1) if end else None}
     if meeting.kind == Meeting.Kind.SYNC:
         summary.update(
             unlocked=len(agenda.get("experiments_unlocked", [])),
@@ -239,11 +230,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             # Agendas are built by the service with every key present; a bare row (made by hand) has none.
-            "agenda": (sync_view if meeting.kind == Meeting.Kind.SYNC else founder_view)(agenda)
+            "agenda": (sync_agenda_context if meeting.kind == Meeting.Kind.SYNC else founder_agenda_context)(agenda)
             if agenda.get("period")
             else None,
             "regulation_version": agenda.get("regulation_version"),
-            "previous": {**previous, "date": _date(previous["date"])} if previous else None,
+            "previous": {**previous, "date": _parse_date(previous["date"])} if previous else None,
             "form": form,
             "can_write": can_write,
         },

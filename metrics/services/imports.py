@@ -276,7 +276,7 @@ def _stream(text, delimiter, header, cleaner, totals, errors, keys, position, jo
 
 @transaction.atomic
 def _merge_batch(batch: list[tuple], totals: dict, keys: set[str]) -> None:
-    _count(batch, _merge_orm(batch), totals, keys)
+    _add_to_totals(batch, _merge_orm(batch), totals, keys)
 
 
 def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> None:
@@ -438,7 +438,7 @@ class _PgLoader:
                     logger.warning("Import %s: a connection did not close.", self.loader.job_id, exc_info=True)
 
 
-def _count(batch: list[tuple], merged: MergeCounts, totals: dict, keys: set[str]) -> None:
+def _add_to_totals(batch: list[tuple], merged: MergeCounts, totals: dict, keys: set[str]) -> None:
     totals["rows_ok"] += len(batch)
     totals["created"] += merged.created
     totals["updated"] += merged.updated

@@ -39,7 +39,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from experiments.models import Experiment
-from experiments.services.unlocks import unlocks_record
+from experiments.services.unlocks import unlocks_record_due
 from metrics.aggregates import experiment_counts
 from metrics.formulas import metrics_from_counts
 from metrics.models import MetricSnapshot
@@ -62,7 +62,7 @@ def snapshots_recompute(*, experiment_ids: Iterable[int]) -> dict[int, MetricSna
     payloads: dict[int, dict] = {}
     for start in range(0, len(ids), CHUNK):
         payloads.update(_recompute_chunk(ids[start : start + CHUNK]))
-    unlocks_record(experiment_ids=ids)
+    unlocks_record_due(experiment_ids=ids)
     # The rows as stored, without reading back (and decoding) the JSON just written.
     return {
         experiment_id: MetricSnapshot(

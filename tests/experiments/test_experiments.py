@@ -102,15 +102,8 @@ def test_cancelled_experiment_frees_its_utm_campaign(marketer, channel):
 def test_database_constraint_answers_as_a_field_error(marketer, channel, monkeypatch):
     """A concurrent registration passes the check; the unique index still answers on utm_campaign."""
     register(marketer, channel)
-    from experiments.services import experiments as service
-
-    real_clean = service.experiment_clean
-
-    def clean_without_uniqueness(*, values, experiment=None):
-        cleaned = real_clean(values={**values, "utm_campaign": "unused_for_the_check"}, experiment=experiment)
-        return cleaned | {"utm_campaign": values["utm_campaign"]}
-
-    monkeypatch.setattr(service, "experiment_clean", clean_without_uniqueness)
+    # The second registration's check runs before the first one commits: it sees no taken utm_campaign.
+    monkeypatch.setattr(Experiment, "validate_constraints", lambda self, exclude=None: None)
     with pytest.raises(ValidationError) as refused:
         register(marketer, channel, utm_campaign="PARTNER_DEC")
     assert "utm_campaign" in refused.value.message_dict

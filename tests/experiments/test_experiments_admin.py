@@ -140,3 +140,12 @@ def test_channel_admin_renames_through_the_service(admin_client_):
     assert admin_client_.post(url, {"name": "Regional events"}).status_code == 302
     channel.refresh_from_db()
     assert (channel.name, channel.slug) == ("Regional events", "events")
+
+
+@pytest.mark.django_db
+def test_channel_admin_form_refuses_a_name_taken_in_another_case(admin_client_):
+    ChannelFactory(name="Events", slug="events")
+    response = admin_client_.post(reverse("admin:experiments_channel_add"), {"name": "EVENTS", "slug": "events-2"})
+    assert response.status_code == 200
+    assert "A channel with this name already exists." in response.content.decode()
+    assert ChannelFactory._meta.model.objects.count() == 1

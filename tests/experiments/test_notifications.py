@@ -61,9 +61,9 @@ def test_exception_unlock_notice_says_why_in_numbers(marketer, marketing_head, s
     MetricSnapshot.objects.create(
         experiment=experiment, data={"judged_leads": 20, "non_target_leads": 15}, computed_at=timezone.now()
     )
-    from experiments.services.unlocks import unlocks_record
+    from experiments.services.unlocks import unlocks_record_due
 
-    unlock = unlocks_record(experiment_ids=[experiment.id])[0]
+    unlock = unlocks_record_due(experiment_ids=[experiment.id])[0]
     assert tasks.notify_review_unlocked(unlock.id) is True
     message = mail.outbox[0]
     assert message.subject == "The review of “Partner mailings” is open"

@@ -73,6 +73,15 @@ def test_admin_form_refuses_what_the_service_refuses(admin_client_):
 
 
 @pytest.mark.django_db
+def test_admin_form_refuses_a_channel_threshold_outside_the_open_unit(admin_client_):
+    channel = ChannelFactory()
+    response = admin_client_.post(reverse("admin:experiments_regulation_add"), FIELDS | _inline([(channel.id, "1.5")]))
+    assert response.status_code == 200
+    assert "The acceptable non-target share must lie strictly between 0 and 1." in response.content.decode()
+    assert Regulation.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_changelist_shows_every_version(admin_client_, admin_user):
     regulation_create(by=admin_user, review_due_days=3)
     page = admin_client_.get(reverse("admin:experiments_regulation_changelist")).content.decode()

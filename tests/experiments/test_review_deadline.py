@@ -19,7 +19,7 @@ from django.utils import timezone
 from experiments import tasks
 from experiments.models import Experiment, ReviewUnlock
 from experiments.review_lock import review_deadline, review_lock_state, with_lock_data
-from experiments.services.unlocks import review_locks_sweep, unlocks_record
+from experiments.services.unlocks import review_locks_sweep, unlocks_record_due
 from meetings.agendas import founder_agenda, sync_agenda
 from metrics.models import MetricSnapshot
 from tests.factories import ExperimentFactory
@@ -64,11 +64,11 @@ def recorded_late(request, team) -> ReviewUnlock:
     if request.param == "launched late":
         experiment = ended_nov_21(team["marketer"], launched_on=dt.date(2026, 12, 1))
         with at(dt.date(2026, 12, 1), 9):
-            [unlock] = unlocks_record(experiment_ids=[experiment.pk])
+            [unlock] = unlocks_record_due(experiment_ids=[experiment.pk])
     else:
         experiment = ended_nov_21(team["marketer"], launched_on=dt.date(2026, 11, 1))
         with at(dt.date(2026, 12, 1), 9):
-            [unlock] = unlocks_record(experiment_ids=[experiment.pk])
+            [unlock] = unlocks_record_due(experiment_ids=[experiment.pk])
         moment = dt.datetime(2026, 12, 1, 9, tzinfo=MOSCOW)
         ReviewUnlock.objects.filter(pk=unlock.pk).update(unlocked_at=moment)
     unlock.refresh_from_db()
@@ -169,7 +169,7 @@ def test_an_exception_opens_on_the_local_day_it_was_recorded(team):
     )
     # 22:30 UTC on Dec 9 is already Dec 10 in Moscow.
     with time_machine.travel(dt.datetime(2026, 12, 9, 22, 30, tzinfo=dt.UTC), tick=False):
-        [unlock] = unlocks_record(experiment_ids=[experiment.pk])
+        [unlock] = unlocks_record_due(experiment_ids=[experiment.pk])
     deadline = review_deadline(
         unlock.experiment, reason=unlock.reason, unlocked_at=unlock.unlocked_at, today=dt.date(2026, 12, 18)
     )

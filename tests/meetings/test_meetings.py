@@ -318,6 +318,16 @@ def test_admin_writes_notes_through_the_service(staff_client, sales_head, meetin
     assert (meeting.notes, meeting.decisions) == ("From the admin", "Keep testing")
 
 
+def test_admin_refuses_overlong_notes_as_the_service_does(staff_client, sales_head, meeting):
+    response = staff_client(sales_head).post(
+        f"/admin/meetings/meeting/{meeting.pk}/change/", {"notes": "n" * 20001, "decisions": ""}
+    )
+    assert response.status_code == 200
+    assert "Keep it under 20000 characters (it has 20001)." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.notes == ""
+
+
 def test_admin_without_a_head_role_only_reads_meetings(staff_client, admin_user, meeting):
     client = staff_client(admin_user)
     assert client.get("/admin/meetings/meeting/").status_code == 200

@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from experiments.api.serializers import TargetsSerializer
 from experiments.forms import ExperimentForm
-from experiments.services.experiments import targets_clean
+from experiments.targets import targets_typed
 from meetings.admin import GoalAdminForm
 from meetings.agendas import founder_agenda
 from meetings.api.goals import GoalInputSerializer, GoalSerializer
 from meetings.views.goals import metric_choices
-from meetings.views.meetings import founder_view
+from meetings.views.meetings import founder_agenda_context
 from metrics import catalog, formulas, selectors
 from metrics.catalog import COUNT, HIGHER, SALES, Metric, Target
 from metrics.services import leads_upsert, snapshots
@@ -149,14 +149,14 @@ def test_a_metric_added_to_the_catalog_appears_on_every_surface(
     agenda = founder_agenda(date_from=DEC1, date_to=JAN1)
     assert agenda["departments"]["sales"]["demo_calls"] == 2
     assert [g["metric"] for g in agenda["goals"]] == ["demo_calls"]
-    sales_rows = next(d["rows"] for d in founder_view(agenda)["departments"] if d["zone"] == "sales")
+    sales_rows = next(d["rows"] for d in founder_agenda_context(agenda)["departments"] if d["zone"] == "sales")
     assert {"name": "demo_calls", "label": "Demo calls", "kind": COUNT, "current": 2} in sales_rows
 
     # Experiment targets: the form, the API, the service and the targets table on the page.
     field = ExperimentForm().fields["min_demo_calls"]
     assert (str(field.label), field.min_value) == ("Min demo calls", 0)
     assert "min_demo_calls" in TargetsSerializer().fields
-    assert targets_clean({"min_demo_calls": 3}) == {"min_demo_calls": 3}
+    assert targets_typed({"min_demo_calls": 3}) == {"min_demo_calls": 3}
     draft = client_for(marketer).post(
         "/api/v1/experiments/",
         {

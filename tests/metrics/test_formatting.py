@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from experiments import tasks
 from experiments.models import ReviewUnlock
-from experiments.services.unlocks import unlocks_record
+from experiments.services.unlocks import unlocks_record_due
 from meetings.agendas import sync_agenda
 from meetings.models import Meeting
 from metrics import formatting
@@ -114,7 +114,7 @@ def share_175_of_248(db, marketer):
         )
     assert leads_upsert(rows=rows).errors == []
     snapshots_recompute(experiment_ids=[experiment.id])
-    unlocks_record(experiment_ids=[experiment.id])
+    unlocks_record_due(experiment_ids=[experiment.id])
     unlock = ReviewUnlock.objects.get(experiment=experiment)
     assert (unlock.reason, unlock.non_target_leads, unlock.judged_leads) == ("exception", 175, 248)
     return experiment

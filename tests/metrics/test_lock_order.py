@@ -22,7 +22,7 @@ from django.utils import timezone
 from experiments.models import Experiment, Review
 from experiments.services.experiments import experiment_cancel, experiment_create, experiment_launch
 from experiments.services.reviews import review_file
-from experiments.services.unlocks import review_locks_sweep, unlocks_record
+from experiments.services.unlocks import review_locks_sweep, unlocks_record_due
 from metrics.aggregates import experiment_counts
 from metrics.formulas import metrics_from_counts
 from metrics.models import ImportJob, MetricSnapshot
@@ -173,7 +173,7 @@ def test_concurrent_writers_never_fail_and_leave_exact_snapshots(client_for, mar
             recompute_snapshots,  # the debounced job: whatever is dirty
             functools.partial(recompute_snapshots, experiment_ids=rng.sample(ids, len(ids))),
             review_locks_sweep,
-            functools.partial(unlocks_record, experiment_ids=rng.sample(ids, len(ids))),
+            functools.partial(unlocks_record_due, experiment_ids=rng.sample(ids, len(ids))),
         ]
         if to_review is not None:
             calls.append(

@@ -184,13 +184,13 @@ def test_metrics_endpoint_and_recompute(client_for, founder, experiment, django_
 
 # --- property: random lead sets give the reference numbers through the SQL path -------------------
 
-_moment = st.datetimes(min_value=dt.datetime(2026, 11, 25), max_value=dt.datetime(2027, 1, 5)).map(
+_lead_created_at = st.datetimes(min_value=dt.datetime(2026, 11, 25), max_value=dt.datetime(2027, 1, 5)).map(
     lambda d: d.replace(microsecond=0, tzinfo=dt.UTC)
 )
 _later = st.one_of(st.none(), st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=40)))
 _lead = st.fixed_dictionaries(
     {
-        "created_at": _moment,
+        "created_at": _lead_created_at,
         "utm_campaign": st.sampled_from(["partner_dec", " Partner_DEC", "PARTNER_DEC ", "other", ""]),
         "is_target": st.sampled_from([None, True, False]),
         "mql": _later,

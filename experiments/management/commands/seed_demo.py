@@ -18,7 +18,7 @@ from experiments.services.channels import channel_create
 from experiments.services.experiments import experiment_cancel, experiment_create, experiment_launch
 from experiments.services.questions import question_answer, question_ask
 from experiments.services.reviews import review_file
-from experiments.services.unlocks import unlocks_record
+from experiments.services.unlocks import unlocks_record_due
 from metrics.services import leads_upsert, snapshots_recompute, spend_create
 
 DEMO_PASSWORD = "demo-tracker-2026"  # noqa: S105 (printed for the demo; never used outside it)
@@ -108,7 +108,7 @@ class Command(BaseCommand):
         spend_create(rows=spend, by=users["alice"])
         ids = [e.id for e, *_ in experiments]
         snapshots_recompute(experiment_ids=ids)
-        unlocks_record(experiment_ids=ids)
+        unlocks_record_due(experiment_ids=ids)
 
         for experiment, fate, *_ in experiments:
             experiment.refresh_from_db()

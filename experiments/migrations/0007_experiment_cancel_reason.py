@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('experiments', '0005_goal_meeting_moved_to_meetings'),
+        ('experiments', '0006_rules_on_the_models'),
     ]
 
     operations = [

@@ -1,0 +1,114 @@
+"""Saying a rule once, on the model: constraints and validators whose words reach the reader.
+
+Models state their rules as field validators and constraints; `full_clean()` checks them with their
+messages (translated, with a code) and the database holds the constraints. Services type their input,
+call `validate()` and add only what a row cannot say (a rule across rows). Forms built on a model
+(the admin's) get the same checks from Django.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core import validators
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models.constraints import BaseConstraint
+
+
+class _ReportedOnField:
+    """A constraint whose violation `full_clean()` reports on `field`, as the form shows it, instead of
+    on the row as a whole. The field is one the condition reads: a form without it skips the check."""
+
+    non_db_attrs = (*BaseConstraint.non_db_attrs, "field")
+
+    def __init__(self, *args: Any, field: str, **kwargs: Any) -> None:
+        self.field = field
+        super().__init__(*args, **kwargs)
+
+    def validate(self, model: Any, instance: models.Model, exclude: Any = None, using: str = DEFAULT_DB_ALIAS) -> None:
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as exc:
+            raise ValidationError({self.field: exc.error_list}) from None
+
+    def deconstruct(self) -> tuple:
+        path, args, kwargs = super().deconstruct()
+        return path, args, {**kwargs, "field": self.field}
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.field == getattr(other, "field", None)
+
+    __hash__ = None
+
+
+class FieldCheckConstraint(_ReportedOnField, models.CheckConstraint):
+    """A `CheckConstraint` whose message belongs to one field."""
+
+
+class FieldUniqueConstraint(_ReportedOnField, models.UniqueConstraint):
+    """A `UniqueConstraint` (on an expression, say) whose message belongs to one field."""
+
+
+class MaxLength(validators.MaxLengthValidator):
+    """Django's `MaxLengthValidator`, whose message may also say %(limit)s and the text's %(length)s."""
+
+    def __call__(self, value: str) -> None:
+        try:
+            super().__call__(value)
+        except ValidationError as exc:
+            exc.params = {**exc.params, "limit": self.limit_value, "length": len(value)}
+            raise
+
+
+class MaxValue(validators.MaxValueValidator):
+    """Django's `MaxValueValidator`, whose message may also say %(max)s."""
+
+    def __call__(self, value: Any) -> None:
+        try:
+            super().__call__(value)
+        except ValidationError as exc:
+            exc.params = {**exc.params, "max": self.limit_value}
+            raise
+
+
+def violation_message(model: type[models.Model], constraint: str) -> str:
+    """A constraint's own refusal, for when the database answers a race that `full_clean()` could not see."""
+    return next(c for c in model._meta.constraints if c.name == constraint).get_violation_error_message()
+
+
+def refusal(model: type[models.Model], name: str) -> ValidationError:
+    """The field's own words for a value that is not of its type (its `error_messages["invalid"]`),
+    for a service that types its input before the model sees it."""
+    return ValidationError(model._meta.get_field(name).error_messages["invalid"], code="invalid")
+
+
+def model_errors(instance: models.Model, *, exclude: Iterable[str] = ()) -> dict[str, list[ValidationError]]:
+    """What `full_clean()` refuses, per field ({} when nothing): validators, `clean()`, uniqueness and
+    constraints. Fields in `exclude` are skipped, and so is every constraint that reads one of them."""
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        return exc.error_dict
+    return {}
+
+
+def validate(
+    instance: models.Model,
+    *,
+    refused: Mapping[str, list] | None = None,
+    exclude: Iterable[str] = (),
+    only: Iterable[str] | None = None,
+) -> None:
+    """`full_clean()` the instance and raise one `ValidationError` with every field's refusal.
+
+    `refused` holds what the caller refused already (input that is not of the field's type): those
+    fields are not checked again, and their refusals come first. `only` checks just those fields
+    (what a partial write changes), as if every other field were in `exclude`.
+    """
+    errors = dict(refused or {})
+    skipped = {*exclude, *errors}
+    if only is not None:
+        skipped |= {field.name for field in instance._meta.concrete_fields} - set(only)
+    errors.update(model_errors(instance, exclude=skipped))
+    if errors:
+        raise ValidationError(errors)
