@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from meetings.models import Meeting
 from meetings.services.meetings import meeting_create
-from tests.web.test_pages import _queries
 
 pytestmark = pytest.mark.django_db
 
@@ -60,15 +59,15 @@ def test_list_paginates_and_keeps_the_filter(web_client, marketer):
     assert len(second.context["rows"]) == 2
 
 
-def test_list_query_count_does_not_grow_with_rows(web_client, marketer):
+def test_list_query_count_does_not_grow_with_rows(web_client, marketer, count_queries):
     client = web_client(marketer)
     _meeting("sync", dt.date(2026, 11, 1))
     _meeting("founder", dt.date(2026, 11, 1))
-    few = _queries(client, "/meetings/")
+    few = count_queries(client.get, "/meetings/")
     for day in range(2, 9):
         _meeting("sync", dt.date(2026, 11, day))
         _meeting("founder", dt.date(2026, 11, day))
-    assert _queries(client, "/meetings/") == few
+    assert count_queries(client.get, "/meetings/") == few
 
 
 def test_unknown_meeting_is_404(web_client, marketer):
