@@ -78,7 +78,8 @@ def test_invalid_registration_answers_400_per_field(marketer, client_for, channe
     response = client_for(marketer).post("/api/v1/experiments/", PAYLOAD | change, format="json")
     assert response.status_code == 400
     assert list(response.json()) == [field]
-    assert all(isinstance(message, str) and message for message in response.json()[field])
+    messages = response.json()[field]
+    assert messages and all(isinstance(message, str) and message for message in messages)
     assert not Experiment.objects.exists()
 
 

@@ -39,11 +39,10 @@ def test_two_writers_that_deadlock_both_finish(monkeypatch):
 def test_a_deadlock_is_recognised_through_the_exceptions_that_wrap_it():
     from psycopg import errors
 
-    try:
+    with pytest.raises(RuntimeError) as wrapped:
         try:
             raise errors.DeadlockDetected("deadlock detected")
         except errors.DeadlockDetected as exc:
             raise RuntimeError("the import stopped") from exc
-    except RuntimeError as wrapped:
-        assert is_deadlock(wrapped)
+    assert is_deadlock(wrapped.value)
     assert not is_deadlock(RuntimeError("something else"))
