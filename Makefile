@@ -6,11 +6,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: setup run demo migrate test lint format browser messages clean help
+.PHONY: setup run demo migrate test test-fast lint format browser messages clean help
 
 help:
 	@echo "make run    set up, load demo data, run web + Celery worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run the whole test suite (lint, migrations check, pytest)"
+	@echo "make test-fast  the quick loop: pytest in parallel, without the Celery worker and browser tests"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,14 @@ test: setup browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	TRACKER_VAR_DIR="$${TRACKER_VAR_DIR:-var/test}" $(BIN)/pytest --create-db $(PYTEST_ARGS); \
 		rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+# The quick loop while working: pytest in TEST_WORKERS processes (pytest-xdist; each has its own
+# test database, files and Celery queue), without the tests that start a real Celery worker or
+# Chromium. No lint and no migrations check: `make test` runs everything before a commit.
+TEST_WORKERS ?= auto
+test-fast: setup
+	TRACKER_VAR_DIR="$${TRACKER_VAR_DIR:-var/test}" $(BIN)/pytest -n $(TEST_WORKERS) \
+		-m 'not worker and not browser' $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/test var/broker .pytest_cache
