@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.task_runs import TaskRuns
 
 # Shared scenarios whose fixtures serve tests in several folders.
 pytest_plugins = ["tests.scenarios", "tests.pages"]
@@ -127,6 +128,13 @@ def celery_worker(transactional_db) -> Iterator:
         shutdown_timeout=30,
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def celery_tasks(celery_worker) -> Iterator[TaskRuns]:
+    """The worker, and what it ran: `celery_tasks.settle()` waits until every task sent has run."""
+    with TaskRuns() as runs:
+        yield runs
 
 
 @pytest.fixture(autouse=True)

@@ -121,7 +121,7 @@ def browser() -> Iterator:
 def page(browser) -> Iterator:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(60_000)  # returns as soon as the page is ready; only bounds a hang
     yield page
     context.close()
 
