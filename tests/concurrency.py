@@ -9,12 +9,13 @@ from collections.abc import Callable
 WAIT_SECONDS = 120.0
 
 
-def run_at_once(*calls: Callable[[], object]) -> tuple[list, list[Exception]]:
+def run_at_once(*calls: Callable[[], object]) -> tuple[list[object], list[Exception]]:
     """Start every call at once (a barrier); return their results and the exceptions they raised."""
     from django.db import connections
 
     barrier = threading.Barrier(len(calls))
-    results, failures = [], []
+    results: list[object] = []
+    failures: list[Exception] = []
 
     def run(call):
         try:

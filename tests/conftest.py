@@ -1,9 +1,10 @@
 """Shared fixtures: one user per role, API clients, a real Celery worker."""
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.http import HttpResponseBase
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +13,9 @@ from rest_framework.test import APIClient
 from tests.factories import UserFactory
 from tests.task_runs import TaskRuns
 
+if TYPE_CHECKING:
+    from celery.worker.worker import WorkController
+
 # Shared scenarios whose fixtures serve tests in several folders.
 pytest_plugins = ["tests.scenarios", "tests.pages"]
 
@@ -19,7 +23,7 @@ PASSWORD = "correct-horse-battery"
 
 
 def _user_in(username: str, *groups: str, **extra):
-    user = UserFactory(username=username, **extra)
+    user = UserFactory.create(username=username, **extra)
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user
@@ -56,7 +60,7 @@ def admin_user(db):
 
 
 @pytest.fixture
-def users(marketer, other_marketer, marketing_head, sales_head, founder, admin_user) -> dict:
+def users(marketer, other_marketer, marketing_head, sales_head, founder, admin_user) -> dict[str, User | None]:
     """Every role by name, plus `anonymous` as None, for permission matrices."""
     return {
         "marketer": marketer,
@@ -70,7 +74,7 @@ def users(marketer, other_marketer, marketing_head, sales_head, founder, admin_u
 
 
 @pytest.fixture
-def client_for() -> Callable:
+def client_for() -> Callable[[User | None], APIClient]:
     """`client_for(user)` → an APIClient authenticated by token as that user (None: anonymous)."""
 
     def make(user) -> APIClient:
@@ -108,7 +112,7 @@ def count_queries(db) -> Callable[..., int]:
 
 
 @pytest.fixture
-def celery_worker(transactional_db) -> Iterator:
+def celery_worker(transactional_db) -> Iterator["WorkController"]:
     """A real Celery worker in this process (threads pool) on the configured broker.
 
     It uses the test database, so tests that use it must be `transaction=True` (they commit).

@@ -32,7 +32,7 @@ class TaskRuns:
         signals.before_task_publish.disconnect(self._on_publish)
         signals.task_postrun.disconnect(self._on_postrun)
 
-    def _on_publish(self, headers: dict | None = None, **_: Any) -> None:
+    def _on_publish(self, headers: dict[str, Any] | None = None, **_: Any) -> None:
         with self._changed:
             self._sent.add((headers or {})["id"])
 

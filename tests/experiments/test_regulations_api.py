@@ -75,7 +75,7 @@ def test_old_versions_stay_readable(admin_user, marketer, client_for):
 @pytest.mark.django_db
 def test_regulation_list_query_count_does_not_grow(admin_user, marketer, client_for, count_queries):
     client = client_for(marketer)
-    channel = ChannelFactory()
+    channel = ChannelFactory.create()
     regulation_create(by=admin_user, channel_thresholds={channel.id: Decimal("0.4")})
     few = count_queries(client.get, "/api/v1/regulations/")
     assert few <= 10

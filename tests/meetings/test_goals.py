@@ -4,6 +4,7 @@ and deletions, the admin."""
 import datetime as dt
 import functools
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.test import Client
 from meetings import selectors as meeting_selectors
 from meetings.models import Goal
 from meetings.services.goals import goal_create, goal_delete, goal_update
+from metrics.selectors import scoreboard_totals
 from metrics.services import leads_upsert
 from tests.concurrency import run_at_once
 
@@ -425,9 +427,9 @@ def test_a_stored_agenda_keeps_a_goal_corrected_or_deleted_later(month, founder,
 def boards(monkeypatch) -> list[list[tuple[dt.date, dt.date]]]:
     """The periods each computation of department totals was asked for, one list per call."""
     calls: list[list[tuple[dt.date, dt.date]]] = []
-    real = meeting_selectors.scoreboard_totals
+    real = scoreboard_totals
 
-    def counting(*, periods: list[tuple[dt.date, dt.date]]) -> dict:
+    def counting(*, periods: list[tuple[dt.date, dt.date]]) -> dict[tuple[dt.date, dt.date], Any]:
         calls.append(sorted(set(periods)))
         return real(periods=periods)
 

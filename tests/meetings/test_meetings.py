@@ -108,6 +108,7 @@ def test_a_caller_that_lost_the_race_creates_nothing():
     today = dt.date(2026, 12, 1)
     # Both callers saw no meeting; the first one commits its meeting before the second inserts.
     window = meeting_due_window(kind="sync", today=today, every_days=14)
+    assert window is not None
     first = meeting_create(kind="sync", date=today, date_from=window[0])
     second = meeting_create(kind="sync", date=today, date_from=window[0])
     assert first is not None

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _meeting(kind: str, day: dt.date) -> Meeting:
-    return meeting_create(kind=kind, date=day, date_from=day - dt.timedelta(days=7))
+    meeting = meeting_create(kind=kind, date=day, date_from=day - dt.timedelta(days=7))
+    assert meeting is not None  # None: that meeting existed already
+    return meeting
 
 
 @pytest.mark.parametrize("url", ["/meetings/", "/meetings/1/"])

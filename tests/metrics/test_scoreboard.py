@@ -19,7 +19,9 @@ DEC1, JAN1 = dt.date(2026, 12, 1), dt.date(2027, 1, 1)
 @pytest.fixture
 def setup(experiment, channel):
     search = ChannelFactory(slug="paid-search", name="Paid search")
-    other = ExperimentFactory(running=True, channel=search, utm_campaign="Search_Q4", start_date=dt.date(2026, 10, 1))
+    other = ExperimentFactory.create(
+        running=True, channel=search, utm_campaign="Search_Q4", start_date=dt.date(2026, 10, 1)
+    )
     leads_upsert(
         rows=[
             # December leads of the partner experiment (by utm) and of search (by the lead's own channel).

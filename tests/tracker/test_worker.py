@@ -28,11 +28,12 @@ def test_the_embedded_broker_never_shows_a_half_written_message(tmp_path, monkey
     file under its final name, then serialises and writes the message)."""
     from kombu import Connection
     from kombu.transport import filesystem
+    from kombu.utils import json
 
     from tracker import broker
 
-    visible_while_writing = []
-    real_dumps = broker.dumps
+    visible_while_writing: list[str] = []
+    real_dumps = json.dumps  # what both writers call
 
     def dumps(payload):  # called by either writer while the message is being written
         visible_while_writing.extend(path.name for path in tmp_path.iterdir() if path.name.endswith(".jobs.msg"))
