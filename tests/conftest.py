@@ -1,4 +1,4 @@
-"""Shared fixtures: one user per role, API clients, a real Celery worker."""
+"""Shared fixtures: one user per role, API clients, query counts, a real Celery worker and its task runs."""
 
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
