@@ -1,12 +1,20 @@
-"""Shared fixtures: one user per role, API clients, a real Celery worker."""
+"""Shared fixtures: one user per role, API clients, query counts, a real Celery worker and its task runs."""
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.http import HttpResponseBase
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.task_runs import TaskRuns
+
+if TYPE_CHECKING:
+    from celery.worker.worker import WorkController
 
 # Shared scenarios whose fixtures serve tests in several folders.
 pytest_plugins = ["tests.scenarios", "tests.pages"]
@@ -15,7 +23,7 @@ PASSWORD = "correct-horse-battery"
 
 
 def _user_in(username: str, *groups: str, **extra):
-    user = UserFactory(username=username, **extra)
+    user = UserFactory.create(username=username, **extra)
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user
@@ -52,7 +60,7 @@ def admin_user(db):
 
 
 @pytest.fixture
-def users(marketer, other_marketer, marketing_head, sales_head, founder, admin_user) -> dict:
+def users(marketer, other_marketer, marketing_head, sales_head, founder, admin_user) -> dict[str, User | None]:
     """Every role by name, plus `anonymous` as None, for permission matrices."""
     return {
         "marketer": marketer,
@@ -66,7 +74,7 @@ def users(marketer, other_marketer, marketing_head, sales_head, founder, admin_u
 
 
 @pytest.fixture
-def client_for() -> Callable:
+def client_for() -> Callable[[User | None], APIClient]:
     """`client_for(user)` → an APIClient authenticated by token as that user (None: anonymous)."""
 
     def make(user) -> APIClient:
@@ -82,7 +90,29 @@ def client_for() -> Callable:
 
 
 @pytest.fixture
-def celery_worker(transactional_db) -> Iterator:
+def count_queries(db) -> Callable[..., int]:
+    """`count_queries(call, *args, **kwargs)` -> how many SQL queries `call(*args, **kwargs)` made.
+
+    The one way to assert that a page, an endpoint or a selector costs no query per row: count it
+    with a few rows, add many, count again. A response must be a 200, since an error page's count
+    says nothing about the page. The SQL is printed: pytest shows it when a comparison fails.
+    """
+
+    def count(call: Callable[..., object], *args: object, **kwargs: object) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            result = call(*args, **kwargs)
+        if isinstance(result, HttpResponseBase):
+            assert result.status_code == 200, (args, result.status_code)
+        print(f"{len(captured)} queries for {getattr(call, '__qualname__', call)}{args}:")
+        for query in captured.captured_queries:
+            print("   ", query["sql"])
+        return len(captured)
+
+    return count
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator["WorkController"]:
     """A real Celery worker in this process (threads pool) on the configured broker.
 
     It uses the test database, so tests that use it must be `transaction=True` (they commit).
@@ -102,6 +132,13 @@ def celery_worker(transactional_db) -> Iterator:
         shutdown_timeout=30,
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def celery_tasks(celery_worker) -> Iterator[TaskRuns]:
+    """The worker, and what it ran: `celery_tasks.settle()` waits until every task sent has run."""
+    with TaskRuns() as runs:
+        yield runs
 
 
 @pytest.fixture(autouse=True)

@@ -5,12 +5,13 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from experiments.models import Channel, Experiment, Regulation
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -20,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery")
 
 
-class ChannelFactory(factory.django.DjangoModelFactory):
+class ChannelFactory(factory.django.DjangoModelFactory[Channel]):
     class Meta:
         model = Channel
         django_get_or_create = ("slug",)
@@ -29,7 +30,7 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda i: f"channel-{i}")
 
 
-class ExperimentFactory(factory.django.DjangoModelFactory):
+class ExperimentFactory(factory.django.DjangoModelFactory[Experiment]):
     """A draft by default; `running=True` pins the current regulation as a launch would."""
 
     class Meta:

@@ -5,6 +5,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -13,6 +14,9 @@ from django.utils import timezone
 from experiments.models import Experiment
 from metrics.models import MetricSnapshot
 from tests.factories import ChannelFactory, ExperimentFactory
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 
 @pytest.fixture
@@ -54,7 +58,7 @@ def snapshot_for(experiment: Experiment, **data) -> MetricSnapshot:
 @pytest.fixture
 def running_experiment(marketer) -> Experiment:
     """Alice's experiment, 5 days into a 30-day test: locked, 2 of 10 judged leads non-target."""
-    experiment = ExperimentFactory(
+    experiment = ExperimentFactory.create(
         running=True,
         owner=marketer,
         title="Partner mailings to SMB",
@@ -93,7 +97,7 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator:
+def browser() -> Iterator["Browser"]:
     if not CHROMIUM.exists():
         # CI sets REQUIRE_BROWSER: there a missing browser is a failure, not a skip.
         if os.environ.get("REQUIRE_BROWSER"):
@@ -118,10 +122,10 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def page(browser) -> Iterator:
+def page(browser) -> Iterator["Page"]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(60_000)  # returns as soon as the page is ready; only bounds a hang
     yield page
     context.close()
 

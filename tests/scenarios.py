@@ -5,6 +5,7 @@ by tests/conftest.py, so the `month` fixture serves the service, API and page te
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -29,7 +30,9 @@ def moment(day: dt.date, hour: int = 12) -> str:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=MSK).isoformat()
 
 
-def cohort(experiment: Experiment, *, day: dt.date, count: int, non_target: int, mql: int, sql: int = 0) -> list:
+def cohort(
+    experiment: Experiment, *, day: dt.date, count: int, non_target: int, mql: int, sql: int = 0
+) -> list[dict[str, object]]:
     return [
         {
             "external_id": f"{experiment.utm_campaign}-{i}",
@@ -47,11 +50,11 @@ REVIEW = {"summary": "Numbers and calls agree.", "loss_reasons": ""}
 
 
 @pytest.fixture
-def month(marketer, sales_head, marketing_head, founder) -> dict:
+def month(marketer, sales_head, marketing_head, founder) -> dict[str, Any]:
     """Three experiments and their data; the first meetings on Dec 1, the next on Dec 15."""
     channel = ChannelFactory(slug="partner-mailings", name="Partner mailings")
     with at(dt.date(2026, 11, 5)):
-        partner = ExperimentFactory(
+        partner = ExperimentFactory.create(
             running=True,
             owner=marketer,
             channel=channel,
@@ -64,7 +67,7 @@ def month(marketer, sales_head, marketing_head, founder) -> dict:
             targets={"min_mql": 2},
         )
     with at(dt.date(2026, 11, 10)):
-        events = ExperimentFactory(
+        events = ExperimentFactory.create(
             running=True,
             owner=marketer,
             utm_campaign="events_nov",
@@ -72,7 +75,7 @@ def month(marketer, sales_head, marketing_head, founder) -> dict:
             test_period_days=20,
         )  # ends on Nov 30
     with at(dt.date(2026, 12, 2)):
-        students = ExperimentFactory(
+        students = ExperimentFactory.create(
             running=True,
             owner=marketer,
             utm_campaign="webinar_dec",

@@ -62,15 +62,15 @@ def test_channel_api_duplicate_slug_is_400(marketer, client_for):
 
 
 @pytest.mark.django_db
-def test_channel_list_query_count_does_not_grow(marketer, client_for, django_assert_max_num_queries):
+def test_channel_list_query_count_does_not_grow(marketer, client_for, count_queries):
     client = client_for(marketer)
     channel_create(by=marketer, name="Events", slug="events")
-    with django_assert_max_num_queries(5) as few:
-        client.get("/api/v1/channels/")
+    few = count_queries(client.get, "/api/v1/channels/")
+    assert few <= 5
     for i in range(20):
         channel_create(by=marketer, name=f"Channel {i}", slug=f"channel-{i}")
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        assert client.get("/api/v1/channels/").json()["count"] == 21
+    assert count_queries(client.get, "/api/v1/channels/") <= few
+    assert client.get("/api/v1/channels/").json()["count"] == 21
 
 
 @pytest.mark.django_db

@@ -92,7 +92,8 @@ def test_invalid_registration_answers_400_per_field(marketer, client_for, channe
     response = client_for(marketer).post("/api/v1/experiments/", PAYLOAD | change, format="json")
     assert response.status_code == 400
     assert list(response.json()) == [field]
-    assert all(isinstance(message, str) and message for message in response.json()[field])
+    messages = response.json()[field]
+    assert messages and all(isinstance(message, str) and message for message in messages)
     assert not Experiment.objects.exists()
 
 
@@ -266,7 +267,7 @@ def test_list_filters_by_status_channel_and_owner(marketer, other_marketer, clie
 
 
 @pytest.mark.django_db
-def test_list_query_count_does_not_grow_with_rows(marketer, client_for, channel, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(marketer, client_for, channel, count_queries):
     client = client_for(marketer)
     other = ChannelFactory(slug="events", name="Events")
 
@@ -276,26 +277,25 @@ def test_list_query_count_does_not_grow_with_rows(marketer, client_for, channel,
             MetricSnapshot.objects.create(experiment=experiment, computed_at=timezone.now(), data={"judged_leads": 1})
 
     add_rows(3)
-    with django_assert_max_num_queries(12) as few:
-        assert client.get("/api/v1/experiments/").json()["count"] == 3
+    few = count_queries(client.get, "/api/v1/experiments/")
+    assert few <= 12
+    assert client.get("/api/v1/experiments/").json()["count"] == 3
     add_rows(30)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        assert client.get("/api/v1/experiments/").json()["count"] == 33
+    assert count_queries(client.get, "/api/v1/experiments/") <= few
+    assert client.get("/api/v1/experiments/").json()["count"] == 33
 
 
 @pytest.mark.django_db
-def test_status_filter_query_count_does_not_grow_with_rows(
-    marketer, client_for, channel, django_assert_max_num_queries
-):
+def test_status_filter_query_count_does_not_grow_with_rows(marketer, client_for, channel, count_queries):
     client = client_for(marketer)
     for _ in range(3):
         MetricSnapshot.objects.create(experiment=ExperimentFactory(running=True, channel=channel), data={})
-    with django_assert_max_num_queries(14) as few:
-        client.get("/api/v1/experiments/", {"status": "running"})
+    few = count_queries(client.get, "/api/v1/experiments/", {"status": "running"})
+    assert few <= 14
     for _ in range(20):
         MetricSnapshot.objects.create(experiment=ExperimentFactory(running=True, channel=channel), data={})
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        assert client.get("/api/v1/experiments/", {"status": "running"}).json()["count"] == 23
+    assert count_queries(client.get, "/api/v1/experiments/", {"status": "running"}) <= few
+    assert client.get("/api/v1/experiments/", {"status": "running"}).json()["count"] == 23
 
 
 @pytest.mark.django_db

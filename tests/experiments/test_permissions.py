@@ -1,5 +1,7 @@
 """Who may call which regulation, channel and experiment endpoint: every role, every endpoint."""
 
+from typing import Any
+
 import pytest
 
 from experiments.models import Experiment, Regulation
@@ -34,7 +36,7 @@ def draft(users):
     return ExperimentFactory(owner=users["marketer"], channel=ChannelFactory(slug="partner-mailings"))
 
 
-def _experiment_payload(role: str) -> dict:
+def _experiment_payload(role: str) -> dict[str, Any]:
     return {
         "title": f"Partner mailings by {role}",
         "hypothesis": "If we mail partners' customers, then SMB leads come cheaper.",

@@ -73,15 +73,16 @@ def test_old_versions_stay_readable(admin_user, marketer, client_for):
 
 
 @pytest.mark.django_db
-def test_regulation_list_query_count_does_not_grow(admin_user, marketer, client_for, django_assert_max_num_queries):
+def test_regulation_list_query_count_does_not_grow(admin_user, marketer, client_for, count_queries):
     client = client_for(marketer)
-    channel = ChannelFactory()
+    channel = ChannelFactory.create()
     regulation_create(by=admin_user, channel_thresholds={channel.id: Decimal("0.4")})
-    with django_assert_max_num_queries(10) as few:
-        assert client.get("/api/v1/regulations/").json()["count"] == 2
+    few = count_queries(client.get, "/api/v1/regulations/")
+    assert few <= 10
+    assert client.get("/api/v1/regulations/").json()["count"] == 2
     for days in range(3, 13):
         regulation_create(by=admin_user, review_due_days=days)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        results = client.get("/api/v1/regulations/").json()["results"]
+    assert count_queries(client.get, "/api/v1/regulations/") <= few
+    results = client.get("/api/v1/regulations/").json()["results"]
     assert len(results) == 12
     assert results[0]["channel_thresholds"] == [{"channel": channel.slug, "non_target_threshold": 0.4}]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from experiments.models import Experiment, Review, ReviewUnlock
 from experiments.services.reviews import review_file
+from tests.concurrency import WAIT_SECONDS
 from tests.factories import ExperimentFactory, UserFactory
 from tracker.errors import Conflict
 
@@ -32,7 +33,7 @@ def test_concurrent_filings_give_exactly_one_review(marketer):
 
     def file(head) -> None:
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=WAIT_SECONDS)
             review_file(
                 experiment=Experiment.objects.get(pk=experiment.pk),
                 by=head,
@@ -54,7 +55,7 @@ def test_concurrent_filings_give_exactly_one_review(marketer):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=WAIT_SECONDS)
 
     assert sorted(outcomes) == ["already_reviewed"] * (FILERS - 1) + ["filed"]
     assert Review.objects.filter(experiment=experiment).count() == 1

@@ -4,8 +4,6 @@ Threshold 0.30, alpha 0.05 (evidence needed 20), at least 10 judged leads: regul
 """
 
 import datetime as dt
-import time
-from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -16,15 +14,6 @@ from metrics.models import MetricSnapshot
 from tests.factories import ExperimentFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def post_leads(client, experiment: Experiment, *, count: int, non_target: int, first: int = 0) -> None:
@@ -43,21 +32,10 @@ def post_leads(client, experiment: Experiment, *, count: int, non_target: int, f
     assert response.json()["errors"] == []
 
 
-def settled(experiment: Experiment, judged: int) -> bool:
-    """The recompute covering `judged` leads is stored, and its unlock check (which runs right
-    after the snapshot commits, in the same job) has had time to finish."""
-    if not wait_for(computed_with(experiment, judged)):
-        return False
-    time.sleep(1.0)
-    return True
-
-
-def computed_with(experiment: Experiment, judged: int) -> Callable[[], bool]:
-    def check() -> bool:
-        snapshot = MetricSnapshot.objects.filter(experiment=experiment, dirty_since__isnull=True).first()
-        return snapshot is not None and snapshot.data.get("judged_leads") == judged
-
-    return check
+def computed_with(experiment: Experiment, judged: int) -> bool:
+    """The stored snapshot is clean and covers `judged` leads."""
+    snapshot = MetricSnapshot.objects.filter(experiment=experiment, dirty_since__isnull=True).first()
+    return snapshot is not None and snapshot.data.get("judged_leads") == judged
 
 
 @pytest.fixture
@@ -69,48 +47,49 @@ def setup(settings, marketer, marketing_head, sales_head, client_for):
     return experiment, client_for(sales_head)
 
 
-def test_fifteen_of_twenty_non_target_unlocks_within_seconds_and_notifies(setup, celery_worker):
+def test_fifteen_of_twenty_non_target_unlocks_on_the_post_and_notifies(setup, celery_tasks):
     experiment, client = setup
-    started = time.monotonic()
     post_leads(client, experiment, count=20, non_target=15)
-    assert wait_for(lambda: ReviewUnlock.objects.filter(experiment=experiment).exists())
-    elapsed = time.monotonic() - started
+    # No beat runs here: the unlock comes from the recompute the post sent, not from a sweep.
+    runs = celery_tasks.settle()
+    assert {"metrics.tasks.recompute_snapshots", "experiments.tasks.notify_review_unlocked"} <= {n for n, _ in runs}
+    assert {state for _, state in runs} == {"SUCCESS"}
     unlock = ReviewUnlock.objects.get(experiment=experiment)
     assert unlock.reason == ReviewUnlock.Reason.EXCEPTION
     assert (unlock.judged_leads, unlock.non_target_leads) == (20, 15)
     assert unlock.evidence == pytest.approx(1819.38, abs=0.01)
     experiment.refresh_from_db()
     assert experiment.status == Experiment.Status.AWAITING_REVIEW
-    assert elapsed < 15
 
-    assert wait_for(lambda: len(mail.outbox) >= 1)
-    time.sleep(0.5)  # a duplicate would arrive now
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 1  # every task sent has run: a duplicate would be here
     assert sorted(mail.outbox[0].to) == ["alice@example.com", "mhead@example.com", "shead@example.com"]
 
 
-def test_one_non_target_lead_of_one_never_unlocks(setup, celery_worker):
+def test_one_non_target_lead_of_one_never_unlocks(setup, celery_tasks):
     experiment, client = setup
     post_leads(client, experiment, count=1, non_target=1)
-    assert settled(experiment, judged=1)
+    celery_tasks.settle()  # the recompute and its unlock check (the same job) are done
+    assert computed_with(experiment, judged=1)
     assert not ReviewUnlock.objects.filter(experiment=experiment).exists()
     experiment.refresh_from_db()
     assert experiment.status == Experiment.Status.RUNNING
 
 
-def test_twelve_of_twenty_does_not_unlock_and_later_target_leads_do_not_relock(setup, celery_worker):
+def test_twelve_of_twenty_does_not_unlock_and_later_target_leads_do_not_relock(setup, celery_tasks):
     experiment, client = setup
     post_leads(client, experiment, count=20, non_target=12)
-    assert settled(experiment, judged=20)
+    celery_tasks.settle()
+    assert computed_with(experiment, judged=20)
     assert not ReviewUnlock.objects.filter(experiment=experiment).exists()
 
     post_leads(client, experiment, count=10, non_target=10, first=20)  # now 22 of 30: E far above 20
-    assert wait_for(lambda: ReviewUnlock.objects.filter(experiment=experiment).exists())
+    celery_tasks.settle()
     unlock = ReviewUnlock.objects.get(experiment=experiment)
     assert (unlock.judged_leads, unlock.non_target_leads) == (30, 22)
 
     post_leads(client, experiment, count=60, non_target=0, first=30)  # the share drops to 22 of 90
-    assert settled(experiment, judged=90)
+    celery_tasks.settle()
+    assert computed_with(experiment, judged=90)
     unlock.refresh_from_db()
     assert (unlock.judged_leads, unlock.non_target_leads) == (30, 22)
     read = client.get(f"/api/v1/experiments/{experiment.pk}/").json()
@@ -119,16 +98,16 @@ def test_twelve_of_twenty_does_not_unlock_and_later_target_leads_do_not_relock(s
     assert read["review_lock"]["reason"] == "exception"
 
 
-def test_the_beat_sweep_in_the_worker_moves_a_finished_period(marketer, marketing_head, sales_head, celery_worker):
+def test_the_beat_sweep_in_the_worker_moves_a_finished_period(marketer, marketing_head, sales_head, celery_tasks):
     from experiments.tasks import sweep_review_locks
 
     experiment = ExperimentFactory(
         running=True, owner=marketer, start_date=timezone.localdate() - dt.timedelta(days=31), test_period_days=30
     )
     sweep_review_locks.delay()
-    assert wait_for(lambda: ReviewUnlock.objects.filter(experiment=experiment).exists())
+    celery_tasks.settle()
     assert ReviewUnlock.objects.get(experiment=experiment).reason == ReviewUnlock.Reason.PERIOD_ENDED
     experiment.refresh_from_db()
     assert experiment.status == Experiment.Status.AWAITING_REVIEW
-    assert wait_for(lambda: len(mail.outbox) == 1)
+    assert len(mail.outbox) == 1
     assert experiment.title in mail.outbox[0].subject

@@ -4,17 +4,18 @@ and deletions, the admin."""
 import datetime as dt
 import functools
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from meetings import selectors as meeting_selectors
 from meetings.models import Goal
 from meetings.services.goals import goal_create, goal_delete, goal_update
+from metrics.selectors import scoreboard_totals
 from metrics.services import leads_upsert
 from tests.concurrency import run_at_once
 
@@ -140,7 +141,7 @@ def test_a_correction_is_checked_against_the_goal_as_saved_not_a_stale_copy(foun
     assert (goal.metric, goal.target) == ("revenue", Decimal("1500.50"))
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row-level concurrency needs PostgreSQL")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level concurrency needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_corrections_of_different_fields_both_hold(founder, admin_user):
     goal = goal_create(by=founder, metric="mql", target=Decimal("400"), **DECEMBER)
@@ -275,21 +276,14 @@ def test_a_rate_without_denominator_has_no_progress(founder, client_for):
     assert (goal["actual"], goal["progress"], goal["met"]) == (None, None, None)
 
 
-def test_goal_list_queries_do_not_grow_with_goals_of_one_period(founder, client_for):
+def test_goal_list_queries_do_not_grow_with_goals_of_one_period(founder, client_for, count_queries):
     client = client_for(founder)
     goal_create(by=founder, metric="mql", target=Decimal("1"), **DECEMBER)
-
-    def count_queries() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get("/api/v1/goals/")
-        assert response.status_code == 200
-        return len(queries)
-
-    count_queries()  # warm the token and role caches
-    few = count_queries()
+    count_queries(client.get, "/api/v1/goals/")  # warm the token and role caches
+    few = count_queries(client.get, "/api/v1/goals/")
     for metric in ("sql", "revenue", "cpl", "customers", "churn_rate", "cac", "leads_total"):
         goal_create(by=founder, metric=metric, target=Decimal("1"), **DECEMBER)
-    assert count_queries() == few
+    assert count_queries(client.get, "/api/v1/goals/") == few
     assert client.get("/api/v1/goals/").json()["count"] == 8
 
 
@@ -433,9 +427,9 @@ def test_a_stored_agenda_keeps_a_goal_corrected_or_deleted_later(month, founder,
 def boards(monkeypatch) -> list[list[tuple[dt.date, dt.date]]]:
     """The periods each computation of department totals was asked for, one list per call."""
     calls: list[list[tuple[dt.date, dt.date]]] = []
-    real = meeting_selectors.scoreboard_totals
+    real = scoreboard_totals
 
-    def counting(*, periods: list[tuple[dt.date, dt.date]]) -> dict:
+    def counting(*, periods: list[tuple[dt.date, dt.date]]) -> dict[tuple[dt.date, dt.date], Any]:
         calls.append(sorted(set(periods)))
         return real(periods=periods)
 

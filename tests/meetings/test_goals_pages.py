@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from meetings.models import Goal
 from meetings.services.goals import goal_create
-from tests.web.test_pages import _queries
 
 pytestmark = pytest.mark.django_db
 
@@ -134,15 +133,15 @@ def test_form_refuses_missing_fields_and_unknown_metrics(web_client, founder):
     assert set(response.context["form"].errors) == {"metric", "period_start", "period_end", "target"}
 
 
-def test_query_count_does_not_grow_with_goals_of_one_period(web_client, founder):
+def test_query_count_does_not_grow_with_goals_of_one_period(web_client, founder, count_queries):
     start, end = _this_month()
     client = web_client(founder)
     goal_create(by=founder, metric="mql", target=Decimal("10"), period_start=start, period_end=end)
-    few = _queries(client, URL)
+    few = count_queries(client.get, URL)
     for metric in ("sql", "cpl", "revenue", "customers", "churn_rate", "leads_total"):
         goal_create(by=founder, metric=metric, target=Decimal("1"), period_start=start, period_end=end)
     assert len(client.get(URL).context["rows"]) == 7
-    assert _queries(client, URL) == few
+    assert count_queries(client.get, URL) == few
 
 
 # --- correcting and deleting a goal ------------------------------------------------------------
@@ -288,13 +287,13 @@ def test_edit_and_delete_pages_in_russian(web_client, founder, goal):
     assert "Цель удалена." in response.content.decode()
 
 
-def test_page_queries_grow_neither_with_goals_nor_with_periods(web_client, founder):
+def test_page_queries_grow_neither_with_goals_nor_with_periods(web_client, founder, count_queries):
     client = web_client(founder)
     for metric in ("mql", "sql"):
         goal_create(by=founder, metric=metric, target=Decimal("1"), **DECEMBER)
-    one_period = _queries(client, URL)
+    one_period = count_queries(client.get, URL)
     for month in range(1, 12):
         period = {"period_start": dt.date(2026, month, 1), "period_end": dt.date(2026, month + 1, 1)}
         for metric in ("sql", "cpl", "revenue"):
             goal_create(by=founder, metric=metric, target=Decimal("1"), **period)
-    assert _queries(client, URL) == one_period
+    assert count_queries(client.get, URL) == one_period

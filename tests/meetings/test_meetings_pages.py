@@ -8,13 +8,14 @@ from django.urls import reverse
 
 from meetings.models import Meeting
 from meetings.services.meetings import meeting_create
-from tests.web.test_pages import _queries
 
 pytestmark = pytest.mark.django_db
 
 
 def _meeting(kind: str, day: dt.date) -> Meeting:
-    return meeting_create(kind=kind, date=day, date_from=day - dt.timedelta(days=7))
+    meeting = meeting_create(kind=kind, date=day, date_from=day - dt.timedelta(days=7))
+    assert meeting is not None  # None: that meeting existed already
+    return meeting
 
 
 @pytest.mark.parametrize("url", ["/meetings/", "/meetings/1/"])
@@ -60,15 +61,15 @@ def test_list_paginates_and_keeps_the_filter(web_client, marketer):
     assert len(second.context["rows"]) == 2
 
 
-def test_list_query_count_does_not_grow_with_rows(web_client, marketer):
+def test_list_query_count_does_not_grow_with_rows(web_client, marketer, count_queries):
     client = web_client(marketer)
     _meeting("sync", dt.date(2026, 11, 1))
     _meeting("founder", dt.date(2026, 11, 1))
-    few = _queries(client, "/meetings/")
+    few = count_queries(client.get, "/meetings/")
     for day in range(2, 9):
         _meeting("sync", dt.date(2026, 11, day))
         _meeting("founder", dt.date(2026, 11, day))
-    assert _queries(client, "/meetings/") == few
+    assert count_queries(client.get, "/meetings/") == few
 
 
 def test_unknown_meeting_is_404(web_client, marketer):
@@ -126,12 +127,12 @@ def test_department_change_is_coloured_by_which_way_is_good(web_client, marketer
     marketing = response.context["agenda"]["departments"][0]["rows"]
     by_name = {row["name"]: row for row in marketing}
     change = month["sync"].agenda["departments"]["marketing"]["change"]
-    assert by_name["leads_total"]["trend"] == ("up" if change["leads_total"] > 0 else "down")
-    assert by_name["leads_total"]["good"] is (change["leads_total"] > 0)
-    if change["non_target_share"]:
-        # More non-target leads is bad news even though the number went up.
-        assert by_name["non_target_share"]["good"] is (change["non_target_share"] < 0)
-        assert by_name["non_target_share"]["change"].endswith(" pp")
+    assert change["leads_total"] == 10  # 20 leads after 10
+    assert (by_name["leads_total"]["trend"], by_name["leads_total"]["good"]) == ("up", True)
+    # More non-target leads is bad news even though the number went up: 75% after 30%.
+    assert change["non_target_share"] == pytest.approx(0.45)
+    assert (by_name["non_target_share"]["trend"], by_name["non_target_share"]["good"]) == ("up", False)
+    assert by_name["non_target_share"]["change"] == "+45.0 pp"
 
 
 def test_founder_agenda_shows_goals_experiments_and_overdue_reviews(web_client, founder, month):
@@ -147,12 +148,18 @@ def test_founder_agenda_shows_goals_experiments_and_overdue_reviews(web_client, 
     assert "Partner mailings to SMB" in reviewed and "Confirmed" in reviewed
 
     overdue = _section(html, "overdue-title")
-    expected = month["founder"].agenda["overdue_reviews"]
-    for item in expected:
-        assert item["experiment"]["title"] in overdue
-        assert "overdue" in overdue
-    if not expected:
-        assert "Every open review is within its deadline." in overdue
+    # The events test ended on Nov 30; its review was due on Dec 7.
+    [late] = month["founder"].agenda["overdue_reviews"]
+    assert (late["experiment"]["title"], late["days_overdue"]) == (month["events"].title, 8)
+    assert month["events"].title in overdue and "overdue" in overdue
+    assert "Every open review is within its deadline." not in overdue
+
+
+def test_founder_agenda_without_overdue_reviews_says_so(web_client, founder):
+    meeting = _meeting("founder", dt.date(2026, 11, 15))
+    assert meeting.agenda["overdue_reviews"] == []
+    html = web_client(founder).get(reverse("web:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "Every open review is within its deadline." in _section(html, "overdue-title")
 
 
 # --- Notes and decisions ----------------------------------------------------------------------

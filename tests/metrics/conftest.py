@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,5 +31,5 @@ def experiment(db, channel, marketer):
     )
 
 
-def lead(external_id: str, created_at: str, utm: str = "partner_dec", **extra) -> dict:
+def lead(external_id: str, created_at: str, utm: str = "partner_dec", **extra: Any) -> dict[str, Any]:
     return {"external_id": external_id, "created_at": created_at, "utm_campaign": utm, **extra}

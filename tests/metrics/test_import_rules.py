@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import io
 import threading
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +19,7 @@ from metrics.services import import_job_create, import_run, leads_upsert
 from metrics.services import imports as imports_module
 from metrics.services.import_sql import BatchLoader
 from metrics.services.leads import lead_cleaner
+from tests.concurrency import WAIT_SECONDS, wait_for_a_lock_wait
 from tests.metrics.test_rollup import WON, actual_churn, actual_days, expected_churn, expected_days
 
 pytestmark = pytest.mark.django_db
@@ -248,7 +248,13 @@ def test_a_lead_another_writer_inserts_meanwhile_is_merged_not_lost(marketer):
         "disqualify_reason, customer_id, churn_reason, updated_at) "
         "VALUES ('race', now(), current_date, 'theirs', 'theirs', '', '', '', now())"
     )  # not committed yet: the import's plain INSERT of "race" waits for it, then conflicts
-    committer = threading.Timer(1.0, other.commit)
+    import_waited = []
+
+    def commit_once_the_import_waits() -> None:
+        import_waited.append(wait_for_a_lock_wait())
+        other.commit()
+
+    committer = threading.Thread(target=commit_once_the_import_waits)
     committer.start()
     try:
         rows = [{"external_id": "race", "created_at": C, "utm_campaign": "ours"}]
@@ -257,6 +263,7 @@ def test_a_lead_another_writer_inserts_meanwhile_is_merged_not_lost(marketer):
     finally:
         committer.join()
         other.close()
+    assert import_waited == [True]
     assert job.status == ImportJob.Status.DONE, job.failure
     assert (job.rows_ok, job.created, job.updated, job.unchanged) == (4, 3, 1, 0)
     assert Lead.objects.get(external_id="race").utm_key == "ours"
@@ -264,7 +271,9 @@ def test_a_lead_another_writer_inserts_meanwhile_is_merged_not_lost(marketer):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlocking(marketer, monkeypatch, caplog):
+def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlocking(
+    marketer, monkeypatch, caplog, settings
+):
     """The import holds its leads until it commits. A post of "a" and "n" (the import wrote "n",
     its next batch writes "a") would take "a", wait for "n" and deadlock with the import; it waits
     for the running import instead, then applies its rows over the import's."""
@@ -272,15 +281,17 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
         pytest.skip("row-level concurrency needs PostgreSQL")
     monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 2)
     monkeypatch.setattr(imports_module, "PG_FIRST_BATCH_ROWS", 2)
-    first_batch_merged, post_waits = threading.Event(), threading.Event()
+    settings.LEAD_POST_WAIT_SECONDS = WAIT_SECONDS  # however slow the machine, the post outwaits the import
+    first_batch_merged = threading.Event()
+    post_waited = []
     merge = BatchLoader.merge
 
     def merge_then_pause(self, cursor, number, checked):
         merged = merge(self, cursor, number, checked)
         if number == 0 and not first_batch_merged.is_set():
             first_batch_merged.set()
-            post_waits.wait(10)
-            time.sleep(1.5)  # longer than PostgreSQL's deadlock_timeout
+            # Go on only once the post is blocked: had it taken "a" first, the next batch deadlocks.
+            post_waited.append(wait_for_a_lock_wait())
         return merged
 
     monkeypatch.setattr(BatchLoader, "merge", merge_then_pause)
@@ -288,8 +299,7 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
 
     def post():
         try:
-            first_batch_merged.wait(10)
-            threading.Timer(0.1, post_waits.set).start()
+            assert first_batch_merged.wait(WAIT_SECONDS)
             results.append(
                 leads_upsert(rows=[{"external_id": n, "created_at": C, "utm_campaign": "crm"} for n in "an"])
             )
@@ -303,6 +313,7 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
     rows = [{"external_id": n, "created_at": C, "utm_campaign": "file", **WON} for n in ("m", "n", "a", "b")]
     job = _import(_csv(rows), marketer)
     poster.join()
+    assert post_waited == [True]
     assert failures == [] and job.status == ImportJob.Status.DONE, job.failure
     assert dict(Lead.objects.values_list("external_id", "utm_key")) == {
         "a": "crm",

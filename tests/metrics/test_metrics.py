@@ -149,7 +149,7 @@ def test_a_change_during_the_computation_keeps_its_dirty_flag(experiment, monkey
     assert MetricSnapshot.objects.get(experiment=experiment).dirty_since is None
 
 
-def test_many_experiments_in_one_query(django_assert_max_num_queries):
+def test_many_experiments_in_one_query(count_queries):
     experiments = [
         ExperimentFactory(running=True, utm_campaign=f"c{i}", start_date=START, test_period_days=30, ends_on=ENDS)
         for i in range(30)
@@ -158,8 +158,8 @@ def test_many_experiments_in_one_query(django_assert_max_num_queries):
     ids = [e.id for e in experiments]
     from metrics.aggregates import experiment_counts
 
-    with django_assert_max_num_queries(2):  # the counts, and the churn reasons
-        counts = experiment_counts(experiments)
+    assert count_queries(experiment_counts, experiments) <= 2  # the counts, and the churn reasons
+    counts = experiment_counts(experiments)
     assert {i: c["leads_total"] for i, c in counts.items()} == dict.fromkeys(ids, 3)
 
 
@@ -169,7 +169,7 @@ def test_metrics_endpoint_and_recompute(client_for, founder, experiment, django_
     response = client.get(f"/api/v1/experiments/{experiment.id}/metrics/")
     assert response.status_code == 200
     body = response.json()
-    assert body["computed_at"] is None or body["leads_total"] in (0, 1)
+    assert body["computed_at"] is not None and body["leads_total"] == 1  # never computed: computed on read
     snapshots_recompute(experiment_ids=[experiment.id])
     body = client.get(f"/api/v1/experiments/{experiment.id}/metrics/").json()
     assert body["leads_total"] == 1 and body["non_target_share"] == 1.0 and body["computed_at"]
@@ -225,7 +225,12 @@ def _row(i: int, spec: dict) -> dict:
     return row
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No deadline and no "too slow" check: on a busy machine a run's time says nothing about the code.
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(specs=st.lists(_lead, max_size=40), spend=st.lists(_spend, max_size=5))
 def test_sql_path_matches_the_reference(experiment, specs, spend):
     Lead.objects.all().delete()

@@ -154,12 +154,10 @@ def test_a_deferred_roll_up_moves_at_the_flush_and_a_rollback_undoes_it(experime
         rollup_defer(cursor)
         leads_upsert(rows=[lead("b", "2026-12-02T11:00:00+03:00"), lead("a", "2026-12-03T10:00:00+03:00", utm="x")])
         assert actual_days() == before  # deltas wait in the transaction's pending table
-        try:
-            with transaction.atomic():
-                leads_upsert(rows=[lead("c", "2026-12-04T10:00:00+03:00", **WON, churned_at="2026-12-09T10:00")])
-                raise RuntimeError
-        except RuntimeError:
-            pass  # the savepoint's leads and their pending deltas are gone together
+        # The savepoint's leads and their pending deltas are gone together.
+        with pytest.raises(RuntimeError), transaction.atomic():
+            leads_upsert(rows=[lead("c", "2026-12-04T10:00:00+03:00", **WON, churned_at="2026-12-09T10:00")])
+            raise RuntimeError
         rollup_flush(cursor)
         assert actual_days() == expected_days() != before and actual_churn() == expected_churn()
         leads_upsert(rows=[lead("d", "2026-12-05T10:00:00+03:00")])  # deferral ended with the flush

@@ -1,12 +1,13 @@
 """tracker.db: a transaction PostgreSQL aborts to break a deadlock runs again."""
 
 import functools
+import threading
 
 import pytest
 from django.db import connection
 
 from experiments.models import Channel
-from tests.concurrency import run_at_once
+from tests.concurrency import WAIT_SECONDS, run_at_once
 from tracker.db import RetryableConflict, atomic_retrying_deadlocks, is_deadlock, is_retryable, retryable_as_conflict
 
 
@@ -17,14 +18,15 @@ def test_two_writers_that_deadlock_both_finish(monkeypatch):
     first = Channel.objects.create(slug="first", name="First")
     second = Channel.objects.create(slug="second", name="Second")
     runs = []
+    both_hold_their_first_row = threading.Barrier(2)
 
     @atomic_retrying_deadlocks
     def rename(ids: tuple[int, int], name: str) -> None:
         runs.append(name)
         for pk in ids:  # opposite orders: each holds one row and waits for the other's
             Channel.objects.select_for_update().get(pk=pk)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_sleep(0.3)")
+            if pk == ids[0] and runs.count(name) == 1:  # the first attempt; the retry goes straight on
+                both_hold_their_first_row.wait(WAIT_SECONDS)
             Channel.objects.filter(pk=pk).update(name=f"{name} {pk}")
 
     results, failures = run_at_once(
@@ -39,13 +41,12 @@ def test_two_writers_that_deadlock_both_finish(monkeypatch):
 def test_a_deadlock_is_recognised_through_the_exceptions_that_wrap_it():
     from psycopg import errors
 
-    try:
+    with pytest.raises(RuntimeError) as wrapped:
         try:
             raise errors.DeadlockDetected("deadlock detected")
         except errors.DeadlockDetected as exc:
             raise RuntimeError("the import stopped") from exc
-    except RuntimeError as wrapped:
-        assert is_deadlock(wrapped)
+    assert is_deadlock(wrapped.value)
     assert not is_deadlock(RuntimeError("something else"))
 
 

@@ -1,5 +1,7 @@
 """The OpenAPI schema: generated without warnings or errors, valid, and describing api.md."""
 
+from typing import Any
+
 import pytest
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
@@ -7,7 +9,7 @@ from drf_spectacular.validation import validate_schema
 
 
 @pytest.fixture(scope="module")
-def schema() -> dict:
+def schema() -> dict[str, Any]:
     GENERATOR_STATS.reset()
     generated = SchemaGenerator().get_schema(request=None, public=True)
     stats = (dict(GENERATOR_STATS._warn_cache), dict(GENERATOR_STATS._error_cache))

@@ -11,7 +11,7 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
     environment.setdefault("TRACKER_VAR_DIR", str(BASE_DIR / "var"))
     environment["TRACKER_VAR_DIR"] = str((BASE_DIR / environment["TRACKER_VAR_DIR"]).resolve())

@@ -183,7 +183,7 @@ def test_csv_import_progress_is_polled_until_done_with_the_error_report(
 
     # The job's page polls the API; once the job is done it reloads with the per-line error report.
     page.wait_for_url("**/imports/*/")
-    page.wait_for_selector("#errors ~ .errors-report", timeout=30_000)
+    page.wait_for_selector("#errors ~ .errors-report", timeout=120_000)
     assert page.locator("[data-role=status]").inner_text() == "Done"
     assert page.locator("[role=progressbar]").get_attribute("aria-valuenow") == "100.0"
     report = page.locator(".errors-report").inner_text()

@@ -6,8 +6,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -120,21 +118,15 @@ def test_dashboard_lists_only_my_drafts(web_client, marketer, other_marketer):
     assert theirs.title not in html
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_dashboard_query_count_does_not_grow_with_experiments(web_client, founder):
+def test_dashboard_query_count_does_not_grow_with_experiments(web_client, founder, count_queries):
     channel = ChannelFactory()
     client = web_client(founder)
     for _ in range(2):
         snapshot_for(ExperimentFactory(running=True, channel=channel), leads_total=3, judged_leads=2)
-    few = _queries(client, "/")
+    few = count_queries(client.get, "/")
     for _ in range(8):
         snapshot_for(ExperimentFactory(running=True), leads_total=3, judged_leads=2)
-    assert _queries(client, "/") == few
+    assert count_queries(client.get, "/") == few
 
 
 # --- Experiment list --------------------------------------------------------------------------
@@ -176,16 +168,16 @@ def test_list_paginates_and_keeps_filters_in_page_links(web_client, founder):
     assert second.count("Hypothesis number") == 3
 
 
-def test_list_query_count_does_not_grow_with_rows(web_client, founder):
+def test_list_query_count_does_not_grow_with_rows(web_client, founder, count_queries):
     client = web_client(founder)
     for _ in range(2):
         ExperimentFactory(running=True)
         ExperimentFactory()
-    few = _queries(client, "/experiments/")
+    few = count_queries(client.get, "/experiments/")
     for _ in range(7):
         snapshot_for(ExperimentFactory(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
         ExperimentFactory()
-    assert _queries(client, "/experiments/") == few
+    assert count_queries(client.get, "/experiments/") == few
 
 
 # --- Experiment page and its buttons --------------------------------------------------------
@@ -354,7 +346,7 @@ def test_experiment_page_lists_recorded_changes(web_client, marketer):
     assert "<strong>status</strong>: Draft → Running" in history
     assert "<strong>regulation version</strong>: — → v1" in history
     assert "Registered as a draft." in history
-    assert "Alice" in history or "alice" in history
+    assert "alice" in history  # who made the changes: a user without a full name goes by the username
 
 
 def test_other_marketer_cannot_launch(web_client, other_marketer, marketer):
@@ -596,13 +588,13 @@ def test_import_error_report_downloads_as_csv_that_spreadsheets_read_as_text(web
     assert client.get(url).status_code == 302  # signed-in users only
 
 
-def test_imports_list_query_count_does_not_grow(web_client, marketer):
+def test_imports_list_query_count_does_not_grow(web_client, marketer, count_queries):
     client = web_client(marketer)
     ImportJob.objects.create(file="imports/a.csv", created_by=marketer)
-    few = _queries(client, reverse("web:import-list"))
+    few = count_queries(client.get, reverse("web:import-list"))
     for i in range(6):
         ImportJob.objects.create(file=f"imports/{i}.csv", created_by=marketer)
-    assert _queries(client, reverse("web:import-list")) == few
+    assert count_queries(client.get, reverse("web:import-list")) == few
 
 
 def test_regulation_page_shows_current_and_history(web_client, founder, admin_user):
@@ -614,16 +606,16 @@ def test_regulation_page_shows_current_and_history(web_client, founder, admin_us
     assert "acceptable non-target share" in html  # what version 2 changed
 
 
-def test_regulation_page_query_count_does_not_grow_with_versions(web_client, founder, admin_user):
+def test_regulation_page_query_count_does_not_grow_with_versions(web_client, founder, admin_user, count_queries):
     channel = ChannelFactory()
     client = web_client(founder)
     regulation_create(by=admin_user, review_due_days=5, channel_thresholds={channel.pk: "0.4"})
-    few = _queries(client, reverse("web:regulation"))
+    few = count_queries(client.get, reverse("web:regulation"))
     for days in range(6, 12):
         regulation_create(by=admin_user, review_due_days=days)
     html = client.get(reverse("web:regulation")).content.decode()
     assert "In force: version 8" in html
-    assert _queries(client, reverse("web:regulation")) == few
+    assert count_queries(client.get, reverse("web:regulation")) == few
 
 
 # --- Language ----------------------------------------------------------------------------------
@@ -637,7 +629,7 @@ def test_language_switch_to_russian(web_client, marketer, running_experiment):
     assert "Панель" in html
     assert "В тестовом периоде" in html
     detail = client.get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
-    assert "Гипотеза" in detail or "Блокировка" in detail
+    assert "Гипотеза" in detail and "Блокировка" in detail
 
 
 def test_e_mails_link_to_the_experiment_page(running_experiment, settings):
