@@ -96,7 +96,7 @@ def churn_section(board: dict) -> dict:
 
 
 def goal_as_dict(goal: Goal) -> dict:
-    """A goal as the API shows it; `actual`, `progress` and `met` come from `goals_with_progress`."""
+    """A goal as the API shows it; `actual`, `progress`, `met` and `pace` come from `goals_with_progress`."""
     spec = goal_metric(goal.metric)
     return {
         "id": goal.pk,
@@ -109,6 +109,7 @@ def goal_as_dict(goal: Goal) -> dict:
         "actual": getattr(goal, "actual", None),
         "progress": getattr(goal, "progress", None),
         "met": getattr(goal, "met", None),
+        "pace": goal.pace.as_dict() if getattr(goal, "pace", None) is not None else None,
     }
 
 

@@ -16,6 +16,7 @@ from experiments.models import Experiment, Review
 from experiments.services.reviews import review_amend, review_file
 from experiments.views.lock_display import lock_view
 from experiments.web_selectors import experiment_for_page
+from metrics.aggregates import reasons_by_count
 from tracker.errors import Conflict
 
 
@@ -23,6 +24,13 @@ def _initial(latest: Review | None) -> dict:
     if latest is None:
         return {}
     return {name: getattr(latest, name) for name in ("verdict", "summary", "loss_reasons", "recommendation")}
+
+
+def non_target_reasons_of(experiment: Experiment) -> list[tuple[str, int]]:
+    """The latest computed non-target reasons of the experiment, most frequent first."""
+    snapshot = getattr(experiment, "snapshot", None)
+    data = snapshot.data if snapshot is not None and snapshot.computed_at else {}
+    return reasons_by_count(data.get("non_target_reasons"))
 
 
 @login_required
@@ -62,5 +70,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "review": latest,
             "can_review": permissions.can_file_reviews(request.user),
+            # What sales said while judging the leads, beside the field on why leads did not buy.
+            "non_target_reasons": non_target_reasons_of(experiment),
         },
     )

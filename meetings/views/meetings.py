@@ -27,6 +27,7 @@ from meetings.selectors import meeting_list as meeting_list_selector
 from meetings.services.meetings import meeting_update_notes
 from metrics.catalog import metric, zone_metrics
 from metrics.formatting import change_text
+from metrics.pace import MET, Pace
 
 PAGE_SIZE = 20
 
@@ -98,6 +99,9 @@ def goal_view(goal: dict) -> dict:
     start, end = (
         _date(value) if isinstance(value, str) else value for value in (goal["period_start"], goal["period_end"])
     )
+    verdict = goal.get("pace")
+    if isinstance(verdict, dict):
+        verdict = Pace.from_dict(verdict, higher_is_better=goal.get("direction") != "at_most", kind=kind)
     return {
         **goal,
         "label": label,
@@ -105,6 +109,8 @@ def goal_view(goal: dict) -> dict:
         "period_start": start,
         "last_day": end - dt.timedelta(days=1),
         "bar": min(max(float(progress), 0.0), 1.0) if progress is not None else 0.0,
+        # None in an agenda stored before verdicts had a pace: it shows `met` as it was then.
+        "pace": verdict,
     }
 
 
@@ -174,6 +180,11 @@ def founder_view(agenda: dict) -> dict:
     }
 
 
+def _goal_met(goal: dict) -> bool:
+    verdict = goal.get("pace")
+    return verdict.get("state") == MET if isinstance(verdict, dict) else bool(goal.get("met"))
+
+
 def meeting_summary(meeting: Meeting) -> dict:
     """The few counts the list shows for a meeting, read from its agenda (no extra query)."""
     agenda = meeting.agenda or {}
@@ -192,7 +203,8 @@ def meeting_summary(meeting: Meeting) -> dict:
         goals = agenda.get("goals", [])
         summary.update(
             goals=len(goals),
-            goals_met=sum(1 for goal in goals if goal.get("met")),
+            # Met for good: the period has ended (agendas stored before paces count `met`).
+            goals_met=sum(1 for goal in goals if _goal_met(goal)),
             overdue=len(agenda.get("overdue_reviews", [])),
         )
     return summary
