@@ -71,7 +71,7 @@ def goals_with_progress(goals: Iterable[Goal], *, today: dt.date | None = None) 
 
 def meeting_list() -> QuerySet[Meeting]:
     """Meetings, newest first; `meetings.filters` narrows them for the API and the page."""
-    return Meeting.objects.order_by("-date", "kind", "-id")
+    return Meeting.objects.select_related("held_by").order_by("-date", "kind", "-id")
 
 
 def meeting_latest(*, kind: str) -> Meeting | None:

@@ -196,6 +196,8 @@ def test_who_may_patch_notes_and_decisions(users, client_for, meeting, role, exp
             "agenda": meeting.agenda,
             "notes": "Talked",
             "decisions": "Scale",
+            "held_at": None,
+            "held_by": None,
         }
     else:
         assert (meeting.notes, meeting.decisions) == ("", "")
@@ -228,7 +230,7 @@ def test_everyone_signed_in_reads_meetings(users, client_for, meeting, role):
     assert listed.json()["count"] == 2
     one = client.get(f"/api/v1/meetings/{meeting.pk}/")
     assert one.status_code == 200
-    assert set(one.json()) == {"id", "kind", "date", "agenda", "notes", "decisions"}
+    assert set(one.json()) == {"id", "kind", "date", "agenda", "notes", "decisions", "held_at", "held_by"}
     assert one.json()["agenda"]["kind"] == "sync"
 
 
