@@ -288,7 +288,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             except Conflict as exc:
-                form.add_error(None, exc.message)
+                # Held meanwhile: the page now shows the notes as they were kept, without a form.
+                messages.error(request, exc.message)
+                return redirect("web:meeting-detail", pk=meeting.pk)
             else:
                 messages.success(request, _("Notes and decisions are saved."))
                 return redirect("web:meeting-detail", pk=meeting.pk)

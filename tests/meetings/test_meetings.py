@@ -131,6 +131,13 @@ def test_the_beat_schedule_runs_the_task_every_morning(settings):
     assert min(entry["schedule"].hour) == 6
 
 
+def test_beat_start_sends_the_meeting_entry_too(settings):
+    from tracker.celery import AT_BEAT_START
+
+    assert "build-due-meetings" in AT_BEAT_START
+    assert set(AT_BEAT_START) <= set(settings.CELERY_BEAT_SCHEDULE)
+
+
 # --- notes and decisions -----------------------------------------------------------------------
 
 
