@@ -95,8 +95,8 @@ DAY_COUNT_SELECT = """
 def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
     """Raw counts (metrics.md "Counts") of each experiment's cohort and spend, in one query over
     the daily roll-up (a cohort is a range of days of one key: at most `test_period_days` rows),
-    plus churn reasons from one more grouped query over the daily churn roll-up and the reasons
-    sales gave for non-target leads from one over the cohorts' non-target leads."""
+    plus one more grouped query for the reasons: churn reasons over the daily churn roll-up and
+    the reasons sales gave for non-target leads over the cohorts' non-target leads."""
     if not experiments:
         return {}
     lead, spend = _tables()
@@ -129,23 +129,18 @@ def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
         counts = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
         for row in counts.values():
             row["revenue"] = Decimal(int(row["revenue"])).scaleb(-2)  # the roll-up keeps cents
+        # Both breakdowns in one query: why customers churned (from the daily churn roll-up) and
+        # why sales judged leads non-target (from the cohorts' non-target leads).
         cursor.execute(
             f"""
             WITH {exp_cte}
-            SELECT exp.id, c.churn_reason, SUM(c.churned)
+            SELECT 'churn_reasons', exp.id, c.churn_reason, SUM(c.churned)
             FROM exp JOIN {churn} c
               ON c.utm_key = exp.key AND c.created_date >= exp.start_date AND c.created_date < exp.ends_on
             GROUP BY exp.id, c.churn_reason
             HAVING SUM(c.churned) > 0
-            """,  # noqa: S608 (table names and constants only; values are parameters)
-            params,
-        )
-        for experiment_id, reason, number in cursor.fetchall():
-            add_reason(counts[experiment_id].setdefault("churn_reasons", {}), reason, number)
-        cursor.execute(
-            f"""
-            WITH {exp_cte}
-            SELECT exp.id, l.disqualify_reason, COUNT(*)
+            UNION ALL
+            SELECT 'non_target_reasons', exp.id, l.disqualify_reason, COUNT(*)
             FROM exp JOIN {lead} l
               ON l.utm_key = exp.key AND l.created_date >= exp.start_date AND l.created_date < exp.ends_on
             WHERE l.is_target = false
@@ -153,8 +148,8 @@ def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
             """,  # noqa: S608 (table names and constants only; values are parameters)
             params,
         )
-        for experiment_id, reason, number in cursor.fetchall():
-            add_reason(counts[experiment_id].setdefault("non_target_reasons", {}), reason, number)
+        for breakdown, experiment_id, reason, number in cursor.fetchall():
+            add_reason(counts[experiment_id].setdefault(breakdown, {}), reason, number)
     return counts
 
 
