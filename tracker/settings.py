@@ -197,8 +197,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "experiments.tasks.sweep_review_locks",
         "schedule": env.int("LOCK_SWEEP_SECONDS", default=600),
     },
-    # Daily from 06:00 local time; the later hourly runs only repair a missed or lost 06:00 run
-    # (a meeting that exists is never created twice).
+    # Daily from 06:00 local time, and once when beat starts (`tracker.celery.AT_BEAT_START`); the
+    # later hourly runs repair a missed or lost 06:00 run (a meeting that exists is never created
+    # twice) and store the current agendas of today's meetings not held yet.
     "build-due-meetings": {
         "task": "meetings.tasks.build_due_meetings",
         "schedule": crontab(minute=0, hour="6-23"),
