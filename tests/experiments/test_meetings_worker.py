@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from experiments.models import Meeting
+from tests.waiting import wait_for_idle_worker
 from tracker.celery import app
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -28,7 +29,7 @@ def test_the_beat_task_builds_todays_meetings_in_a_worker(celery_worker):
     app.send_task(entry["task"])
     app.send_task(entry["task"])
     assert wait_for_meetings(2)
-    time.sleep(2.0)  # let the slower of the two runs finish
+    assert wait_for_idle_worker()  # the slower of the two runs has finished
     today = timezone.localdate()
     assert sorted(Meeting.objects.values_list("kind", "date")) == [("founder", today), ("sync", today)]
     assert Meeting.objects.get(kind="sync").agenda["period"]["to"] == today.isoformat()

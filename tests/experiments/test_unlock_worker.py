@@ -14,6 +14,7 @@ from django.utils import timezone
 from experiments.models import Experiment, ReviewUnlock
 from metrics.models import MetricSnapshot
 from tests.factories import ExperimentFactory
+from tests.waiting import wait_for_idle_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -45,11 +46,8 @@ def post_leads(client, experiment: Experiment, *, count: int, non_target: int, f
 
 def settled(experiment: Experiment, judged: int) -> bool:
     """The recompute covering `judged` leads is stored, and its unlock check (which runs right
-    after the snapshot commits, in the same job) has had time to finish."""
-    if not wait_for(computed_with(experiment, judged)):
-        return False
-    time.sleep(1.0)
-    return True
+    after the snapshot commits, in the same job) has finished."""
+    return wait_for(computed_with(experiment, judged)) and wait_for_idle_worker()
 
 
 def computed_with(experiment: Experiment, judged: int) -> Callable[[], bool]:
@@ -84,7 +82,7 @@ def test_fifteen_of_twenty_non_target_unlocks_within_seconds_and_notifies(setup,
     assert elapsed < 15
 
     assert wait_for(lambda: len(mail.outbox) >= 1)
-    time.sleep(0.5)  # a duplicate would arrive now
+    assert wait_for_idle_worker()  # a duplicate would have arrived by now
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == ["alice@example.com", "mhead@example.com", "shead@example.com"]
 

@@ -20,6 +20,7 @@ from metrics.services import import_job_create, import_job_run, import_orm, impo
 from metrics.services.import_sql import BatchLoader
 from metrics.services.leads import lead_cleaner
 from tests.metrics.test_rollup import WON, actual_churn, actual_days, expected_churn, expected_days
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +248,14 @@ def test_a_lead_another_writer_inserts_meanwhile_is_merged_not_lost(marketer):
         "disqualify_reason, customer_id, churn_reason, updated_at) "
         "VALUES ('race', now(), current_date, 'theirs', 'theirs', '', '', '', now())"
     )  # not committed yet: the import's plain INSERT of "race" waits for it, then conflicts
-    committer = threading.Timer(1.0, other.commit)
+    (pid,) = other.execute("SELECT pg_backend_pid()").fetchone()
+    waited = []
+
+    def commit_once_the_import_waits() -> None:
+        waited.append(_wait_until_blocked_by(pid))
+        other.commit()
+
+    committer = threading.Thread(target=commit_once_the_import_waits)
     committer.start()
     try:
         rows = [{"external_id": "race", "created_at": C, "utm_campaign": "ours"}]
@@ -256,6 +264,7 @@ def test_a_lead_another_writer_inserts_meanwhile_is_merged_not_lost(marketer):
     finally:
         committer.join()
         other.close()
+    assert waited == [True]
     assert job.status == ImportJob.Status.DONE, job.failure
     assert (job.rows_ok, job.created, job.updated, job.unchanged) == (4, 3, 1, 0)
     assert Lead.objects.get(external_id="race").utm_key == "ours"
@@ -278,7 +287,10 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
         merged = merge(self, cursor, number, checked)
         if number == 0 and not first_batch_merged.is_set():
             first_batch_merged.set()
-            post_waits.wait(10)
+            # The post is queued for the lead-writes lock: had it locked "a" first, the import's
+            # next batch would deadlock with it. Give the deadlock detector its chance.
+            if _wait_until_blocked_by(cursor.connection.info.backend_pid):
+                post_waits.set()
             time.sleep(1.5)  # longer than PostgreSQL's deadlock_timeout
         return merged
 
@@ -287,8 +299,7 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
 
     def post():
         try:
-            first_batch_merged.wait(10)
-            threading.Timer(0.1, post_waits.set).start()
+            first_batch_merged.wait(60)
             results.append(
                 leads_upsert(rows=[{"external_id": n, "created_at": C, "utm_campaign": "crm"} for n in "an"])
             )
@@ -302,6 +313,7 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
     rows = [{"external_id": n, "created_at": C, "utm_campaign": "file", **WON} for n in ("m", "n", "a", "b")]
     job = _import(_csv(rows), marketer)
     poster.join()
+    assert post_waits.is_set()
     assert failures == [] and job.status == ImportJob.Status.DONE, job.failure
     assert dict(Lead.objects.values_list("external_id", "utm_key")) == {
         "a": "crm",
@@ -312,3 +324,14 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
     assert (results[0].created, results[0].updated) == (0, 2)  # it ran after the import committed
     assert actual_days() == expected_days() and actual_churn() == expected_churn()
     assert "deadlock" not in caplog.text
+
+
+def _wait_until_blocked_by(pid: int) -> bool:
+    """Wait until another session waits for a lock that the session `pid` holds."""
+    watcher = connection.get_new_connection(connection.get_connection_params())
+    watcher.autocommit = True
+    query = "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))"
+    try:
+        return wait_for(lambda: watcher.execute(query, [pid]).fetchone()[0] > 0, seconds=60)
+    finally:
+        watcher.close()

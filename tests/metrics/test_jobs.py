@@ -1,7 +1,7 @@
 """The Celery jobs with a real worker on the configured broker (Redis when REDIS_URL is set)."""
 
 import datetime as dt
-import time
+import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,15 +12,7 @@ from metrics.services import import_job_create, import_job_run, imports_resume_s
 from metrics.services import imports as imports_module
 from metrics.tasks import recompute_stale_snapshots, resume_stalled_imports
 from tests.metrics.conftest import lead
-
-
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+from tests.waiting import wait_for, wait_for_idle_worker
 
 
 def fresh(experiment_id: int, leads: int) -> bool:
@@ -31,21 +23,30 @@ def fresh(experiment_id: int, leads: int) -> bool:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_many_posts_within_the_debounce_cost_one_recompute(celery_worker, experiment, settings, monkeypatch):
+    from metrics import services
     from metrics.services import snapshots
 
     settings.METRICS_RECOMPUTE_DEBOUNCE_SECONDS = 2.0
     runs = []
-    real = snapshots._recompute_chunk
+    real, real_job = snapshots._recompute_chunk, services.snapshots_recompute_dirty
+    posted = threading.Event()
 
     def counted(ids):
         runs.append(list(ids))
         return real(ids)
 
+    def after_the_posts(**kwargs):
+        # However slowly the posts go, they all land within the debounce: the job waits for them.
+        assert posted.wait(60)
+        return real_job(**kwargs)
+
     monkeypatch.setattr(snapshots, "_recompute_chunk", counted)
+    monkeypatch.setattr(services, "snapshots_recompute_dirty", after_the_posts)
     for i in range(5):
         leads_upsert(rows=[lead(f"j{i}", "2026-12-02T10:00:00+03:00", is_target=False)])
+    posted.set()
     assert wait_for(lambda: fresh(experiment.id, 5))
-    time.sleep(2.5)  # nothing else is pending
+    assert wait_for_idle_worker()  # nothing else is pending
     assert runs == [[experiment.id]]
     assert MetricSnapshot.objects.get(experiment=experiment).data["non_target_leads"] == 5
 
@@ -138,17 +139,20 @@ def test_a_run_that_lost_a_deadlock_starts_over_and_a_running_one_keeps_its_leas
     job = _job_without_a_message(marketer, monkeypatch, "retried")
     real_run, attempts, beats = imports_module._run, [], []
 
+    def heartbeat() -> dt.datetime:
+        return ImportJob.objects.get(id=job.id).heartbeat_at
+
     def run(job, *args):
         attempts.append(job.id)
         if len(attempts) == 1:
             raise errors.DeadlockDetected("deadlock detected")
-        before = ImportJob.objects.get(id=job.id).heartbeat_at
-        time.sleep(0.3)  # long enough for a few heartbeats
-        beats.append((before, ImportJob.objects.get(id=job.id).heartbeat_at))
+        before = heartbeat()
+        wait_for(lambda: heartbeat() > before)  # the next beat, however late the machine lets it come
+        beats.append((before, heartbeat()))
         return real_run(job, *args)
 
     monkeypatch.setattr(imports_module, "_run", run)
-    settings.IMPORT_STALLED_SECONDS = 0.25  # a beat every 0.05 s; the retry waits 1 s
+    settings.IMPORT_STALLED_SECONDS = 0.25  # a beat every second at least; the retry waits 1 s
     assert import_job_run(job_id=job.id).status == ImportJob.Status.DONE
     assert len(attempts) == 2 and Lead.objects.filter(external_id="retried").exists()
     before, after = beats[0]

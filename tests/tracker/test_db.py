@@ -1,6 +1,7 @@
 """tracker.db: a transaction PostgreSQL aborts to break a deadlock runs again."""
 
 import functools
+import threading
 
 import pytest
 from django.db import connection
@@ -17,14 +18,15 @@ def test_two_writers_that_deadlock_both_finish(monkeypatch):
     first = Channel.objects.create(slug="first", name="First")
     second = Channel.objects.create(slug="second", name="Second")
     runs = []
+    both_hold_one = threading.Barrier(2, timeout=60)
 
     @atomic_retrying_deadlocks
     def rename(ids: tuple[int, int], name: str) -> None:
         runs.append(name)
         for pk in ids:  # opposite orders: each holds one row and waits for the other's
             Channel.objects.select_for_update().get(pk=pk)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_sleep(0.3)")
+            if pk == ids[0] and runs.count(name) == 1:
+                both_hold_one.wait()  # however the threads are scheduled
             Channel.objects.filter(pk=pk).update(name=f"{name} {pk}")
 
     results, failures = run_at_once(
