@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
+from metrics.services.import_lease import ImportLease
 from metrics.services.leads import MergeCounts
 
 MAX_STORED_ERRORS = 1_000  # the report keeps the first ones; rows_failed counts them all
@@ -57,29 +58,37 @@ class ImportStream:
     """One run of an import job, as a backend writes it: the data lines (the header was read) and
     where the results go."""
 
-    job_id: int
+    lease: ImportLease  # the run's hold on its job: every write to the job row goes through it
     text: TextIO  # the file's data lines, after its header
     delimiter: str
     header: tuple[str, ...]  # the column names, trimmed and lower-cased
     tally: ImportTally  # the backend adds every line and lead to it
-    checkpoint: Callable[[], None]  # after each batch: the job's progress and counts so far
+    position: Callable[[], float]  # how far the file has been read, 0..1
+
+    @property
+    def job_id(self) -> int:
+        return self.lease.job_id
+
+    def checkpoint(self) -> None:
+        """After each batch: the job's progress and counts so far. Raises `LeaseLost` when another
+        run holds the job now."""
+        self.lease.progress(min(self.position(), 0.99), self.tally)
 
 
 class ImportBackend(Protocol):
     """How an import's lines are checked and written on one kind of database."""
 
-    # A failed run stored nothing (the whole import is one transaction), so its counts are zeroed.
+    # A failed run stored nothing (the whole import is one transaction): its counts are zeroed, and
+    # a run lost to a transient error may simply start over.
     all_or_nothing: bool
 
     def write(self, stream: ImportStream) -> None:
-        """Read the data lines, store the valid rows as leads and count everything in the tally.
+        """Read the data lines, store the valid rows as leads, count everything in the tally and
+        mark the affected snapshots dirty; then mark the job done (`stream.lease`) in the
+        transaction that commits the last rows, so that the job is done exactly when they are.
 
         Raises what stopped it; the caller reports it on the job.
         """
 
-    def on_done(self, tally: ImportTally) -> None:
-        """Anything left to do in the transaction that marks the job done (the snapshots the run
-        made stale, unless `write` marked them in its own transaction)."""
-
     def is_transient(self, exc: BaseException) -> bool:
-        """The run failed for a reason that leaves nothing behind and may pass: start it over."""
+        """The run failed for a reason that left nothing behind and may pass: start it over."""

@@ -34,11 +34,12 @@ class OrmImportBackend:
                 stream.checkpoint()
         if batch:
             _merge(batch, tally)
-
-    def on_done(self, tally: ImportTally) -> None:
-        snapshots_mark_dirty_by_keys(keys=tally.keys)
+        with transaction.atomic():
+            snapshots_mark_dirty_by_keys(keys=tally.keys)
+            stream.lease.done(tally)
 
     def is_transient(self, exc: BaseException) -> bool:
+        # Only a lost deadlock: a run that stopped halfway kept the batches it had committed.
         return is_deadlock(exc)
 
 

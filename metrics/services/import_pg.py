@@ -1,8 +1,10 @@
 """The import backend for PostgreSQL: lines copied as text in batches, checked set-based in SQL
 (`metrics.services.import_sql.BatchLoader`), merged in bulk; the whole import is one transaction.
 
-The affected snapshots are marked dirty in that transaction too, so an import's leads and their
-dirty flags commit together, and a failed import leaves no lead of its file behind.
+The affected snapshots are marked dirty and the job marked done in that transaction too, so an
+import's leads, their dirty flags and the job's "done" commit together, and a failed import leaves
+no lead of its file behind. A run that lost its database connection (or a deadlock) therefore left
+nothing, and starts over.
 """
 
 import logging
@@ -13,14 +15,17 @@ from types import TracebackType
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import translation
+from psycopg.types.json import Jsonb
 
+from metrics.models import ImportJob
 from metrics.services import dirty
 from metrics.services.dirty import experiment_ids_for_keys, snapshots_mark_dirty, snapshots_mark_dirty_with
 from metrics.services.import_backend import MAX_STORED_ERRORS, ImportStream, ImportTally
 from metrics.services.import_csv import Batch, read_batches
+from metrics.services.import_lease import ImportLease, LeaseLost
 from metrics.services.import_sql import BatchLoader, BatchResult, line_pattern
 from metrics.services.leads import lead_cleaner
-from tracker.db import is_deadlock
+from tracker.db import is_connection_lost, is_deadlock
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +38,7 @@ class PostgresImportBackend:
 
     def write(self, stream: ImportStream) -> None:
         """Split the lines into text batches and hand them to the loader, which also marks the
-        affected snapshots dirty in the import's transaction."""
+        affected snapshots dirty and the job done in the import's transaction."""
         tally, header = stream.tally, stream.header
 
         def problem(line: int, message: str) -> None:
@@ -52,7 +57,7 @@ class PostgresImportBackend:
         )
         loader = BatchLoader(list(header), lead_cleaner(), settings.TIME_ZONE, stream.job_id)
         pipeline = (
-            _InCallersTransaction(loader, tally) if connection.in_atomic_block else _OnOwnConnections(loader, tally)
+            _InCallersTransaction(loader, stream) if connection.in_atomic_block else _OnOwnConnections(loader, stream)
         )
         with pipeline:
             for batch in batches:
@@ -63,19 +68,17 @@ class PostgresImportBackend:
                 stream.checkpoint()
             pipeline.finish()
 
-    def on_done(self, tally: ImportTally) -> None:
-        """Nothing: `write` marked the snapshots dirty in the import's own transaction."""
-
     def is_transient(self, exc: BaseException) -> bool:
-        return is_deadlock(exc)
+        # The import is one transaction: a lost deadlock or connection rolled all of it back.
+        return is_deadlock(exc) or is_connection_lost(exc)
 
 
 class _Pipeline:
     """Checks and merges batches in order; all merges of an import are one transaction. Results are
     added up by the calling thread, in file order."""
 
-    def __init__(self, loader: BatchLoader, tally: ImportTally) -> None:
-        self.loader, self.tally = loader, tally
+    def __init__(self, loader: BatchLoader, stream: ImportStream) -> None:
+        self.loader, self.lease, self.tally = loader, stream.lease, stream.tally
         self.number = 0
         self.begun = False
 
@@ -116,13 +119,14 @@ class _InCallersTransaction(_Pipeline):
         self._add(result)
 
     def finish(self) -> None:
-        """Apply the deferred roll-up and mark the affected snapshots dirty, in the caller's
-        transaction."""
+        """Apply the deferred roll-up, mark the affected snapshots dirty and the job done, in the
+        caller's transaction."""
         experiment_ids = experiment_ids_for_keys(self.tally.keys)
         if self.begun:
             with connection.cursor() as cursor:
                 self.loader.finish(cursor)
         snapshots_mark_dirty(experiment_ids=experiment_ids)
+        self.lease.done(self.tally)
 
 
 class _OnOwnConnections(_Pipeline):
@@ -134,8 +138,8 @@ class _OnOwnConnections(_Pipeline):
     language.
     """
 
-    def __init__(self, loader: BatchLoader, tally: ImportTally) -> None:
-        super().__init__(loader, tally)
+    def __init__(self, loader: BatchLoader, stream: ImportStream) -> None:
+        super().__init__(loader, stream)
         self.language = translation.get_language()
         self.pending: deque[Future] = deque()
         self.connections: list = []
@@ -186,12 +190,13 @@ class _OnOwnConnections(_Pipeline):
             if self.begun:
                 self.loader.finish(cursor)
             newly_dirty = snapshots_mark_dirty_with(cursor, experiment_ids=experiment_ids)
+            _mark_done(cursor, self.lease, self.tally)
         self.connections[1].commit()
         return newly_dirty
 
     def finish(self) -> None:
         """Wait for every batch, apply the deferred roll-up, mark the affected snapshots dirty and
-        commit the import."""
+        the job done, and commit the import."""
         while self.pending:
             self._add(self.pending.popleft().result())
         experiment_ids = experiment_ids_for_keys(self.tally.keys)
@@ -225,3 +230,18 @@ class _OnOwnConnections(_Pipeline):
                     raw.close()
                 except Exception:
                     logger.warning("Import %s: a connection did not close.", self.loader.job_id, exc_info=True)
+
+
+def _mark_done(cursor, lease: ImportLease, tally: ImportTally) -> None:
+    """Mark the job done on the import's own connection, in its transaction. A run whose lease was
+    lost (another run claimed the job) rolls back instead: one run stores the file."""
+    values = lease.done_values(tally)
+    values["status"] = ImportJob.Status.DONE.value
+    values["errors"] = Jsonb(values["errors"])
+    sets = ", ".join(f"{name} = %s" for name in values)
+    cursor.execute(
+        f"UPDATE {ImportJob._meta.db_table} SET {sets} WHERE id = %s AND status = %s AND started_at = %s",  # noqa: S608 (column names only)
+        [*values.values(), lease.job_id, ImportJob.Status.RUNNING.value, lease.started_at],
+    )
+    if cursor.rowcount != 1:
+        raise LeaseLost(lease.job_id)

@@ -4,16 +4,14 @@ The file is never loaded whole: it is read line by line through `csv`, in batche
 (`metrics.services.import_csv`), and written by the database's `ImportBackend`
 (`metrics.services.import_backend`), chosen once per run by `import_backend`. Memory is bounded by
 the batch size, whatever the file size. This module holds the job's life: upload, claim, lease,
-retries, the report, and the sweep that sends lost jobs again.
+retries and the report (the claim and its lease in `metrics.services.import_lease`), and the sweep
+that sends lost jobs again.
 """
 
 import datetime as dt
 import io
 import logging
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,12 +24,15 @@ from django.utils.translation import gettext as _
 from metrics.models import ImportJob
 from metrics.services.import_backend import ImportBackend, ImportStream, ImportTally
 from metrics.services.import_csv import HeaderRefused, read_header
+from metrics.services.import_lease import ImportLease, LeaseLost, stalled
 from metrics.services.import_orm import OrmImportBackend
 from metrics.services.import_pg import PostgresImportBackend
 
 logger = logging.getLogger(__name__)
 
-ATTEMPTS = 3  # runs of a job that failed for a transient reason (a lost deadlock), the first one included
+# Runs of a job that keeps failing for a transient reason (a lost deadlock or database connection),
+# the first one included; between them the run waits 1 s, then 2 s.
+ATTEMPTS = 3
 
 
 def _human_size(size: int) -> str:
@@ -91,15 +92,6 @@ class ImportRunResult:
     rows_failed: int = 0
 
 
-def _stalled() -> Q:
-    """A running job whose worker is gone: no heartbeat for IMPORT_STALLED_SECONDS (or none at all
-    since it started that long ago)."""
-    before = timezone.now() - dt.timedelta(seconds=settings.IMPORT_STALLED_SECONDS)
-    return Q(status=ImportJob.Status.RUNNING) & (
-        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, started_at__lt=before)
-    )
-
-
 def import_backend() -> ImportBackend:
     """The import backend of the configured database: the one place that asks which it is."""
     return PostgresImportBackend() if connection.vendor == "postgresql" else OrmImportBackend()
@@ -107,83 +99,56 @@ def import_backend() -> ImportBackend:
 
 def import_job_run(*, job_id: int) -> ImportRunResult:
     """Run a queued import job, or re-run one whose worker was lost (no heartbeat for
-    IMPORT_STALLED_SECONDS; the upsert makes it safe). A job another worker is running is left
-    alone, so a repeated message never runs a job twice at once."""
-    now = timezone.now()
-    claimed = (
-        ImportJob.objects.filter(id=job_id)
-        .filter(Q(status=ImportJob.Status.QUEUED) | _stalled())
-        .update(status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, progress=0.0)
-    )
+    IMPORT_STALLED_SECONDS; the upsert makes it safe). A job another run holds is left alone, so a
+    repeated message never runs a job twice at once."""
+    lease = ImportLease.claim(job_id)
     job = ImportJob.objects.get(id=job_id)
-    if not claimed:
-        return ImportRunResult(job.status, job.rows_total, job.rows_ok, job.rows_failed)
-    with _heartbeat(job.id), translation.override(job.language or settings.LANGUAGE_CODE):
-        return _run_reporting(job, import_backend())  # the report in the uploader's words
+    if lease is None:
+        return _result(job)
+    with lease.heartbeat(), translation.override(job.language or settings.LANGUAGE_CODE):
+        return _run_reporting(job, lease, import_backend())  # the report in the uploader's words
 
 
-@contextmanager
-def _heartbeat(job_id: int) -> Iterator[None]:
-    """Keep the job's lease while it runs, also while it waits (for another import's lock, say):
-    a thread moves `heartbeat_at` a few times per IMPORT_STALLED_SECONDS."""
-    stop = threading.Event()
-    interval = max(settings.IMPORT_STALLED_SECONDS / 5, 1)
-
-    def beat() -> None:
-        try:
-            while not stop.wait(interval):
-                try:
-                    ImportJob.objects.filter(id=job_id, status=ImportJob.Status.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
-                except Exception:
-                    logger.warning("Import %s: the heartbeat could not be written.", job_id, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"import-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+def _result(job: ImportJob) -> ImportRunResult:
+    return ImportRunResult(job.status, job.rows_total, job.rows_ok, job.rows_failed)
 
 
-def _run_reporting(job: ImportJob, backend: ImportBackend) -> ImportRunResult:
-    """Run the job; a run that failed for a transient reason (PostgreSQL aborted it to break a
-    deadlock) left nothing behind and starts over, up to ATTEMPTS times. (Lead posts and other
-    imports wait for the lead-writes lock instead of deadlocking with it; this guards against any
-    other writer.) Inside a caller's transaction a run cannot start over."""
+def _run_reporting(job: ImportJob, lease: ImportLease, backend: ImportBackend) -> ImportRunResult:
+    """Run the job; a run that failed for a transient reason left nothing behind and starts over
+    while it keeps its lease, up to ATTEMPTS runs in all: PostgreSQL aborted it to break a
+    deadlock, or its database connection was lost (killed, or the server restarted). (Lead posts
+    and other imports wait for the lead-writes lock instead of deadlocking with it; this guards
+    against any other writer.) Inside a caller's transaction a run cannot start over."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _run(job, backend)
+            return _run(job, lease, backend)
         except UnicodeDecodeError as exc:
-            return _fail(
-                job,
-                backend,
-                _("The file is not UTF-8 text (byte %(byte)s of a block could not be read).") % {"byte": exc.start},
-            )
+            problem = _("The file is not UTF-8 text (byte %(byte)s of a block could not be read).") % {
+                "byte": exc.start
+            }
+            return _fail(job, lease, backend, problem)
+        except LeaseLost:
+            logger.warning("Import %s was claimed by another run; this one stops.", job.id)
+            return _result(ImportJob.objects.get(id=job.id))
         except Exception as exc:
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # a lost connection: the next query opens one
             if backend.is_transient(exc) and attempt < ATTEMPTS and not connection.in_atomic_block:
-                logger.warning("Import %s lost a deadlock (attempt %s); it starts over.", job.id, attempt)
+                logger.warning("Import %s stopped (attempt %s: %s); it starts over.", job.id, attempt, exc)
                 time.sleep(attempt)
                 continue
             logger.exception("Import %s failed", job.id)
-            return _fail(job, backend, _("The import stopped: %(problem)s") % {"problem": exc})
+            return _fail(job, lease, backend, _("The import stopped: %(problem)s") % {"problem": exc})
     raise AssertionError("unreachable")
 
 
-def _fail(job: ImportJob, backend: ImportBackend, message: str) -> ImportRunResult:
-    # A failed all-or-nothing import stored nothing: counts of the rows it had merged would mislead.
-    stored_nothing = {"rows_ok": 0, "created": 0, "updated": 0, "unchanged": 0} if backend.all_or_nothing else {}
-    ImportJob.objects.filter(id=job.id).update(
-        status=ImportJob.Status.FAILED, failure=message, finished_at=timezone.now(), **stored_nothing
-    )
+def _fail(job: ImportJob, lease: ImportLease, backend: ImportBackend, message: str) -> ImportRunResult:
+    if not lease.fail(message, stored_nothing=backend.all_or_nothing):
+        return _result(ImportJob.objects.get(id=job.id))  # another run holds it now
     return ImportRunResult(ImportJob.Status.FAILED)
 
 
-def _run(job: ImportJob, backend: ImportBackend) -> ImportRunResult:
+def _run(job: ImportJob, lease: ImportLease, backend: ImportBackend) -> ImportRunResult:
     size = max(job.size_bytes, 1)
     tally = ImportTally()
     with job.file.open("rb") as raw:
@@ -191,44 +156,25 @@ def _run(job: ImportJob, backend: ImportBackend) -> ImportRunResult:
         try:
             delimiter, header = read_header(text)
         except HeaderRefused as refused:
-            return _fail(job, backend, str(refused))
-        backend.write(
-            ImportStream(
-                job_id=job.id,
-                text=text,
-                delimiter=delimiter,
-                header=header,
-                tally=tally,
-                checkpoint=lambda: _progress(job, min(raw.tell() / size, 0.99), tally),
-            )
+            return _fail(job, lease, backend, str(refused))
+        stream = ImportStream(
+            lease=lease, text=text, delimiter=delimiter, header=header, tally=tally, position=lambda: raw.tell() / size
         )
-    tally.keep_first_errors()
-    with transaction.atomic():
-        backend.on_done(tally)
-        ImportJob.objects.filter(id=job.id).update(
-            status=ImportJob.Status.DONE,
-            progress=1.0,
-            errors=tally.errors,
-            finished_at=timezone.now(),
-            **tally.counts(),
-        )
+        backend.write(stream)  # and marks the job done
     return ImportRunResult(ImportJob.Status.DONE, tally.rows_total, tally.rows_ok, tally.rows_failed)
 
 
-def _progress(job: ImportJob, progress: float, tally: ImportTally) -> None:
-    ImportJob.objects.filter(id=job.id).update(
-        progress=progress, errors=tally.errors, heartbeat_at=timezone.now(), **tally.counts()
-    )
-
-
-def imports_resume_stalled(*, queued_for: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
-    """Send again the jobs whose message was lost: queued for a while (the broker was down at the
-    upload) or running without a heartbeat (the worker died). A message that was only late finds
+def imports_resume_stalled(*, queued_for: dt.timedelta | None = None) -> list[int]:
+    """Send again the jobs whose message was lost: queued for longer than `queued_for` (the lease
+    by default: the broker was down at the upload, or the worker that took the message died) or
+    running without a heartbeat for a lease (the worker died). A message that was only late finds
     its job claimed and does nothing."""
-    stalled = ImportJob.objects.filter(
-        Q(status=ImportJob.Status.QUEUED, created_at__lt=timezone.now() - queued_for) | _stalled()
+    if queued_for is None:
+        queued_for = dt.timedelta(seconds=settings.IMPORT_STALLED_SECONDS)
+    stalled_jobs = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.QUEUED, created_at__lt=timezone.now() - queued_for) | stalled()
     )
-    ids = list(stalled.order_by("id").values_list("id", flat=True))
+    ids = list(stalled_jobs.order_by("id").values_list("id", flat=True))
     for job_id in ids:
         import_job_enqueue(job_id)
     return ids

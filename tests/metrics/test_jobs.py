@@ -152,7 +152,8 @@ def test_a_run_that_lost_a_deadlock_starts_over_and_a_running_one_keeps_its_leas
         return real_run(job, *args)
 
     monkeypatch.setattr(imports_module, "_run", run)
-    settings.IMPORT_STALLED_SECONDS = 0.25  # a beat every second at least; the retry waits 1 s
+    settings.IMPORT_STALLED_SECONDS = 0.25
+    settings.IMPORT_HEARTBEAT_SECONDS = 0.05  # the retry waits 1 s
     assert import_job_run(job_id=job.id).status == ImportJob.Status.DONE
     assert len(attempts) == 2 and Lead.objects.filter(external_id="retried").exists()
     before, after = beats[0]

@@ -45,6 +45,8 @@ def test_deploy_check_passes_in_production_without_any_warning():
         ),
         ({"TIME_ZONE": "Mars/Olympus"}, "is not a known time zone"),
         ({"IMPORT_MAX_BYTES": "0"}, "IMPORT_MAX_BYTES must be a positive number of bytes."),
+        ({"IMPORT_HEARTBEAT_SECONDS": "30"}, "at most half of IMPORT_STALLED_SECONDS"),
+        ({"IMPORT_HEARTBEAT_SECONDS": "0"}, "IMPORT_HEARTBEAT_SECONDS must be positive"),
     ],
 )
 def test_unsafe_or_wrong_settings_are_refused(env, message):
