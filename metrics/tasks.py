@@ -43,9 +43,10 @@ def recompute_stale_snapshots() -> int:
     return len(ids)
 
 
+# Registered under its former name: messages sent before the rename may still be in the queue.
 @shared_task(name="metrics.tasks.import_run", acks_late=True)
-def import_run(job_id: int) -> str:
-    return services.import_run(job_id=job_id).status
+def run_import(job_id: int) -> str:
+    return services.import_job_run(job_id=job_id).status
 
 
 @shared_task(name="metrics.tasks.resume_stalled_imports", acks_late=True)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import psycopg
 from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,34 @@ def _sqlstates(exc: BaseException | None) -> Iterator[str]:
         if state:
             yield state
         exc = exc.__cause__ or exc.__context__
+
+
+# The server ended the session: pg_terminate_backend (admin_shutdown), a crash, a restart.
+_SESSION_ENDED = {"57P01", "57P02", "57P03"}
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    """The exception and every one it wraps (its cause or context), each once."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def is_connection_lost(exc: BaseException | None) -> bool:
+    """The PostgreSQL connection went away under this exception (or one it wraps): the server ended
+    the session or the client lost it. Whatever its transaction had written is rolled back; a new
+    connection may do the work again. Errors the server reports on a live session are not this."""
+    for error in _chain(exc):
+        sqlstate = getattr(error, "sqlstate", None)
+        if sqlstate is not None and (sqlstate.startswith("08") or sqlstate in _SESSION_ENDED):
+            return True  # class 08: connection exception
+        if isinstance(error, psycopg.InterfaceError):
+            return True  # "the connection is closed"
+        if isinstance(error, psycopg.OperationalError) and sqlstate is None:
+            return True  # no answer from a server: "server closed the connection unexpectedly"
+    return False
 
 
 def is_deadlock(exc: BaseException | None) -> bool:

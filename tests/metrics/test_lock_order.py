@@ -26,7 +26,7 @@ from experiments.services.unlocks import review_locks_sweep, unlocks_record_due
 from metrics.aggregates import experiment_counts
 from metrics.formulas import metrics_from_counts
 from metrics.models import ImportJob, MetricSnapshot
-from metrics.services import import_job_create, import_run, leads_upsert, spend_create
+from metrics.services import import_job_create, import_job_run, leads_upsert, spend_create
 from metrics.tasks import recompute_snapshots
 from tests.concurrency import run_at_once
 from tests.factories import ChannelFactory, ExperimentFactory
@@ -69,7 +69,7 @@ def _csv(rows: list[dict]) -> str:
 
 def _import(rows: list[dict], by) -> str:
     job = import_job_create(file=SimpleUploadedFile("leads.csv", _csv(rows).encode()), by=by)
-    return import_run(job_id=job.id).status
+    return import_job_run(job_id=job.id).status
 
 
 def _fresh() -> dict[int, dict]:
