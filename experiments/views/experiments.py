@@ -25,10 +25,11 @@ from experiments.services.experiments import (
 from experiments.views.charts import experiment_charts, targets_vs_actuals
 from experiments.views.history import history_entries
 from experiments.views.lock_display import lock_view
-from experiments.web_selectors import experiment_for_page
+from experiments.web_selectors import experiment_for_page, experiment_questions
 from tracker.errors import Conflict
 
 PAGE_SIZE = 20
+QUESTIONS_PAGE_SIZE = 20
 
 
 def _get_experiment(pk: int) -> Experiment:
@@ -76,7 +77,9 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
     metrics = snapshot.data if snapshot is not None and snapshot.computed_at else None
     lock = lock_view(experiment)
     reviews = list(experiment.reviews.all())
-    questions = list(experiment.questions.all())
+    questions = Paginator(experiment_questions(experiment=experiment), QUESTIONS_PAGE_SIZE).get_page(
+        request.GET.get("questions")
+    )
     return {
         "experiment": experiment,
         "lock": lock,
@@ -90,7 +93,8 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
         "charts": experiment_charts(experiment, metrics, lock),
         "reviews": reviews[::-1],  # newest version first
         "review": reviews[-1] if reviews else None,
-        "questions": questions,
+        "questions": questions.object_list,
+        "questions_page": questions,
         "can_manage": permissions.can_manage_experiment(user, experiment),
         "can_review": permissions.can_file_reviews(user),
         "can_ask": permissions.can_ask_questions(user),
