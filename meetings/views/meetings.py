@@ -29,6 +29,9 @@ from metrics.catalog import metric, zone_metrics
 from metrics.formatting import change_text
 
 PAGE_SIZE = 20
+# A section of a meeting's page lists this many items (open questions and overdue reviews have no
+# other bound); its badge counts them all, and the API has the whole agenda.
+AGENDA_ITEMS_SHOWN = 50
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -213,6 +216,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def left_out(agenda: dict | None) -> dict[str, int]:
+    """How many items of each list of a presented agenda its page leaves out (`AGENDA_ITEMS_SHOWN`)."""
+    if not agenda:
+        return {}
+    lists = {name: value for name, value in agenda.items() if isinstance(value, list)}
+    if "churn" in agenda:
+        lists["churn_reasons"] = agenda["churn"]["reasons"]
+    return {name: len(items) - AGENDA_ITEMS_SHOWN for name, items in lists.items() if len(items) > AGENDA_ITEMS_SHOWN}
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_list_selector().filter(pk=pk).first()
@@ -233,15 +246,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("web:meeting-detail", pk=meeting.pk)
     agenda = meeting.agenda or {}
     previous = agenda.get("previous_meeting")
+    # Agendas are built by the service with every key present; a bare row (made by hand) has none.
+    shown = (sync_view if meeting.kind == Meeting.Kind.SYNC else founder_view)(agenda) if agenda.get("period") else None
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
-            # Agendas are built by the service with every key present; a bare row (made by hand) has none.
-            "agenda": (sync_view if meeting.kind == Meeting.Kind.SYNC else founder_view)(agenda)
-            if agenda.get("period")
-            else None,
+            "agenda": shown,
+            "shown": f":{AGENDA_ITEMS_SHOWN}",
+            "more": left_out(shown),
             "regulation_version": agenda.get("regulation_version"),
             "previous": {**previous, "date": _date(previous["date"])} if previous else None,
             "form": form,
