@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: setup run demo migrate serve test lint format browser messages clean help
+.PHONY: setup run demo migrate serve test lint format browser messages load-test clean help
 
 # DEBUG is off unless set: the demo and the tests turn it on (and so do the targets they depend on).
 run demo migrate messages test: export DEBUG = true
@@ -16,6 +16,8 @@ help:
 	@echo "make test   set up and run the whole test suite (lint, migrations check, pytest)"
 	@echo "make serve  production: migrate, collect static files, gunicorn + worker + beat (DEBUG off;"
 	@echo "            SECRET_KEY and ALLOWED_HOSTS required, see README.md)"
+	@echo "make load-test  20 users on every page of the production server, PostgreSQL with 1M leads"
+	@echo "            (a scratch database, DATABASE_URL; see benchmarks/README.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +69,11 @@ test: setup browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	TRACKER_VAR_DIR="$${TRACKER_VAR_DIR:-var/test}" $(BIN)/pytest --create-db $(PYTEST_ARGS); \
 		rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+# The load test fills a scratch PostgreSQL database (DATABASE_URL, default tracker_load), serves it as
+# `make serve` does and runs Locust against it; LOAD_ARGS="--duration 60 --rebuild" and so on.
+load-test: setup
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_load}" $(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var/test var/broker .pytest_cache
