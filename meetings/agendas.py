@@ -21,7 +21,7 @@ from experiments.review_lock import (
     with_lock_data,
 )
 from experiments.selectors import open_questions, regulation_current
-from experiments.web_selectors import experiment_board
+from experiments.web_selectors import dashboard_experiments
 from meetings.models import Goal, Meeting
 from meetings.selectors import goals_overlapping, goals_with_progress
 from meetings.services.goals import goal_target_text
@@ -118,16 +118,20 @@ def non_target_section(board: dict) -> dict:
     }
 
 
-def experiments_now() -> dict:
+# The experiments awaiting review that an agenda lists by name; it counts them all.
+AGENDA_AWAITING_SHOWN = 50
+
+
+def experiments_now(*, today: dt.date) -> dict:
     """Where the experiments stand as the agenda is read: the dashboard's own reading
-    (`experiments.web_selectors.experiment_board`), so the two never disagree."""
-    board = experiment_board()
-    channels = {e.channel_id: (e.channel.slug, e.channel.name) for e in board.awaiting_review}
+    (`experiments.web_selectors.dashboard_experiments`), so the two never disagree."""
+    board = dashboard_experiments(today=today, limit=AGENDA_AWAITING_SHOWN)
     return {
-        "running": len(board.running),
-        "awaiting_review": [_experiment_ref(e, channels=channels) for e in board.awaiting_review],
-        "drafts": board.drafts,
-        "reviewed": board.reviewed,
+        "running": board.counts[Experiment.Status.RUNNING],
+        "awaiting_review": [_experiment_ref(e) for e in board.awaiting],
+        "awaiting_review_count": board.counts[Experiment.Status.AWAITING_REVIEW],
+        "drafts": board.counts[Experiment.Status.DRAFT],
+        "reviewed": board.counts[Experiment.Status.REVIEWED],
     }
 
 
@@ -364,7 +368,7 @@ def sync_agenda(*, date_from: dt.date, date_to: dt.date, today: dt.date | None =
         "churn": churn_section(current),
         "non_target": non_target_section(current),
         "departments": departments_vs_previous(current=_zones(current), previous=_zones(previous)),
-        "experiments_now": experiments_now(),
+        "experiments_now": experiments_now(today=today or timezone.localdate()),
     }
 
 

@@ -25,6 +25,7 @@ from metrics.selectors import import_jobs, scoreboard
 from metrics.services.imports import import_job_create
 
 IMPORTS_PAGE_SIZE = 20
+IMPORT_ERRORS_SHOWN = 200
 
 
 def import_text() -> dict:
@@ -153,7 +154,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The file is uploaded; the import runs in the background."))
                 return redirect("web:import-detail", pk=job.pk)
-    page = Paginator(import_jobs().order_by("-created_at", "-id"), IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list shows counts only: the stored error reports (up to 1,000 rows each) stay in the database.
+    jobs = import_jobs().defer("errors").order_by("-created_at", "-id")
+    page = Paginator(jobs, IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "metrics/imports.html",
@@ -172,7 +175,10 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_jobs(), pk=pk)
     return render(
-        request, "metrics/import_detail.html", {"job": job, "errors": job.errors, "import_text": import_text()}
+        request,
+        "metrics/import_detail.html",
+        # The page lists the first rows; the CSV download has every stored one.
+        {"job": job, "errors": job.errors[:IMPORT_ERRORS_SHOWN], "import_text": import_text()},
     )
 
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from tracker.api_token import TokenObtainView
+from tracker.health import healthz
 
 # ReDoc styles itself with <style> elements it writes at run time and searches in a worker made from
 # a blob: that page alone allows both. Its footer logo, on ReDoc's own site, stays blocked.
@@ -34,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz/", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include((web, "web"))),
 ]

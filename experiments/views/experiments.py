@@ -26,11 +26,12 @@ from experiments.views.charts import experiment_charts
 from experiments.views.history import history_entries
 from experiments.views.lock_display import lock_context
 from experiments.views.targets import experiment_targets
-from experiments.web_selectors import experiment_for_page
+from experiments.web_selectors import experiment_for_page, experiment_questions
 from metrics.aggregates import reasons_by_count
 from tracker.errors import Conflict
 
 PAGE_SIZE = 20
+QUESTIONS_PAGE_SIZE = 20
 
 
 def _get_experiment(pk: int) -> Experiment:
@@ -92,7 +93,9 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
     metrics = _computed(experiment)
     lock = lock_context(experiment)
     reviews = list(experiment.reviews.all())
-    questions = list(experiment.questions.all())
+    questions = Paginator(experiment_questions(experiment=experiment), QUESTIONS_PAGE_SIZE).get_page(
+        request.GET.get("questions")
+    )
     return {
         "experiment": experiment,
         "lock": lock,
@@ -107,7 +110,8 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
         "charts": experiment_charts(experiment, metrics, lock),
         "reviews": reviews[::-1],  # newest version first
         "review": reviews[-1] if reviews else None,
-        "questions": questions,
+        "questions": questions.object_list,
+        "questions_page": questions,
         "can_manage": permissions.can_manage_experiment(user, experiment),
         "can_review": permissions.can_file_reviews(user),
         "can_ask": permissions.can_ask_questions(user),

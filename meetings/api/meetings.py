@@ -16,6 +16,7 @@ from meetings.models import Meeting
 from meetings.permissions import CanWriteNotesOrReadOnly
 from meetings.selectors import meeting_list
 from meetings.services.meetings import meeting_hold, meeting_update_notes
+from tracker.pagination import PageNumberPagination
 
 
 class MeetingNotesInputSerializer(serializers.Serializer):
@@ -51,9 +52,15 @@ class MeetingSerializer(serializers.ModelSerializer):
         return meeting.agenda or {}
 
 
+class MeetingPagination(PageNumberPagination):
+    # Each meeting carries its whole agenda (tens of KB with many experiments): fewer a page by default.
+    page_size = 10
+
+
 class MeetingViewSet(viewsets.GenericViewSet):
     """The marketing + sales sync and the founder meeting, newest first."""
 
+    pagination_class = MeetingPagination
     permission_classes = [IsAuthenticated, CanWriteNotesOrReadOnly]
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter

@@ -34,6 +34,9 @@ from tracker.errors import Conflict
 from tracker.numbers import parse_decimal
 
 PAGE_SIZE = 20
+# A section of a meeting's page lists this many items (open questions and overdue reviews have no
+# other bound); its badge counts them all, and the API has the whole agenda.
+AGENDA_ITEMS_SHOWN = 50
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -263,6 +266,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def left_out(agenda: dict | None) -> dict[str, int]:
+    """How many items of each list of a presented agenda its page leaves out (`AGENDA_ITEMS_SHOWN`)."""
+    if not agenda:
+        return {}
+    lists = {name: value for name, value in agenda.items() if isinstance(value, list)}
+    if "churn" in agenda:
+        lists["churn_reasons"] = agenda["churn"]["reasons"]
+    return {name: len(items) - AGENDA_ITEMS_SHOWN for name, items in lists.items() if len(items) > AGENDA_ITEMS_SHOWN}
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_list_selector().filter(pk=pk).first()
@@ -288,15 +301,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     live = meeting_is_live(meeting)
     agenda = meeting_agenda(meeting)
     previous = agenda.get("previous_meeting")
+    # Agendas are built by the service with every key present; a bare row (made by hand) has none.
+    shown = (
+        (sync_agenda_context if meeting.kind == Meeting.Kind.SYNC else founder_agenda_context)(agenda)
+        if agenda.get("period")
+        else None
+    )
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
-            # Agendas are built by the service with every key present; a bare row (made by hand) has none.
-            "agenda": (sync_agenda_context if meeting.kind == Meeting.Kind.SYNC else founder_agenda_context)(agenda)
-            if agenda.get("period")
-            else None,
+            "agenda": shown,
+            "shown": f":{AGENDA_ITEMS_SHOWN}",
+            "more": left_out(shown),
             "regulation_version": agenda.get("regulation_version"),
             "previous": {**previous, "date": _parse_date(previous["date"])} if previous else None,
             "form": form,

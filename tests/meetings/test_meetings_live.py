@@ -45,9 +45,9 @@ def _agenda(client, meeting: Meeting) -> dict:
 def _dashboard(client) -> dict:
     context = client.get("/").context
     return {
-        "running": len(context["running"]),
+        "running": context["counts"]["running"],
         "awaiting_review": [card["experiment"].pk for card in context["awaiting"]],
-        "reviewed": context["reviewed"],
+        "reviewed": context["counts"]["reviewed"],
     }
 
 
