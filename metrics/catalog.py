@@ -10,6 +10,8 @@ and so do the goal choices and the target fields.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypedDict
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -93,14 +95,22 @@ class TargetField:
     def kind(self) -> str:
         return self.metric.kind
 
-    def met(self, actual, target) -> bool:
+    def met(self, actual: Decimal, target: Decimal) -> bool:
         return actual <= target if self.bound == "max" else actual >= target
 
 
 # Which way is good, and which scoreboard zones list a metric.
 HIGHER, LOWER = True, False
 _M, _S, _BOTH = (MARKETING,), (SALES,), (MARKETING, SALES)
-_SUMMARY = {"in_review_summary": True}
+
+
+class _Summary(TypedDict):
+    """The keyword `**_SUMMARY` gives a metric: one of a review's few that a meeting agenda shows."""
+
+    in_review_summary: bool
+
+
+_SUMMARY: _Summary = {"in_review_summary": True}
 
 
 def _min(label: Label) -> tuple[Target]:
