@@ -3,6 +3,7 @@ appears with its amount as the reader's locale writes it, nothing overflows the 
 deleting asks first in a dialog."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -15,10 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def overflow(page) -> int:
     """How far the page reaches past the viewport sideways (0: it does not)."""
-    return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
-WORDS = {
+WORDS: dict[str, dict[str, Any]] = {
     "en": {
         "empty": "No spend recorded yet",
         "labels": ("Date", "Kind", "Amount", "Visits"),
@@ -48,13 +49,13 @@ WORDS = {
 
 def text(locator) -> str:
     """The text as read, with no-break spaces (thousands in Russian) as plain ones."""
-    return locator.inner_text().replace("\u00a0", " ").replace("\u202f", " ")
+    return str(locator.inner_text()).replace("\u00a0", " ").replace("\u202f", " ")
 
 
 @pytest.mark.parametrize(("width", "language"), [(390, "en"), (1280, "en"), (390, "ru")])
 def test_marketer_adds_and_deletes_spend_on_the_experiment_page(browser, live_server, marketer, width, language):
     words = WORDS[language]
-    experiment = ExperimentFactory(running=True, owner=marketer, title="Partner mailings to SMB")
+    experiment = ExperimentFactory.create(running=True, owner=marketer, title="Partner mailings to SMB")
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(60_000)  # returns as soon as the page is ready; only bounds a hang

@@ -31,7 +31,7 @@ def _between(html: str, start: str, end: str) -> str:
 def without_spend(marketer, founder):
     """A month-long test that ended on Dec 1 with 10 leads and a CPL target, and no spend."""
     with at(TODAY):
-        experiment = ExperimentFactory(
+        experiment = ExperimentFactory.create(
             running=True,
             owner=marketer,
             title="Partner mailings to SMB",
