@@ -173,7 +173,8 @@ CATALOG: tuple[Metric, ...] = (
     Metric("cr_visit_customer", _("Visit → purchase"), SALES, RATE, HIGHER, _S),
     Metric("revenue", _("Revenue"), SALES, MONEY, HIGHER, _S, targets=_min(_("Min revenue")), **_SUMMARY, **_SUM),
     Metric("aov", _("Average order value"), SALES, MONEY, HIGHER, _S),
-    Metric("marketing_spend", _("Marketing spend"), MARKETING, MONEY, LOWER, _M, **_SUM),
+    # In the review summary so that an agenda can tell a cost without spend ("no spend data").
+    Metric("marketing_spend", _("Marketing spend"), MARKETING, MONEY, LOWER, _M, in_review_summary=True, **_SUM),
     Metric("sales_spend", _("Sales spend"), SALES, MONEY, LOWER, _M, **_SUM),
     Metric(
         "cpl",

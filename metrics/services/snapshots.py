@@ -19,12 +19,13 @@ wait for each other in a circle (a deadlock, which PostgreSQL breaks by aborting
 
 The paths: registration inserts the experiment, then marks its snapshot (2, 3); launch and a
 draft's edit lock the experiment, then mark its snapshot (2, 3); cancel locks the experiment (2);
-lead posts, CSV imports and spend write their data, then mark the snapshots (1, 3); a recompute
-stores its snapshots (3) in a transaction per chunk and commits before it records unlocks, each
-in a transaction of its own (2, 4); review filing and amending lock the experiment, recompute it,
-record its unlock and write the review (2, 3, 4). `snapshots_recompute` inside a caller's
-transaction records unlocks while holding the snapshots (3, then 2): its caller must lock those
-experiments first, as review filing does.
+lead posts, CSV imports and spend (posted in bulk, or one row locked and written from the experiment
+page) write their data, then mark the snapshots (1, 3); a recompute stores its snapshots (3) in a
+transaction per chunk and commits before it records unlocks, each in a transaction of its own
+(2, 4); review filing and amending lock the experiment, recompute it, record its unlock and write
+the review (2, 3, 4). `snapshots_recompute` inside a caller's transaction records unlocks while
+holding the snapshots (3, then 2): its caller must lock those experiments first, as review filing
+does.
 
 What may still abort for a concurrent writer (two lead posts whose roll-up rows interleave, say) is
 run again: services by `tracker.db.atomic_retrying_deadlocks`, the recompute job by Celery.

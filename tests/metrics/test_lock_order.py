@@ -14,6 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,7 +28,15 @@ from experiments.services.unlocks import review_locks_sweep, unlocks_record_due
 from metrics.aggregates import experiment_counts
 from metrics.formulas import metrics_from_counts
 from metrics.models import ImportJob, MetricSnapshot
-from metrics.services import import_job_create, import_job_run, leads_upsert, spend_create
+from metrics.services import (
+    import_job_create,
+    import_job_run,
+    leads_upsert,
+    spend_create,
+    spend_row_create,
+    spend_row_delete,
+    spend_row_update,
+)
 from metrics.tasks import recompute_snapshots
 from tests.concurrency import run_at_once
 from tests.factories import ChannelFactory, ExperimentFactory
@@ -110,6 +119,8 @@ def test_concurrent_writers_never_fail_and_leave_exact_snapshots(client_for, mar
         )
         steady.append(experiment_launch(experiment=draft, by=marketer))
     campaigns = [(e.utm_campaign, e.start_date) for e in steady]
+    # A row entered on the experiment page, corrected every round.
+    page_row = spend_row_create(experiment=steady[0], by=marketer, date=today, amount=Decimal("1.00"), kind="marketing")
     deadlocks_before = _deadlocks_in_database()
     failures: list[Exception] = []
     launches: list[int] = []
@@ -162,6 +173,9 @@ def test_concurrent_writers_never_fail_and_leave_exact_snapshots(client_for, mar
             for e in reversed(steady + drafts[:DRAFTS])
         ]
 
+        # A row entered on a page, deleted while the others write.
+        victim = spend_row_create(experiment=steady[1], by=marketer, date=today, amount=Decimal("2.00"), kind="sales")
+
         def launch(experiment):
             response = client.post(f"/api/v1/experiments/{experiment.id}/launch/")
             launches.append(response.status_code)
@@ -174,6 +188,11 @@ def test_concurrent_writers_never_fail_and_leave_exact_snapshots(client_for, mar
             functools.partial(leads_upsert, rows=backward),
             functools.partial(_import, _leads(f"c{number}", rng.sample(recent, len(recent)), rng), marketer),
             functools.partial(spend_create, rows=spend),
+            functools.partial(
+                spend_row_create, experiment=steady[2], by=marketer, date=today, amount=Decimal("3"), kind="marketing"
+            ),
+            functools.partial(spend_row_update, spend=page_row, by=marketer, amount=Decimal(number)),
+            functools.partial(spend_row_delete, spend=victim, by=marketer),
             recompute_snapshots,  # the debounced job: whatever is dirty
             functools.partial(recompute_snapshots, experiment_ids=rng.sample(ids, len(ids))),
             review_locks_sweep,
