@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -35,7 +36,15 @@ GOAL_RATIO = 5.0
 GOAL_HTML_KB = 100
 
 
-def server_env(port: int, var: Path) -> dict:
+class Results(TypedDict):
+    """What the locustfile writes (LOAD_RESULTS), by request name."""
+
+    timings: dict[str, list[float]]  # milliseconds of each successful request
+    sizes: dict[str, int]  # the largest response, bytes
+    failures: dict[str, int]
+
+
+def server_env(port: int, var: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_load")
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -54,7 +63,7 @@ def server_env(port: int, var: Path) -> dict:
     return env
 
 
-def data_ready(env: dict) -> bool:
+def data_ready(env: dict[str, str]) -> bool:
     """Whether the database holds the load test's company already (its leads and experiments)."""
     probe = (
         "import django; django.setup(); "
@@ -65,11 +74,11 @@ def data_ready(env: dict) -> bool:
     return out.returncode == 0 and out.stdout.strip().endswith("True")
 
 
-def fill(env: dict, var: Path) -> None:
+def fill(env: dict[str, str], var: Path) -> None:
     subprocess.run([PYTHON, "benchmarks/load_data.py", "--dir", str(var)], env=env, cwd=ROOT, check=True)
 
 
-def write_plan(env: dict, var: Path) -> None:
+def write_plan(env: dict[str, str], var: Path) -> None:
     code = (
         "import sys; sys.path.insert(0, '.'); import django; django.setup(); from pathlib import Path; "
         f"from benchmarks.load_data import write_plan; write_plan(Path({str(var)!r}))"
@@ -77,7 +86,7 @@ def write_plan(env: dict, var: Path) -> None:
     subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, check=True)
 
 
-def start_server(env: dict, var: Path) -> subprocess.Popen:
+def start_server(env: dict[str, str], var: Path) -> subprocess.Popen[bytes]:
     """`make serve` without the worker and beat: the deploy checks, then Procfile.prod's web line."""
     for command in (
         ["check", "--deploy"],
@@ -109,7 +118,7 @@ def start_server(env: dict, var: Path) -> subprocess.Popen:
     sys.exit(f"The server did not start: see {var / 'gunicorn.log'}")
 
 
-def stop_server(server: subprocess.Popen) -> None:
+def stop_server(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -118,7 +127,7 @@ def stop_server(server: subprocess.Popen) -> None:
             os.killpg(server.pid, signal.SIGKILL)
 
 
-def locust(env: dict, var: Path, *, users: int, seconds: int, results: Path | None) -> None:
+def locust(env: dict[str, str], var: Path, *, users: int, seconds: int, results: Path | None) -> None:
     run_env = {**env, "LOAD_PLAN": str(var / "plan.json")}
     if results is not None:
         run_env["LOAD_RESULTS"] = str(results)
@@ -168,7 +177,7 @@ def machine() -> str:
     return f"{cores}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
-def _load(values: tuple) -> str:
+def _load(values: tuple[float, float, float]) -> str:
     return " ".join(f"{x:.1f}" for x in values)
 
 
@@ -185,13 +194,13 @@ def access_log_times(path: Path, start: int) -> dict[str, list[float]]:
 
 
 def report(
-    results: dict,
+    results: Results,
     server: dict[str, list[float]],
     *,
     seconds: int,
     users: int,
-    load_before: tuple,
-    load_after: tuple,
+    load_before: tuple[float, float, float],
+    load_after: tuple[float, float, float],
     var: Path,
 ) -> str:
     timings, sizes, failures = results["timings"], results["sizes"], results["failures"]
@@ -214,7 +223,7 @@ def report(
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
 
-    def order(name: str) -> tuple:
+    def order(name: str) -> tuple[bool, bool, bool, str]:
         return (name != TRIVIAL, name.startswith("api:"), name.startswith("login"), name)
 
     for name in sorted(timings, key=order):

@@ -18,7 +18,10 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,6 +31,15 @@ os.environ.setdefault("SECRET_KEY", "load-test-only-secret-key-not-for-productio
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 from benchmarks.generate import experiment_spec, generate  # noqa: E402
+
+if TYPE_CHECKING:  # the models load once `build` has set Django up
+    from django.contrib.auth.models import User
+
+    from experiments.models import Experiment
+
+P = ParamSpec("P")
+R = TypeVar("R")
+ByRole: TypeAlias = dict[str, list["User"]]  # the people, by group ("admin": the administrator)
 
 PASSWORD = "load-test-password-2026"
 DAYS_BEFORE_TODAY = 280  # the first experiment starts this long before today
@@ -52,12 +64,12 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def people() -> dict[str, list]:
+def people() -> ByRole:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from rest_framework.authtoken.models import Token
 
-    by_role: dict[str, list] = {}
+    by_role: ByRole = {}
     for username, group in PEOPLE:
         user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"first_name": username.title(), "email": f"{username}@example.com"}
@@ -86,7 +98,7 @@ def reset() -> None:
     Regulation.objects.filter(version__gt=1).delete()
 
 
-def experiments(m: int, base: dt.date, by_role: dict) -> list:
+def experiments(m: int, base: dt.date, by_role: ByRole) -> list["Experiment"]:
     """M experiments as the services leave them at launch (the leads come later)."""
     from simple_history.utils import bulk_create_with_history
 
@@ -124,7 +136,8 @@ def experiments(m: int, base: dt.date, by_role: dict) -> list:
             )
         )
     # With their first history record, as the registration would have left.
-    return bulk_create_with_history(rows, Experiment, batch_size=1000)
+    created: list[Experiment] = bulk_create_with_history(rows, Experiment, batch_size=1000)
+    return created
 
 
 def _moment(day: dt.date) -> dt.datetime:
@@ -133,7 +146,7 @@ def _moment(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
 
 
-def leads(n: int, m: int, base: dt.date, directory: Path) -> dict:
+def leads(n: int, m: int, base: dt.date, directory: Path) -> dict[str, Any]:
     from benchmarks.run import run_child_import
 
     path = directory / f"leads-{n}-{m}-{base.isoformat()}.csv"
@@ -154,7 +167,7 @@ def spend(ids: list[int]) -> None:
         spend_create(rows=rows[start : start + 10_000])
 
 
-def reviews(by_role: dict) -> int:
+def reviews(by_role: ByRole) -> int:
     """Three quarters of the experiments awaiting a review get one (bulk: the pages only read them)."""
     from experiments.models import Experiment, Review
 
@@ -176,7 +189,7 @@ def reviews(by_role: dict) -> int:
                 loss_reasons="Price, and no integration with the CRM they use." if e.pk % 2 else "",
                 recommendation=recommendations[e.pk % len(recommendations)],
                 unlock_reason=e.unlock.reason,
-                regulation_id=e.regulation_id,
+                regulation_id=_pinned_regulation(e),
                 metrics=e.snapshot.data,
             )
             for e in chosen
@@ -186,7 +199,13 @@ def reviews(by_role: dict) -> int:
     return len(chosen)
 
 
-def questions(by_role: dict) -> int:
+def _pinned_regulation(experiment: "Experiment") -> int:
+    """The regulation version the experiment pinned at its launch."""
+    assert experiment.regulation_id is not None, f"experiment {experiment.pk} was launched without a regulation"
+    return experiment.regulation_id
+
+
+def questions(by_role: ByRole) -> int:
     from experiments.models import Experiment
     from experiments.services.questions import question_answer, question_ask
 
@@ -212,7 +231,7 @@ def questions(by_role: dict) -> int:
     return asked
 
 
-def regulations(by_role: dict, versions: int = 25) -> None:
+def regulations(by_role: ByRole, versions: int = 25) -> None:
     from experiments.models import Channel
     from experiments.services.regulations import regulation_create
 
@@ -221,14 +240,20 @@ def regulations(by_role: dict, versions: int = 25) -> None:
         regulation_create(
             by=by_role["admin"][0],
             review_due_days=5 + n % 5,
-            channel_thresholds={channels[n % len(channels)].pk: f"0.{25 + n % 20}"},
+            channel_thresholds={channels[n % len(channels)].pk: Decimal(f"0.{25 + n % 20}")},
         )
 
 
-def goals(by_role: dict, today: dt.date) -> int:
+def goals(by_role: ByRole, today: dt.date) -> int:
     from meetings.services.goals import goal_create
 
-    targets = {"leads_total": "90000", "mql": "40000", "customers": "2500", "cpl": "1500", "revenue": "300000000"}
+    targets = {
+        "leads_total": Decimal("90000"),
+        "mql": Decimal("40000"),
+        "customers": Decimal("2500"),
+        "cpl": Decimal("1500"),
+        "revenue": Decimal("300000000"),
+    }
     made = 0
     month = today.replace(day=1)
     for _ in range(12):
@@ -255,12 +280,12 @@ def meetings(today: dt.date) -> int:
     return made
 
 
-def imports(by_role: dict, count: int = 60) -> None:
+def imports(by_role: ByRole, count: int = 60) -> None:
     """Finished imports for the imports page: most clean, some with errors, one with the most kept."""
     from django.utils import timezone
 
     from metrics.models import ImportJob
-    from metrics.services.imports import MAX_STORED_ERRORS
+    from metrics.services.import_backend import MAX_STORED_ERRORS
 
     now = timezone.now()
     uploaders = by_role["marketer"] + by_role["sales_head"]
@@ -288,7 +313,7 @@ def imports(by_role: dict, count: int = 60) -> None:
     ImportJob.objects.bulk_create(jobs)
 
 
-def build(*, n: int, m: int, directory: Path) -> dict:
+def build(*, n: int, m: int, directory: Path) -> dict[str, Any]:
     """Fill the database; returns the plan the locustfile reads (`write_plan`)."""
     import django
 
@@ -299,11 +324,11 @@ def build(*, n: int, m: int, directory: Path) -> dict:
     from metrics.services import dirty, snapshots_recompute
 
     dirty.recompute_enqueue = lambda **kwargs: True  # no worker here; the recompute runs below
-    steps = {}
+    steps: dict[str, float] = {}
 
-    def step(name, fn, *args):
+    def step(name: str, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         started = time.perf_counter()
-        result = fn(*args)
+        result = fn(*args, **kwargs)
         steps[name] = round(time.perf_counter() - started, 1)
         print(f"  {name}: {steps[name]} s", flush=True)
         return result
@@ -332,7 +357,7 @@ def build(*, n: int, m: int, directory: Path) -> dict:
     return write_plan(directory, steps=steps, leads=imported)
 
 
-def write_plan(directory: Path, **extra) -> dict:
+def write_plan(directory: Path, **extra: object) -> dict[str, Any]:
     """What the locustfile reads: the users with their tokens, and the ids it picks pages from."""
     from django.db.models import Count
     from django.utils import timezone
@@ -342,11 +367,13 @@ def write_plan(directory: Path, **extra) -> dict:
     from meetings.models import Meeting
     from metrics.models import ImportJob
 
-    users: dict[str, list] = {}
+    users: dict[str, list[dict[str, str]]] = {}
     for username, group in PEOPLE:
         users.setdefault(group or "admin", []).append(
             {"username": username, "token": Token.objects.get(user__username=username).key}
         )
+    most_asked = Experiment.objects.annotate(n=Count("questions")).order_by("-n").first()
+    assert most_asked is not None, "the plan is written after the experiments"
     plan = {
         "built": timezone.localdate().isoformat(),
         **extra,
@@ -354,7 +381,7 @@ def write_plan(directory: Path, **extra) -> dict:
         "password": PASSWORD,
         "users": users,
         "experiment_ids": list(Experiment.objects.order_by("id").values_list("id", flat=True)),
-        "many_questions_experiment": Experiment.objects.annotate(n=Count("questions")).order_by("-n").first().pk,
+        "many_questions_experiment": most_asked.pk,
         "channels": list(Channel.objects.filter(experiments__isnull=False).distinct().values_list("slug", flat=True)),
         "channel_ids": list(Channel.objects.filter(experiments__isnull=False).distinct().values_list("id", flat=True)),
         "meetings": {

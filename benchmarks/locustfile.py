@@ -17,8 +17,10 @@ import os
 import random
 import re
 from collections import defaultdict
+from typing import ClassVar
 
 from locust import FastHttpUser, between, events, task
+from locust.env import Environment
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 RESULTS = os.environ.get("LOAD_RESULTS")
@@ -31,8 +33,16 @@ sizes: dict[str, int] = defaultdict(int)
 failures: dict[str, int] = defaultdict(int)
 
 
-@events.request.add_listener
-def _record(request_type, name, response_time, response_length, exception, **kwargs) -> None:
+# locust's EventHook.add_listener has no annotations: it returns the listener as it is.
+@events.request.add_listener  # type: ignore[untyped-decorator]
+def _record(
+    request_type: str,
+    name: str,
+    response_time: float,
+    response_length: int | None,
+    exception: BaseException | None,
+    **kwargs: object,
+) -> None:
     if exception is not None:
         failures[name] += 1
         return
@@ -40,15 +50,16 @@ def _record(request_type, name, response_time, response_length, exception, **kwa
     sizes[name] = max(sizes[name], response_length or 0)
 
 
-@events.quitting.add_listener
-def _write(environment, **kwargs) -> None:
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
+def _write(environment: Environment, **kwargs: object) -> None:
     if RESULTS:
         with open(RESULTS, "w", encoding="utf-8") as out:
             json.dump({"timings": timings, "sizes": sizes, "failures": failures}, out)
 
 
 def _experiment() -> int:
-    return random.choice(PLAN["experiment_ids"])
+    experiment_id: int = random.choice(PLAN["experiment_ids"])
+    return experiment_id
 
 
 class Person(FastHttpUser):
@@ -56,6 +67,7 @@ class Person(FastHttpUser):
 
     abstract = True
     role = ""
+    number: ClassVar[int]  # each kind of person counts its own, to pick its users in turn
     wait_time = between(0.5, 2.0)
 
     def on_start(self) -> None:
@@ -63,6 +75,7 @@ class Person(FastHttpUser):
         self.__class__.number += 1
         self.cookies: dict[str, str] = {}
         self._get("/accounts/login/", "login form")
+        assert self.host is not None, "load.py runs Locust with --host"
         origin = f"https://{self.host.split('://', 1)[1]}"
         self._send(
             "POST",
@@ -74,7 +87,16 @@ class Person(FastHttpUser):
         )
         assert "sessionid" in self.cookies, "the login did not start a session"
 
-    def _send(self, method: str, url: str, name: str, *, headers=None, expect: int = 200, **kwargs) -> None:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        name: str,
+        *,
+        headers: dict[str, str] | None = None,
+        expect: int = 200,
+        data: str | None = None,
+    ) -> None:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         with self.client.request(
             method,
@@ -83,7 +105,7 @@ class Person(FastHttpUser):
             headers={**PROXY, "X-Load-Name": name, **({"Cookie": cookie} if cookie else {}), **(headers or {})},
             allow_redirects=False,
             catch_response=True,
-            **kwargs,
+            data=data,
         ) as response:
             for header, value in response.headers.items():
                 if header.lower() == "set-cookie":

@@ -9,13 +9,20 @@ stored one differ only in when they were read.
 """
 
 import datetime as dt
+from typing import Any, Protocol
 
 from django.utils import timezone
 
 from meetings.agendas import founder_agenda, sync_agenda
 from meetings.models import Meeting
 
-AGENDA_BUILDERS = {Meeting.Kind.SYNC: sync_agenda, Meeting.Kind.FOUNDER: founder_agenda}
+
+class AgendaBuilder(Protocol):
+    def __call__(self, *, date_from: dt.date, date_to: dt.date, today: dt.date | None = None) -> dict[str, Any]: ...
+
+
+# By meeting kind; an agenda is a JSON document (docs/api.md).
+AGENDA_BUILDERS: dict[str, AgendaBuilder] = {Meeting.Kind.SYNC: sync_agenda, Meeting.Kind.FOUNDER: founder_agenda}
 
 
 def meeting_window_start(meeting: Meeting) -> dt.date | None:
@@ -35,13 +42,14 @@ def meeting_is_live(meeting: Meeting, *, today: dt.date | None = None) -> bool:
     )
 
 
-def agenda_build(meeting: Meeting, *, today: dt.date | None = None) -> dict:
+def agenda_build(meeting: Meeting, *, today: dt.date | None = None) -> dict[str, Any]:
     """The meeting's agenda from the data as it is now, over the window it was created with."""
     date_from = meeting_window_start(meeting)
+    assert date_from is not None, "callers build only a meeting created with its window"
     return AGENDA_BUILDERS[meeting.kind](date_from=date_from, date_to=meeting.date, today=today)
 
 
-def meeting_agenda(meeting: Meeting, *, today: dt.date | None = None) -> dict:
+def meeting_agenda(meeting: Meeting, *, today: dt.date | None = None) -> dict[str, Any]:
     """What the meeting shows: the live agenda while it is live, else the stored one."""
     if meeting_is_live(meeting, today=today):
         return agenda_build(meeting, today=today)

@@ -15,8 +15,10 @@ and dashboard (experiment targets), the goals page, the founder agenda and the g
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.utils.translation import gettext as _
 
@@ -41,13 +43,13 @@ def elapsed_days(start: dt.date, end: dt.date, today: dt.date) -> tuple[int, int
     return min(max((today - start).days, 0), period), period
 
 
-def spend_missing(values: dict | None) -> bool:
+def spend_missing(values: Mapping[str, object] | None) -> bool:
     """No marketing spend recorded in these values (a snapshot or a scoreboard zone)."""
     spend = as_decimal((values or {}).get("marketing_spend"))
     return spend is None or spend == 0
 
 
-def no_spend(entry: Metric | None, values: dict | None) -> bool:
+def no_spend(entry: Metric | None, values: Mapping[str, object] | None) -> bool:
     """The metric is a cost or return of the marketing spend, and there is none: it reads "no spend data"."""
     return entry is not None and entry.needs_spend and spend_missing(values)
 
@@ -78,7 +80,7 @@ class Pace:
         return None
 
     @classmethod
-    def from_dict(cls, data: dict, *, higher_is_better: bool, kind: str) -> "Pace":
+    def from_dict(cls, data: Mapping[str, Any], *, higher_is_better: bool, kind: str) -> "Pace":
         """A verdict as `as_dict` wrote it (an agenda, the API) back into one."""
         return cls(
             state=data.get("state") or NO_DATA,
@@ -98,7 +100,7 @@ class Pace:
             return str(rounded(self.expected, 2))
         return float(rounded(self.expected, 2))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """The API's `pace` object (docs/api.md)."""
         return {
             "state": self.state,
@@ -134,6 +136,15 @@ class Pace:
         }
 
 
+class _Common(TypedDict):
+    """What every verdict of one `judge` call shares."""
+
+    higher_is_better: bool
+    kind: str
+    elapsed_days: int
+    period_days: int
+
+
 def judge(
     *,
     entry: Metric | None,
@@ -143,14 +154,14 @@ def judge(
     start: dt.date,
     end: dt.date,
     today: dt.date,
-    values: dict | None = None,
+    values: Mapping[str, object] | None = None,
 ) -> Pace:
     """The verdict on `actual` against `target` for the period `[start, end)` as of `today`.
 
     `values` (the snapshot or zone the actual comes from) tells whether marketing spend exists.
     """
     days, period = elapsed_days(start, end, today)
-    common = {
+    common: _Common = {
         "higher_is_better": higher_is_better,
         "kind": entry.kind if entry is not None else "count",
         "elapsed_days": days,

@@ -16,7 +16,7 @@ AT_BEAT_START = ("build-due-meetings",)
 
 
 @beat_init.connect
-def send_entries_at_beat_start(sender=None, **kwargs) -> list[str]:
+def send_entries_at_beat_start(sender: object = None, **kwargs: object) -> list[str]:
     """Send the `AT_BEAT_START` entries' tasks now (beat's first tick); returns the task names sent."""
     schedule = app.conf.beat_schedule
     names = [schedule[entry]["task"] for entry in AT_BEAT_START]

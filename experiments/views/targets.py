@@ -2,6 +2,7 @@
 experiment page's table and the short line of the list and the dashboard cards."""
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.utils import timezone
 
@@ -15,7 +16,9 @@ from metrics.formatting import as_decimal
 WITHOUT_VERDICT = (Experiment.Status.DRAFT, Experiment.Status.CANCELLED)
 
 
-def experiment_targets(experiment: Experiment, metrics: dict | None, *, today: dt.date | None = None) -> list[dict]:
+def experiment_targets(
+    experiment: Experiment, metrics: Mapping[str, object] | None, *, today: dt.date | None = None
+) -> list[dict[str, object]]:
     """One row per target the experiment set: target, actual, `met` (the actual on the good side of
     the target now, None without an actual) and `pace`, the verdict that may be shown."""
     today = today or timezone.localdate()

@@ -9,7 +9,7 @@ one). Everything that differs between the two databases lives behind this interf
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from metrics.services.import_lease import ImportLease
 from metrics.services.leads import MergeCounts
@@ -27,7 +27,7 @@ class ImportTally:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {line, external_id, errors}: JSON
     keys: set[str] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:

@@ -52,7 +52,7 @@ def malformed(exc: csv.Error) -> str:
     return _("Malformed CSV line: %(problem)s.") % {"problem": exc}
 
 
-def records(text: TextIO, delimiter: str, header: Sequence[str]) -> Iterator[tuple[int, dict | None, str]]:
+def records(text: TextIO, delimiter: str, header: Sequence[str]) -> Iterator[tuple[int, dict[str, str] | None, str]]:
     """(line number in the file, row dict or None, problem) for every data line, malformed ones
     included. The header was read already: it is line 1."""
     reader = csv.reader(text, delimiter=delimiter, strict=True)

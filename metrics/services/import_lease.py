@@ -58,7 +58,7 @@ class ImportLease:
         )
         return cls(job_id, now) if claimed else None
 
-    def job(self) -> QuerySet:
+    def job(self) -> QuerySet[ImportJob]:
         """The job row, as long as this run holds it."""
         return ImportJob.objects.filter(id=self.job_id, status=ImportJob.Status.RUNNING, started_at=self.started_at)
 
@@ -68,7 +68,7 @@ class ImportLease:
         if not self.job().update(progress=progress, errors=tally.errors, heartbeat_at=timezone.now(), **counts):
             raise LeaseLost(self.job_id)
 
-    def done_values(self, tally: "ImportTally") -> dict:
+    def done_values(self, tally: "ImportTally") -> dict[str, object]:
         """The job's columns once it is done (the first lines' errors only)."""
         tally.keep_first_errors()
         return {

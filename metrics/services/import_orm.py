@@ -17,7 +17,7 @@ class OrmImportBackend:
 
     def write(self, stream: ImportStream) -> None:
         cleaner, tally = lead_cleaner(), stream.tally
-        batch: list[tuple] = []
+        batch: list[tuple[object, ...]] = []
         for line, record, problem in records(stream.text, stream.delimiter, stream.header):
             tally.rows_total += 1
             values, row_errors = (None, {"non_field_errors": [problem]}) if record is None else cleaner.clean(record)
@@ -44,6 +44,6 @@ class OrmImportBackend:
 
 
 @transaction.atomic
-def _merge(batch: list[tuple], tally: ImportTally) -> None:
+def _merge(batch: list[tuple[object, ...]], tally: ImportTally) -> None:
     tally.add_merged(leads_merge_orm(rows=batch))
     tally.rows_ok += len(batch)

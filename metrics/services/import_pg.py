@@ -11,9 +11,12 @@ import logging
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
+from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import translation
 from psycopg.types.json import Jsonb
 
@@ -86,7 +89,7 @@ class _Pipeline:
         number, self.number = self.number, self.number + 1
         return number
 
-    def _begin(self, cursor, *, own_transaction: bool) -> None:
+    def _begin(self, cursor: CursorWrapper | psycopg.Cursor[Any], *, own_transaction: bool) -> None:
         if not self.begun:
             self.loader.begin(cursor, own_transaction=own_transaction)
             self.begun = True
@@ -95,6 +98,7 @@ class _Pipeline:
         self.tally.rows_ok += result.rows_ok
         self.tally.rows_failed += result.rows_failed
         self.tally.errors.extend(result.errors)
+        assert result.merged is not None, "a batch is added once merged"
         self.tally.add_merged(result.merged)
 
 
@@ -141,8 +145,8 @@ class _OnOwnConnections(_Pipeline):
     def __init__(self, loader: BatchLoader, stream: ImportStream) -> None:
         super().__init__(loader, stream)
         self.language = translation.get_language()
-        self.pending: deque[Future] = deque()
-        self.connections: list = []
+        self.pending: deque[Future[BatchResult]] = deque()
+        self.connections: list[psycopg.Connection[Any]] = []
         self.pools: list[ThreadPoolExecutor] = []
         try:
             for name in ("check", "merge"):
@@ -178,7 +182,7 @@ class _OnOwnConnections(_Pipeline):
         with translation.override(self.language), check.transaction(), check.cursor() as cursor:
             return self.loader.check(cursor, batch, number)
 
-    def _merge(self, checked: Future, number: int) -> BatchResult:
+    def _merge(self, checked: Future[BatchResult], number: int) -> BatchResult:
         result = checked.result()
         with translation.override(self.language), self.connections[1].cursor() as cursor:
             self._begin(cursor, own_transaction=True)
@@ -232,7 +236,7 @@ class _OnOwnConnections(_Pipeline):
                     logger.warning("Import %s: a connection did not close.", self.loader.job_id, exc_info=True)
 
 
-def _mark_done(cursor, lease: ImportLease, tally: ImportTally) -> None:
+def _mark_done(cursor: psycopg.Cursor[Any], lease: ImportLease, tally: ImportTally) -> None:
     """Mark the job done on the import's own connection, in its transaction. A run whose lease was
     lost (another run claimed the job) rolls back instead: one run stores the file."""
     values = lease.done_values(tally)

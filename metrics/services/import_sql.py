@@ -14,6 +14,7 @@ new are inserted without the conflict path; the rest go through an upsert like t
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import psycopg
@@ -58,7 +59,7 @@ _FALSE = "'false', '0', 'no', 'n', 'f'"
 _DATETIMES = ("created_at", "mql_at", "sql_at", "won_at", "churned_at")
 
 
-def line_pattern(header: list[str]) -> re.Pattern:
+def line_pattern(header: Sequence[str]) -> re.Pattern[str]:
     """Matches the tab-joined fields of a line that SQL may check on its own."""
     parts = [_FIELD_PATTERNS.get(name, r"[^\t]*") for name in header]
     return re.compile("\t".join(parts), re.ASCII | re.IGNORECASE)

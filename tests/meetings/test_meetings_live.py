@@ -3,6 +3,7 @@ review is filed that morning, frozen with the notes and decisions once held, no 
 "started", channels by name; and beat builds the due meetings as soon as it starts."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -27,22 +28,23 @@ def ended(marketer):
     channel = ChannelFactory(slug="partner-mailings", name="Partner mailings")
     with at(dt.date(2026, 11, 10)):
         first, second = (
-            ExperimentFactory(
+            ExperimentFactory.create(
                 running=True, owner=marketer, channel=channel, start_date=dt.date(2026, 11, 10), test_period_days=30
             )
             for _ in range(2)
         )
-        running = ExperimentFactory(running=True, owner=marketer, start_date=dt.date(2026, 12, 1))
+        running = ExperimentFactory.create(running=True, owner=marketer, start_date=dt.date(2026, 12, 1))
     return {"first": first, "second": second, "running": running}
 
 
-def _agenda(client, meeting: Meeting) -> dict:
+def _agenda(client, meeting: Meeting) -> dict[str, Any]:
     response = client.get(f"/api/v1/meetings/{meeting.pk}/")
     assert response.status_code == 200
-    return response.json()["agenda"]
+    agenda: dict[str, Any] = response.json()["agenda"]
+    return agenda
 
 
-def _dashboard(client) -> dict:
+def _dashboard(client) -> dict[str, object]:
     context = client.get("/").context
     return {
         "running": context["counts"]["running"],
@@ -51,7 +53,7 @@ def _dashboard(client) -> dict:
     }
 
 
-def _now(agenda: dict) -> dict:
+def _now(agenda: dict[str, Any]) -> dict[str, object]:
     now = agenda["experiments_now"]
     return {
         "running": now["running"],
@@ -148,8 +150,10 @@ def test_an_unmarked_meeting_counts_as_held_once_its_day_has_passed(ended, sales
 def test_a_cancelled_experiment_is_never_started_and_channels_read_by_name(marketer, founder, web_client):
     channel = ChannelFactory(slug="tg-ads", name="Telegram ads")
     with at(dt.date(2026, 12, 9)):
-        kept = ExperimentFactory(running=True, owner=marketer, channel=channel, start_date=dt.date(2026, 12, 9))
-        dropped = ExperimentFactory(running=True, owner=marketer, channel=channel, start_date=dt.date(2026, 12, 9))
+        kept = ExperimentFactory.create(running=True, owner=marketer, channel=channel, start_date=dt.date(2026, 12, 9))
+        dropped = ExperimentFactory.create(
+            running=True, owner=marketer, channel=channel, start_date=dt.date(2026, 12, 9)
+        )
         experiment_cancel(experiment=dropped, by=marketer)
     with at(DAY, hour=6):
         meeting = {m.kind: m for m in meeting_create_due()}["founder"]

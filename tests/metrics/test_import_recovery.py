@@ -71,7 +71,7 @@ def test_an_import_whose_database_connection_is_killed_starts_over_and_stores_it
     job = _job(marketer, monkeypatch, names)
     _small_batches(monkeypatch, 3)
     runs = _count_runs(monkeypatch)
-    kills = []
+    kills: list[int] = []
 
     def kill_once(pid: int) -> None:
         if not kills:
@@ -139,7 +139,7 @@ def test_the_sweep_resumes_an_import_whose_heartbeat_is_older_than_the_lease_onc
     alive.refresh_from_db()
     assert runs == [dead.id]  # one run, whatever the number of messages
     assert (dead.rows_ok, dead.created, dead.unchanged) == (1, 1, 0)
-    assert dead.started_at > started  # claimed anew
+    assert dead.started_at is not None and dead.started_at > started  # claimed anew
     assert (alive.status, alive.started_at, alive.heartbeat_at) == (ImportJob.Status.RUNNING, started, now)
     assert list(Lead.objects.values_list("external_id", flat=True)) == ["dead"]
 
@@ -149,7 +149,8 @@ def test_a_run_whose_job_was_claimed_again_stops_and_leaves_the_job_to_the_new_r
     job = _job(marketer, monkeypatch, ["a", "b", "c"])
     _small_batches(monkeypatch, 1)
     runs = _count_runs(monkeypatch)
-    progress, taken_at = ImportLease.progress, []
+    progress = ImportLease.progress
+    taken_at: list[dt.datetime] = []
 
     def claimed_meanwhile(self, *args):
         if not taken_at:  # the sweep thought this worker dead and another worker claimed the job

@@ -31,9 +31,14 @@ def judged(experiment) -> None:
 
 
 def test_reasons_are_labelled_by_the_churn_reasons_function(monkeypatch, experiment, judged):
-    seen = []
+    seen: list[str | None] = []
     original = aggregates.reason_label
-    monkeypatch.setattr(aggregates, "reason_label", lambda reason: seen.append(reason) or original(reason))
+
+    def label(reason: str | None) -> str:
+        seen.append(reason)
+        return original(reason)
+
+    monkeypatch.setattr(aggregates, "reason_label", label)
     counts = aggregates.experiment_counts([experiment])[experiment.id]
     assert counts["non_target_reasons"] == EXPECTED
     assert set(seen) >= {"Students", " Students ", "No budget", ""}

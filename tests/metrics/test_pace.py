@@ -13,7 +13,7 @@ from metrics.catalog import metric
 START, END = dt.date(2026, 12, 1), dt.date(2026, 12, 31)  # a 30-day test period, [start, end)
 
 
-def judge(name: str, target, actual, today: dt.date, *, higher: bool = True, values: dict | None = None):
+def judge(name: str, target, actual, today: dt.date, *, higher: bool = True, values: dict[str, object] | None = None):
     return pace.judge(
         entry=metric(name),
         higher_is_better=higher,

@@ -47,7 +47,7 @@ def test_regulation_history_goes_page_by_page(web_client, founder, admin_user):
 
 
 def test_questions_on_an_experiment_go_page_by_page_open_ones_first(web_client, sales_head, marketing_head):
-    experiment = ExperimentFactory(running=True)
+    experiment = ExperimentFactory.create(running=True)
     asked = [
         question_ask(experiment=experiment, by=sales_head, text=f"Question number {n:02d}?")
         for n in range(QUESTIONS_PAGE_SIZE + 5)
@@ -77,7 +77,7 @@ def test_import_page_lists_the_first_errors_and_says_so(web_client, marketer):
 
 
 def test_experiment_without_any_history_record_shows_its_page(web_client, founder):
-    experiment = ExperimentFactory(running=True, title="Loaded in bulk")
+    experiment = ExperimentFactory.create(running=True, title="Loaded in bulk")
     experiment.history.all().delete()
     response = web_client(founder).get(reverse("web:experiment-detail", args=[experiment.pk]))
     assert response.status_code == 200
@@ -87,6 +87,7 @@ def test_experiment_without_any_history_record_shows_its_page(web_client, founde
 def test_meeting_page_lists_the_first_items_of_a_long_agenda_section(web_client, founder):
     day = timezone.localdate()
     meeting = meeting_create(kind=Meeting.Kind.FOUNDER, date=day, date_from=day - dt.timedelta(days=7))
+    assert meeting is not None
     experiment = {"id": 1, "title": "Overdue test", "channel": "events", "owner": "alice", "utm_campaign": "x"}
     experiment.update(start_date="2026-01-01", ends_on="2026-01-31", status="awaiting_review")
     item = {"experiment": experiment, "reason": "period_ended", "review_due_on": "2026-02-07", "days_overdue": 9}

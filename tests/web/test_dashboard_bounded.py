@@ -26,7 +26,7 @@ def _company(count: int, channel) -> None:
     start = Experiment.objects.count()
     for i in range(start, start + count):
         kind = i % 3
-        experiment = ExperimentFactory(
+        experiment = ExperimentFactory.create(
             running=True,
             channel=channel,
             title=f"Company test {i}",
@@ -84,7 +84,7 @@ def test_dashboard_shows_the_longest_waiting_review_and_the_soonest_ending_test_
     now = timezone.now()
     channel = ChannelFactory()
     for days in range(1, 9):  # opened 1..8 days ago, recorded
-        experiment = ExperimentFactory(
+        experiment = ExperimentFactory.create(
             running=True,
             channel=channel,
             title=f"Opened {days} days ago",
@@ -101,7 +101,7 @@ def test_dashboard_shows_the_longest_waiting_review_and_the_soonest_ending_test_
         )
         Experiment.objects.filter(pk=experiment.pk).update(status=Experiment.Status.AWAITING_REVIEW)
     for days in range(1, 9):  # ends in 1..8 days
-        ExperimentFactory(
+        ExperimentFactory.create(
             running=True, channel=channel, title=f"Ends in {days} days", start_date=today - dt.timedelta(days=30 - days)
         )
     html = web_client(sales_head).get("/").content.decode()
@@ -114,6 +114,6 @@ def test_dashboard_shows_the_longest_waiting_review_and_the_soonest_ending_test_
 
 def test_my_drafts_link_to_all_of_them(web_client, marketer):
     for i in range(12):
-        ExperimentFactory(owner=marketer, title=f"Draft {i}")
+        ExperimentFactory.create(owner=marketer, title=f"Draft {i}")
     html = web_client(marketer).get("/").content.decode()
     assert f'href="/experiments/?status=draft&amp;owner={marketer.pk}">See all 12' in html

@@ -26,7 +26,7 @@ def _targets(html: str) -> str:
 
 def test_launch_day_shows_pace_and_no_cross(web_client, founder, marketer):
     with at(DAY):
-        experiment = ExperimentFactory(
+        experiment = ExperimentFactory.create(
             running=True, owner=marketer, start_date=DAY, test_period_days=30, targets={"min_mql": 40}
         )
         snapshot_for(experiment, mql=0)
@@ -44,7 +44,7 @@ def test_launch_day_shows_pace_and_no_cross(web_client, founder, marketer):
 
 def test_mid_period_a_count_behind_its_pace_is_behind_not_missed(web_client, founder, marketer):
     with at(DAY):
-        experiment = ExperimentFactory(
+        experiment = ExperimentFactory.create(
             running=True, owner=marketer, start_date=DAY - dt.timedelta(days=15), test_period_days=30,
             targets={"min_mql": 40},
         )  # fmt: skip
@@ -57,7 +57,7 @@ def test_mid_period_a_count_behind_its_pace_is_behind_not_missed(web_client, fou
 @pytest.mark.parametrize("status", [Experiment.Status.CANCELLED, Experiment.Status.DRAFT])
 def test_a_cancelled_or_draft_experiment_shows_no_verdict(web_client, founder, marketer, status):
     # Its period lies in the past: a verdict would be final if there were one.
-    experiment = ExperimentFactory(
+    experiment = ExperimentFactory.create(
         owner=marketer, status=status, start_date=dt.date(2026, 1, 1), targets={"min_mql": 40, "max_cpl": "10.00"}
     )
     snapshot_for(experiment, mql=0, cpl="5.00", marketing_spend="5.00")
@@ -68,7 +68,7 @@ def test_a_cancelled_or_draft_experiment_shows_no_verdict(web_client, founder, m
 
 
 def test_costs_without_marketing_spend_read_no_spend_data(web_client, founder, marketer):
-    experiment = ExperimentFactory(
+    experiment = ExperimentFactory.create(
         running=True, owner=marketer, start_date=dt.date(2026, 1, 1), targets={"max_cpl": "1500.00"}
     )  # its period is over: a met target would show ✓
     snapshot_for(experiment, leads_total=10, cpl="0.00", cac=None, romi=None, marketing_spend="0.00")
