@@ -8,11 +8,22 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from tracker.validators import (
+    MAX_DAYS,
+    MAX_INT,
+    validate_date_in_range,
+    validate_free_text,
+    validate_single_line,
+)
+
+_AT_MOST_A_YEAR = [MaxValueValidator(MAX_DAYS)]
 
 
 class Regulation(models.Model):
@@ -42,17 +53,31 @@ class Regulation(models.Model):
         related_name="+",
         editable=False,
     )
-    default_test_period_days = models.PositiveSmallIntegerField(_("default test period, days"), default=30)
-    min_test_period_days = models.PositiveSmallIntegerField(_("minimum test period, days"), default=7)
-    max_test_period_days = models.PositiveSmallIntegerField(_("maximum test period, days"), default=90)
+    default_test_period_days = models.PositiveSmallIntegerField(
+        _("default test period, days"), default=30, validators=_AT_MOST_A_YEAR
+    )
+    min_test_period_days = models.PositiveSmallIntegerField(
+        _("minimum test period, days"), default=7, validators=_AT_MOST_A_YEAR
+    )
+    max_test_period_days = models.PositiveSmallIntegerField(
+        _("maximum test period, days"), default=90, validators=_AT_MOST_A_YEAR
+    )
     non_target_threshold = models.DecimalField(
         _("acceptable non-target share"), max_digits=5, decimal_places=4, default=Decimal("0.30")
     )
-    exception_min_leads = models.PositiveIntegerField(_("exception minimum judged leads"), default=10)
+    exception_min_leads = models.PositiveIntegerField(
+        _("exception minimum judged leads"), default=10, validators=[MaxValueValidator(MAX_INT)]
+    )
     exception_alpha = models.DecimalField(_("exception alpha"), max_digits=5, decimal_places=4, default=Decimal("0.05"))
-    review_due_days = models.PositiveSmallIntegerField(_("days to file a review"), default=7)
-    sync_meeting_every_days = models.PositiveSmallIntegerField(_("sync meeting every, days"), default=14)
-    founder_meeting_every_days = models.PositiveSmallIntegerField(_("founder meeting every, days"), default=7)
+    review_due_days = models.PositiveSmallIntegerField(
+        _("days to file a review"), default=7, validators=_AT_MOST_A_YEAR
+    )
+    sync_meeting_every_days = models.PositiveSmallIntegerField(
+        _("sync meeting every, days"), default=14, validators=_AT_MOST_A_YEAR
+    )
+    founder_meeting_every_days = models.PositiveSmallIntegerField(
+        _("founder meeting every, days"), default=7, validators=_AT_MOST_A_YEAR
+    )
 
     class Meta:
         ordering = ["-version"]
@@ -127,7 +152,7 @@ class ChannelThreshold(models.Model):
 class Channel(models.Model):
     """Where leads come from: partner mailings, paid search, events..."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
     class Meta:
@@ -149,8 +174,8 @@ class Experiment(models.Model):
         REVIEWED = "reviewed", _("Reviewed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    title = models.CharField(_("title"), max_length=200)
-    hypothesis = models.TextField(_("hypothesis"))
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    hypothesis = models.TextField(_("hypothesis"), validators=[validate_free_text])
     channel = models.ForeignKey(
         Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="experiments"
     )
@@ -158,9 +183,9 @@ class Experiment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="experiments"
     )
     # Stored trimmed; compared case-insensitively (see the unique constraint and metrics.md).
-    utm_campaign = models.CharField(_("utm_campaign"), max_length=255)
-    start_date = models.DateField(_("start date"))
-    test_period_days = models.PositiveSmallIntegerField(_("test period, days"))
+    utm_campaign = models.CharField(_("utm_campaign"), max_length=255, validators=[validate_single_line])
+    start_date = models.DateField(_("start date"), validators=[validate_date_in_range])
+    test_period_days = models.PositiveSmallIntegerField(_("test period, days"), validators=_AT_MOST_A_YEAR)
     # start_date + test_period_days, stored so that queries and indexes can use it.
     ends_on = models.DateField(_("ends on"), editable=False)
     budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -263,8 +288,8 @@ class Review(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
-    summary = models.TextField(_("summary"))
-    loss_reasons = models.TextField(_("why leads did not buy"), blank=True)
+    summary = models.TextField(_("summary"), validators=[validate_free_text])
+    loss_reasons = models.TextField(_("why leads did not buy"), blank=True, validators=[validate_free_text])
     recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
     unlock_reason = models.CharField(_("unlock reason"), max_length=20, choices=ReviewUnlock.Reason.choices)
     regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, related_name="+")
@@ -291,9 +316,9 @@ class Question(models.Model):
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="questions")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questions_asked")
-    text = models.TextField(_("question"))
+    text = models.TextField(_("question"), validators=[validate_free_text])
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(_("answer"), blank=True, validators=[validate_free_text])
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="questions_answered"
     )

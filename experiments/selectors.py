@@ -17,6 +17,7 @@ from django.utils import timezone
 from experiments.models import Channel, ChannelThreshold, Experiment, Regulation
 from experiments.review_lock import LockState, review_lock_state
 from experiments.roles import User
+from tracker.validators import object_id
 
 
 def regulation_list() -> QuerySet[Regulation]:
@@ -121,6 +122,7 @@ def experiment_list(*, user: User, filters: Mapping[str, Any] | None = None) -> 
         queryset = queryset.filter(channel__slug=channel)
     owner = filters.get("owner")
     if owner not in (None, ""):
-        owner = str(owner)
-        queryset = queryset.filter(owner_id=int(owner)) if owner.isdigit() else queryset.filter(owner__username=owner)
+        owner_id = object_id(owner)
+        by_owner = Q(owner_id=owner_id) if owner_id is not None else Q(owner__username=owner)
+        queryset = queryset.filter(by_owner)
     return queryset

@@ -9,13 +9,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tracker.validators import validate_date_in_range, validate_free_text
+
 
 class Goal(models.Model):
     """A founder's target for one metric over a period, e.g. 400 MQL in December."""
 
     metric = models.CharField(_("metric"), max_length=40)
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
+    period_start = models.DateField(_("period start"), validators=[validate_date_in_range])
+    period_end = models.DateField(_("period end"), validators=[validate_date_in_range])
     target = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -42,8 +44,8 @@ class Meeting(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     date = models.DateField(_("date"))
     agenda = models.JSONField(_("agenda"), default=dict)
-    notes = models.TextField(_("notes"), blank=True)
-    decisions = models.TextField(_("decisions"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_free_text])
+    decisions = models.TextField(_("decisions"), blank=True, validators=[validate_free_text])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "tracker.middleware.QueryTextMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -230,6 +231,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, the JSON one with a depth limit (api.md, Conventions).
+    "DEFAULT_PARSER_CLASSES": [
+        "tracker.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "tracker.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -247,7 +254,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the unlock reasons, whether a field is called `reason` or `unlock_reason`.
-    "ENUM_NAME_OVERRIDES": {"UnlockReasonEnum": "experiments.models.ReviewUnlock.Reason"},
+    "ENUM_NAME_OVERRIDES": {
+        "UnlockReasonEnum": "experiments.models.ReviewUnlock.Reason",
+        "SpendKindEnum": "metrics.models.Spend.Kind",
+    },
 }
 
 # --- Production hardening -------------------------------------------------------------------

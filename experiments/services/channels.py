@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Channel
 from experiments.roles import can_register_experiments
+from tracker.validators import field_errors
 
 
 def _name_errors(name: str, *, exclude_id: int | None = None) -> list[str]:
@@ -15,6 +16,8 @@ def _name_errors(name: str, *, exclude_id: int | None = None) -> list[str]:
         return [_("Give the channel a name.")]
     if len(name) > 100:
         return [_("Keep the name within %(limit)s characters.") % {"limit": 100}]
+    if errors := field_errors(Channel, {"name": name}):
+        return errors["name"]
     if Channel.objects.filter(name__iexact=name).exclude(id=exclude_id).exists():
         return [_("A channel with this name already exists.")]
     return []

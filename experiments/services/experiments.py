@@ -23,6 +23,7 @@ from experiments.review_lock import review_lock_state
 from experiments.roles import can_register_experiments
 from metrics.services.dirty import snapshots_mark_dirty
 from tracker.errors import Conflict
+from tracker.validators import field_errors
 
 EDITABLE_FIELDS = (
     "title",
@@ -198,6 +199,9 @@ def experiment_clean(*, values: Mapping[str, Any], experiment: Experiment | None
     except ValidationError as exc:
         errors.update(exc.message_dict)
 
+    # The bounds declared on the fields: dates in range, no control characters.
+    for name, messages in field_errors(Experiment, cleaned).items():
+        errors.setdefault(name, messages)
     if errors:
         raise ValidationError(errors)
     cleaned["ends_on"] = Experiment.compute_ends_on(cleaned["start_date"], cleaned["test_period_days"])

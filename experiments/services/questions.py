@@ -13,17 +13,21 @@ from django.utils.translation import gettext as _
 from experiments.models import Experiment, Question
 from experiments.roles import User, can_answer_questions, can_ask_questions
 from tracker.errors import Conflict
+from tracker.validators import field_errors
 
 TEXT_MAX_LENGTH = 5000
 
 
-def _clean_text(text: str | None, *, empty: str, too_long: str) -> str:
-    """The trimmed text, or the refusal: `empty`, or `too_long` with %(limit)s and %(length)s."""
+def _clean_text(text: str | None, *, field: str, empty: str, too_long: str) -> str:
+    """The trimmed text for the question's `field`, or the refusal (on `text`, the one input): `empty`,
+    `too_long` with %(limit)s and %(length)s, or a bound of the field."""
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": [empty]})
     if len(text) > TEXT_MAX_LENGTH:
         raise ValidationError({"text": [too_long % {"limit": TEXT_MAX_LENGTH, "length": len(text)}]})
+    if errors := field_errors(Question, {field: text}):
+        raise ValidationError({"text": errors[field]})
     return text
 
 
@@ -34,6 +38,7 @@ def question_ask(*, experiment: Experiment, by: User, text: str) -> Question:
         raise PermissionDenied(_("Only sales heads and founders ask questions about experiments."))
     text = _clean_text(
         text,
+        field="text",
         empty=_("Write the question; it cannot be empty."),
         too_long=_("Keep the question under %(limit)s characters (it has %(length)s)."),
     )
@@ -52,6 +57,7 @@ def question_answer(*, question: Question, by: User, text: str) -> Question:
         raise PermissionDenied(_("Only marketing heads answer questions."))
     answer = _clean_text(
         text,
+        field="answer",
         empty=_("Write the answer; it cannot be empty."),
         too_long=_("Keep the answer under %(limit)s characters (it has %(length)s)."),
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Channel, ChannelThreshold, Regulation
 from experiments.roles import is_admin
+from tracker.validators import field_errors
 
 INT_FIELDS = (
     "default_test_period_days",
@@ -115,6 +116,8 @@ def regulation_clean(*, values: Mapping[str, Any]) -> dict[str, Any]:
     ):
         if cleaned.get(name) is not None and cleaned[name] < 1:
             refuse(name, message)
+    for name, messages in field_errors(Regulation, cleaned).items():  # the columns' bounds
+        errors.setdefault(name, messages)
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -17,6 +17,7 @@ from experiments.review_lock import json_float, recorded_unlock, review_lock_sta
 from experiments.roles import User, can_file_reviews
 from experiments.services.unlocks import unlock_record
 from tracker.errors import Conflict
+from tracker.validators import field_errors
 
 AMENDABLE_FIELDS = ("verdict", "summary", "loss_reasons", "recommendation")
 TEXT_MAX_LENGTH = 10000
@@ -40,6 +41,8 @@ def _clean_fields(*, verdict: str, summary: str, loss_reasons: str, recommendati
                 _("Keep it under %(limit)s characters (it has %(length)s).")
                 % {"limit": TEXT_MAX_LENGTH, "length": len(text)}
             )
+    for name, messages in field_errors(Review, {"summary": summary, "loss_reasons": loss_reasons}).items():
+        errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     return {"verdict": verdict, "summary": summary, "loss_reasons": loss_reasons, "recommendation": recommendation}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from experiments.roles import User
 from meetings.models import Goal
 from meetings.permissions import can_set_goals
+from tracker.validators import field_errors
 
 # The scoreboard refuses longer periods; a goal's actual is read from one.
 MAX_PERIOD_DAYS = 3660
@@ -133,6 +134,8 @@ def goal_clean(*, metric: Any, period_start: Any, period_end: Any, target: Any) 
     for name, value in (("period_start", period_start), ("period_end", period_end)):
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             errors[name] = [_("Give a date as YYYY-MM-DD.")]
+        elif bounds := field_errors(Goal, {name: value}):
+            errors[name] = bounds[name]
     if "period_start" not in errors and "period_end" not in errors:
         if period_end <= period_start:
             errors["period_end"] = [

@@ -21,6 +21,7 @@ from meetings.agendas import founder_agenda, sync_agenda
 from meetings.models import Meeting
 from meetings.permissions import can_write_meeting_notes
 from meetings.selectors import meeting_latest
+from tracker.validators import field_errors
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ def _clean_text(value: str | None, name: str, errors: dict[str, list[str]]) -> s
             _("Keep it under %(limit)s characters (it has %(length)s).")
             % {"limit": TEXT_MAX_LENGTH, "length": len(value)}
         ]
+    elif bounds := field_errors(Meeting, {name: value}):
+        errors[name] = bounds[name]
     return value
 
 

@@ -16,12 +16,15 @@ from metrics import selectors, services
 from metrics.api.serializers import (
     ImportJobSerializer,
     ImportUploadSerializer,
+    LeadRowSerializer,
     LeadSerializer,
     LeadUpsertResultSerializer,
     ScoreboardQuerySerializer,
     SpendCreateResultSerializer,
+    SpendRowSerializer,
     SpendSerializer,
 )
+from tracker.validators import object_id
 
 
 class CanImportOrReadOnly(BasePermission):
@@ -50,10 +53,7 @@ class LeadsView(generics.ListAPIView):
             queryset = queryset.filter(utm_key=params["utm_campaign"].strip().lower())
         return queryset
 
-    @extend_schema(
-        request={"application/json": {"type": "array", "items": {"type": "object"}}},
-        responses=LeadUpsertResultSerializer,
-    )
+    @extend_schema(request={"application/json": LeadRowSerializer(many=True)}, responses=LeadUpsertResultSerializer)
     def post(self, request):
         result = services.leads_upsert(rows=request.data, by=request.user)
         return Response(LeadUpsertResultSerializer(result).data, status=status.HTTP_200_OK)
@@ -67,13 +67,13 @@ class SpendView(generics.ListAPIView):
 
     def get_queryset(self):
         queryset = selectors.spend_list()
-        if self.request.query_params.get("experiment", "").isdigit():
-            queryset = queryset.filter(experiment_id=int(self.request.query_params["experiment"]))
+        experiment_id = object_id(self.request.query_params.get("experiment"))
+        if experiment_id is not None:
+            queryset = queryset.filter(experiment_id=experiment_id)
         return queryset
 
     @extend_schema(
-        request={"application/json": {"type": "array", "items": {"type": "object"}}},
-        responses=SpendCreateResultSerializer,
+        request={"application/json": SpendRowSerializer(many=True)}, responses={201: SpendCreateResultSerializer}
     )
     def post(self, request):
         result = services.spend_create(rows=request.data, by=request.user)
