@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Channel, Experiment, Review
+from tracker.validators import MAX_INT
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,9 +64,9 @@ class ExperimentForm(forms.Form):
     budget = forms.DecimalField(label=_("Budget"), required=False, min_value=0, max_digits=14, decimal_places=2)
     max_cpl = forms.DecimalField(label=_("Max CPL"), required=False, min_value=0, max_digits=14, decimal_places=2)
     max_cac = forms.DecimalField(label=_("Max CAC"), required=False, min_value=0, max_digits=14, decimal_places=2)
-    min_mql = forms.IntegerField(label=_("Min MQL"), required=False, min_value=0)
-    min_sql = forms.IntegerField(label=_("Min SQL"), required=False, min_value=0)
-    min_customers = forms.IntegerField(label=_("Min customers"), required=False, min_value=0)
+    min_mql = forms.IntegerField(label=_("Min MQL"), required=False, min_value=0, max_value=MAX_INT)
+    min_sql = forms.IntegerField(label=_("Min SQL"), required=False, min_value=0, max_value=MAX_INT)
+    min_customers = forms.IntegerField(label=_("Min customers"), required=False, min_value=0, max_value=MAX_INT)
     min_revenue = forms.DecimalField(
         label=_("Min revenue"), required=False, min_value=0, max_digits=14, decimal_places=2
     )

@@ -67,8 +67,8 @@ LEAD_COLUMNS = (
 EVENT_FIELDS = ("mql_at", "sql_at", "won_at", "churned_at")
 
 _TRUE = {"true", "1", "yes", "y", "t"}
-_WHOLE = re.compile(r"\s*(-?)0*([0-9]+)\s*", re.ASCII)
 _FALSE = {"false", "0", "no", "n", "f"}
+_WHOLE = re.compile(r"\s*(-?)0*([0-9]+)\s*", re.ASCII)
 
 
 def local_zone() -> ZoneInfo:

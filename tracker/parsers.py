@@ -19,10 +19,10 @@ from rest_framework.utils import json as drf_json
 
 MAX_DEPTH = 64
 
-# A JSON string (unrolled: one scan, no backtracking per character), then anything that is not a bracket.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
+# Every byte but a quote or a bracket, dropped to measure the nesting (bytes.translate runs in C).
+_NOT_QUOTE_OR_BRACKET = bytes(set(range(256)) - set(b'"[]{}'))
+_STRING = re.compile(rb'"[^"]*"')
+_EMPTY_PAIR = re.compile(rb"\[\]|\{\}")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -30,14 +30,21 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def nesting_exceeds(text: str, limit: int) -> bool:
     """Whether the JSON `text` nests arrays and objects more than `limit` levels deep.
 
-    Each pass removes the innermost empty pairs, one level: a flat list of rows takes two or
-    three passes over the brackets alone. Unbalanced brackets are left to the parser's message.
+    Escaped backslashes and quotes are dropped first, then everything but quotes and brackets; what
+    is left of the strings (two adjacent quotes are an empty string or the end of one and the start
+    of the next) goes, and each pass over the brackets removes the innermost empty pairs, one level.
+    A list of 10,000 rows takes a few milliseconds. Unbalanced brackets are left to the parser.
     """
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    data = text.encode("utf-8", "surrogatepass").replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = data.translate(None, _NOT_QUOTE_OR_BRACKET).replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = _STRING.sub(b"", brackets)  # strings that hold brackets
+    if re.search(rb"[\[{]{%d}" % (limit + 1), brackets):
+        return True  # the usual attack, a run of openers, without a pass per level
     for _level in range(limit):
         if not brackets:
             return False
-        shorter = _EMPTY_PAIR.sub("", brackets)
+        shorter = _EMPTY_PAIR.sub(b"", brackets)
         if len(shorter) == len(brackets):
             return False  # unbalanced: not JSON, the parser says where
         brackets = shorter

@@ -23,7 +23,7 @@ from experiments.review_lock import review_lock_state
 from experiments.roles import can_register_experiments
 from metrics.services.dirty import snapshots_mark_dirty
 from tracker.errors import Conflict
-from tracker.validators import field_errors
+from tracker.validators import MAX_INT, field_errors
 
 EDITABLE_FIELDS = (
     "title",
@@ -92,6 +92,8 @@ def targets_clean(targets: Any) -> dict[str, Any]:
         elif key in COUNT_TARGETS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 problems.append(_("%(key)s must be a whole number of at least 0.") % {"key": key})
+            elif value > MAX_INT:
+                problems.append(_("%(key)s may be at most %(max)s.") % {"key": key, "max": f"{MAX_INT:,}"})
             else:
                 cleaned[key] = value
         else:

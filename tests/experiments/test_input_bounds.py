@@ -164,3 +164,39 @@ def test_review_and_question_texts_refuse_control_characters_and_keep_line_break
     refused = client.post(ask, {"text": "Why\x0c?"}, format="json")
     assert refused.status_code == 400 and set(refused.json()) == {"text"}
     assert client.post(ask, {"text": "Why these partners?\nAnd when?"}, format="json").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"date_joined_0": "0001-01-01"}, RANGE),  # stored before year 1 in UTC: the user list broke
+        ({"last_login_0": "9999-12-31"}, RANGE),
+        ({"first_name": "Al\x07ice"}, "Contains the control character U+0007, which is not allowed here."),
+    ],
+)
+def test_the_user_admin_refuses_out_of_range_dates_and_control_characters(
+    client, admin_user, marketer, fields, message
+):
+    client.force_login(admin_user)
+    data = {
+        "username": marketer.username,
+        "password": marketer.password,
+        "is_active": "on",
+        "date_joined_0": "2026-12-01",
+        "date_joined_1": "10:00:00",
+        "last_login_0": "2026-12-01",
+        "last_login_1": "11:00:00",
+        **fields,
+    }
+    response = client.post(reverse("admin:auth_user_change", args=[marketer.pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
+
+
+def test_a_count_target_beyond_an_integer_column_is_a_400(client_for, marketer, channel):
+    response = client_for(marketer).post(
+        "/api/v1/experiments/", _experiment(targets={"min_mql": 2147483648}), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"targets": ["min_mql may be at most 2,147,483,647."]}

@@ -72,7 +72,8 @@ def test_nesting_is_measured_outside_strings():
     assert not nesting_exceeds('[{"a": [{"b": [[[]]]}]}]', 7)
     assert not nesting_exceeds(json.dumps(["[" * 1000, {"k": "{{{\\"}]), 64)
     assert not nesting_exceeds(json.dumps([{"row": i} for i in range(10_000)]), 2)
-    assert not nesting_exceeds("[[[", 2)  # not JSON: the parser says why
+    assert not nesting_exceeds("[]]]", 2)  # not JSON: the parser says why
+    assert nesting_exceeds("[[[", 2)  # as far as it goes, too deep
 
 
 @pytest.mark.django_db
@@ -120,3 +121,14 @@ def test_a_page_names_the_refused_parameter(client, db):
     response = client.get(reverse("login") + "?next=%01")
     assert response.status_code == 400
     assert "The query parameter “next”: Contains the control character U+0001" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_cookie_with_a_control_character_is_ignored(client, marketer):
+    client.cookies["sessionid"] = "abcdefgh\x00ij"  # a NUL in a session key could not be looked up
+    assert client.get("/api/v1/leads/").status_code == 401
+    assert client.get(reverse("web:dashboard")).status_code == 302  # to the login page
+    client.cookies.clear()
+    client.force_login(marketer)
+    client.cookies["tracker_note"] = "bell\x07"
+    assert client.get(reverse("web:dashboard")).status_code == 200
