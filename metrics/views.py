@@ -21,6 +21,7 @@ from metrics.models import ImportJob
 from metrics.permissions import can_import_data
 from metrics.selectors import import_jobs, scoreboard
 from metrics.services.imports import import_job_create
+from tracker.validators import validate_date_in_range
 
 IMPORTS_PAGE_SIZE = 20
 
@@ -61,8 +62,10 @@ def period_presets(today: dt.date) -> list[dict]:
 
 
 class ScoreboardForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT)
-    date_to = forms.DateField(label=gettext_lazy("To (not included)"), widget=DATE_INPUT)
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT, validators=[validate_date_in_range])
+    date_to = forms.DateField(
+        label=gettext_lazy("To (not included)"), widget=DATE_INPUT, validators=[validate_date_in_range]
+    )
     channel = forms.ModelChoiceField(
         label=gettext_lazy("Channel"),
         queryset=Channel.objects.all(),

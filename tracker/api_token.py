@@ -2,6 +2,7 @@
 
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.views import APIView
 
 from tracker.lockout import lockout_response
 from tracker.throttles import TokenRateThrottle
@@ -10,6 +11,8 @@ from tracker.throttles import TokenRateThrottle
 class TokenObtainView(ObtainAuthToken):
     # Instead of the anonymous rate, not on top of it: this one is stricter.
     throttle_classes = [TokenRateThrottle]
+    # DRF's token view names its own parsers; the API's (settings) keep the JSON limits (tracker.parsers).
+    parser_classes = APIView.parser_classes
 
     def post(self, request, *args, **kwargs):
         try:

@@ -38,6 +38,7 @@ from metrics.services.dirty import (
 from metrics.services.import_sql import BatchLoader, BatchResult, malformed, read_batches, wrong_width
 from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner
 from tracker.db import is_deadlock
+from tracker.validators import visible
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,13 @@ class ImportRunResult:
     rows_total: int = 0
     rows_ok: int = 0
     rows_failed: int = 0
+
+
+def _reported_id(record: dict | None) -> str | None:
+    """A line's external_id as the report repeats it: control characters escaped (a NUL cannot be
+    stored in the report at all)."""
+    external_id = (record or {}).get("external_id")
+    return visible(external_id) if isinstance(external_id, str) else external_id
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -230,7 +238,9 @@ def _run(job: ImportJob) -> ImportRunResult:
         repeated = sorted({name for name in header if name and header.count(name) > 1})
         if repeated:
             return _fail(
-                job, _("The header row names the column(s) %(names)s more than once.") % {"names": ", ".join(repeated)}
+                job,
+                _("The header row names the column(s) %(names)s more than once.")
+                % {"names": ", ".join(map(visible, repeated))},
             )
         missing = [name for name in ("external_id", "created_at") if name not in header]
         if missing:
@@ -263,7 +273,7 @@ def _stream(text, delimiter, header, cleaner, totals, errors, keys, position, jo
         if values is None:
             totals["rows_failed"] += 1
             if len(errors) < MAX_STORED_ERRORS:
-                errors.append({"line": line, "external_id": (record or {}).get("external_id"), "errors": row_errors})
+                errors.append({"line": line, "external_id": _reported_id(record), "errors": row_errors})
             continue
         batch.append(values)
         if len(batch) >= BATCH_ROWS:
