@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: setup run demo migrate serve test test-fast lint format browser messages clean help
+.PHONY: setup run demo migrate serve test test-fast lint format browser messages load-test clean help
 
 # DEBUG is off unless set: the demo, the tests and the checks turn it on (and so do the targets they depend on).
 run demo migrate messages test test-fast lint: export DEBUG = true
@@ -17,6 +17,8 @@ help:
 	@echo "make serve  production: migrate, collect static files, gunicorn + worker + beat (DEBUG off;"
 	@echo "            SECRET_KEY and ALLOWED_HOSTS required, see README.md)"
 	@echo "make test-fast  the quick loop: pytest in parallel, without the Celery worker and browser tests"
+	@echo "make load-test  20 users on every page of the production server, PostgreSQL with 1M leads"
+	@echo "            (a scratch database, DATABASE_URL; see benchmarks/README.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +80,11 @@ TEST_WORKERS ?= auto
 test-fast: setup
 	TRACKER_VAR_DIR="$${TRACKER_VAR_DIR:-var/test}" $(BIN)/pytest -n $(TEST_WORKERS) \
 		-m 'not worker and not browser' $(PYTEST_ARGS)
+
+# The load test fills a scratch PostgreSQL database (DATABASE_URL, default tracker_load), serves it as
+# `make serve` does and runs Locust against it; LOAD_ARGS="--duration 60 --rebuild" and so on.
+load-test: setup
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tracker_load}" $(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var/test var/broker .pytest_cache

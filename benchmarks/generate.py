@@ -1,7 +1,7 @@
 """Deterministic test data: N leads over M experiments, as a CSV file in the import format.
 
 The same seed gives byte-identical files. Experiment i has utm_campaign `camp_<i>`, starts on
-2026-01-01 + (i % 300) days and runs 30 days. About 85% of the leads carry an experiment's
+2026-01-01 (or `base`) + (i % 300) days and runs 30 days. About 85% of the leads carry an experiment's
 utm_campaign (some in mixed case or padded with spaces), created from 3 days before its start to
 3 days after its end, so some fall outside the cohort; the rest have another or no campaign.
 """
@@ -34,14 +34,14 @@ CHANNELS = ["partner-mailings", "paid-search", "events", "content-seo", "webinar
 REASONS = ["price", "missing integration", " price ", "", "closed business"]
 
 
-def experiment_spec(i: int) -> tuple[str, dt.date, int, str]:
+def experiment_spec(i: int, base: dt.date = BASE) -> tuple[str, dt.date, int, str]:
     """(utm_campaign, start_date, test_period_days, channel slug) of experiment i."""
-    return f"camp_{i:04d}", BASE + dt.timedelta(days=i % 300), 30, CHANNELS[i % len(CHANNELS)]
+    return f"camp_{i:04d}", base + dt.timedelta(days=i % 300), 30, CHANNELS[i % len(CHANNELS)]
 
 
-def lead_row(rng: random.Random, serial: int, experiments: int) -> list[str]:
+def lead_row(rng: random.Random, serial: int, experiments: int, base: dt.date = BASE) -> list[str]:
     i = rng.randrange(experiments)
-    utm, start, period, _ = experiment_spec(i)
+    utm, start, period, _ = experiment_spec(i, base)
     roll = rng.random()
     if roll < 0.05:
         utm = utm.upper()
@@ -79,14 +79,14 @@ def lead_row(rng: random.Random, serial: int, experiments: int) -> list[str]:
     return row
 
 
-def generate(path: Path, *, leads: int, experiments: int, seed: int = 2026) -> Path:
+def generate(path: Path, *, leads: int, experiments: int, seed: int = 2026, base: dt.date = BASE) -> Path:
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(HEADER)
         for serial in range(leads):
-            writer.writerow(lead_row(rng, serial, experiments))
+            writer.writerow(lead_row(rng, serial, experiments, base))
     return path
 
 
@@ -96,8 +96,9 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--experiments", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--base", type=dt.date.fromisoformat, default=BASE, help="the first experiment's start")
     args = parser.parse_args()
-    generate(args.path, leads=args.leads, experiments=args.experiments, seed=args.seed)
+    generate(args.path, leads=args.leads, experiments=args.experiments, seed=args.seed, base=args.base)
 
 
 if __name__ == "__main__":

@@ -122,12 +122,12 @@ def child_import(path: Path) -> None:
     from metrics.services import imports as imports_module
 
     truncate_leads()
-    imports_module._enqueue = lambda job_id: None  # the job runs right here, not in a worker
+    imports_module.import_job_enqueue = lambda job_id: None  # the job runs right here, not in a worker
     dirty.recompute_enqueue = lambda **kwargs: True  # no worker here
     started = time.perf_counter()
     with path.open("rb") as handle:
         job = import_job_create(file=File(handle, name=path.name), by=None)
-    imports_module.import_run(job_id=job.id)
+    imports_module.import_job_run(job_id=job.id)
     seconds = time.perf_counter() - started
     job = ImportJob.objects.get(id=job.id)
     assert job.status == ImportJob.Status.DONE, job.failure

@@ -9,7 +9,9 @@ any periodic job has stored it.
 import copy
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from experiments.models import Channel, ChannelThreshold, Experiment, Question, Regulation
@@ -95,14 +97,46 @@ def experiment_effective_status(
     return experiment.status
 
 
-def _unlocked_running_ids(today: dt.date) -> list[int]:
+def _exception_candidates(today: dt.date) -> QuerySet[Experiment]:
+    """Running experiments, not ended and not recorded as unlocked, whose latest snapshot meets the
+    exception's plain conditions (enough judged leads, non-target share at the threshold or above).
+
+    Only these can hold the exception; the database says which, so a read never loads every running
+    experiment to evaluate the evidence formula in Python. `>=` keeps the filter a superset of the
+    formula's strict `>` whatever the rounding; `review_lock_state` decides exactly.
+    """
+    override = ChannelThreshold.objects.filter(regulation=OuterRef("regulation"), channel=OuterRef("channel"))
+    return (
+        experiment_queryset()
+        .filter(status=Experiment.Status.RUNNING, ends_on__gt=today, unlock__isnull=True)
+        .alias(
+            judged=Cast(KeyTextTransform("judged_leads", "snapshot__data"), IntegerField()),
+            non_target=Cast(KeyTextTransform("non_target_leads", "snapshot__data"), IntegerField()),
+            threshold=Coalesce(
+                Subquery(override.values("non_target_threshold")[:1]), F("regulation__non_target_threshold")
+            ),
+        )
+        .filter(
+            judged__gt=0, judged__gte=F("regulation__exception_min_leads"), non_target__gte=F("judged") * F("threshold")
+        )
+    )
+
+
+def running_unlocked_q(*, today: dt.date) -> Q:
     """Running experiments whose review is unlocked but not recorded yet: period over or exception."""
-    running = experiment_queryset().filter(status=Experiment.Status.RUNNING)
-    ids = list(running.filter(Q(ends_on__lte=today) | Q(unlock__isnull=False)).values_list("id", flat=True))
-    # The exception needs the evidence formula; only experiments with judged leads can hold it.
-    candidates = running.filter(ends_on__gt=today, unlock__isnull=True, snapshot__isnull=False)
-    ids.extend(e.id for e in candidates if review_lock_state(e, today=today).unlocked)
-    return ids
+    unlocked = Q(ends_on__lte=today) | Q(unlock__isnull=False)
+    ids = [e.id for e in _exception_candidates(today) if review_lock_state(e, today=today).unlocked]
+    return unlocked | Q(id__in=ids) if ids else unlocked
+
+
+def effective_status_q(status: str, *, today: dt.date, running_unlocked: Q | None = None) -> Q:
+    """Experiments whose *effective* status is `status`; pass `running_unlocked` to reuse one."""
+    if status not in (Experiment.Status.AWAITING_REVIEW, Experiment.Status.RUNNING):
+        return Q(status=status)
+    unlocked = running_unlocked if running_unlocked is not None else running_unlocked_q(today=today)
+    if status == Experiment.Status.AWAITING_REVIEW:
+        return Q(status=Experiment.Status.AWAITING_REVIEW) | (Q(status=Experiment.Status.RUNNING) & unlocked)
+    return Q(status=Experiment.Status.RUNNING) & ~unlocked
 
 
 def experiment_list(*, user: User) -> QuerySet[Experiment]:
@@ -112,9 +146,4 @@ def experiment_list(*, user: User) -> QuerySet[Experiment]:
 
 def experiments_in_status(queryset: QuerySet[Experiment], *, status: str) -> QuerySet[Experiment]:
     """The experiments of `queryset` whose *effective* status is `status`."""
-    today = timezone.localdate()
-    if status == Experiment.Status.AWAITING_REVIEW:
-        return queryset.filter(Q(status=Experiment.Status.AWAITING_REVIEW) | Q(id__in=_unlocked_running_ids(today)))
-    if status == Experiment.Status.RUNNING:
-        return queryset.filter(status=Experiment.Status.RUNNING).exclude(id__in=_unlocked_running_ids(today))
-    return queryset.filter(status=status)
+    return queryset.filter(effective_status_q(status, today=timezone.localdate()))

@@ -80,11 +80,11 @@ class GoalAdmin(admin.ModelAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "created_at"]
+    list_display = ["date", "kind", "created_at", "held_at"]
     list_filter = ["kind"]
     date_hierarchy = "date"
-    readonly_fields = ["kind", "date", "created_at", "agenda_text"]
-    fields = ["kind", "date", "created_at", "agenda_text", "notes", "decisions"]
+    readonly_fields = ["kind", "date", "created_at", "held_at", "held_by", "agenda_text"]
+    fields = ["kind", "date", "created_at", "held_at", "held_by", "agenda_text", "notes", "decisions"]
 
     @admin.display(description=_("agenda"))
     def agenda_text(self, meeting: Meeting) -> str:
@@ -97,7 +97,9 @@ class MeetingAdmin(admin.ModelAdmin):
         return False  # a meeting's record (agenda, notes, decisions) stays
 
     def has_change_permission(self, request: HttpRequest, obj: Meeting | None = None) -> bool:
-        return super().has_change_permission(request, obj) and can_write_meeting_notes(request.user)
+        # A held meeting keeps its notes and decisions as they were (`meeting_update_notes` refuses).
+        held = obj is not None and obj.held_at is not None
+        return super().has_change_permission(request, obj) and can_write_meeting_notes(request.user) and not held
 
     def save_model(self, request: HttpRequest, obj: Meeting, form: forms.ModelForm, change: bool) -> None:
         saved = meeting_update_notes(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from experiments.models import Experiment, Review, ReviewUnlock
+from experiments.models import Channel, Experiment, Review, ReviewUnlock
 from experiments.review_lock import (
     json_float,
     review_lock_state,
@@ -21,10 +21,13 @@ from experiments.review_lock import (
     with_lock_data,
 )
 from experiments.selectors import open_questions, regulation_current
+from experiments.web_selectors import dashboard_experiments
 from meetings.models import Goal, Meeting
 from meetings.selectors import goals_overlapping, goals_with_progress
 from meetings.services.goals import goal_target_text
+from metrics.aggregates import reasons_by_count
 from metrics.catalog import goal_metric, review_summary_metrics
+from metrics.pace import month_to_date
 from metrics.selectors import scoreboard_totals
 from tracker.local_time import local_midnight
 
@@ -38,12 +41,17 @@ def _iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value is not None else None
 
 
-def _experiment_ref(experiment: Experiment, *, channels: dict[int, str] | None = None) -> dict:
-    channel = channels[experiment.channel_id] if channels is not None else experiment.channel.slug
+def _experiment_ref(experiment: Experiment, *, channels: dict[int, tuple[str, str]] | None = None) -> dict:
+    """`channels` maps channel ids to (slug, name) where the experiments were read without them."""
+    if channels is not None:
+        slug, name = channels[experiment.channel_id]
+    else:
+        slug, name = experiment.channel.slug, experiment.channel.name
     return {
         "id": experiment.pk,
         "title": experiment.title,
-        "channel": channel,
+        "channel": slug,
+        "channel_name": name,
         "owner": experiment.owner.username,
         "utm_campaign": experiment.utm_campaign,
         "start_date": experiment.start_date.isoformat(),
@@ -86,19 +94,60 @@ def departments_vs_previous(*, current: dict, previous: dict) -> dict:
     return result
 
 
+def _reasons(reasons: dict) -> list[dict]:
+    return [{"reason": reason, "count": count} for reason, count in reasons_by_count(reasons)]
+
+
 def churn_section(board: dict) -> dict:
     """Churn in the window, with reasons by count (most frequent first)."""
     sales = board["sales"]
-    reasons = sorted(sales["churn_reasons"].items(), key=lambda item: (-item[1], item[0]))
     return {
         "churned_customers": sales["churned_customers"],
         "churn_rate": sales["churn_rate"],
-        "reasons": [{"reason": reason, "count": count} for reason, count in reasons],
+        "reasons": _reasons(sales["churn_reasons"]),
+    }
+
+
+def non_target_section(board: dict) -> dict:
+    """Leads of the window that sales judged non-target, with their reasons by count."""
+    marketing = board["marketing"]
+    return {
+        "non_target_leads": marketing["non_target_leads"],
+        "non_target_share": marketing["non_target_share"],
+        "reasons": _reasons(marketing["non_target_reasons"]),
+    }
+
+
+# The experiments awaiting review that an agenda lists by name; it counts them all.
+AGENDA_AWAITING_SHOWN = 50
+
+
+def experiments_now(*, today: dt.date) -> dict:
+    """Where the experiments stand as the agenda is read: the dashboard's own reading
+    (`experiments.web_selectors.dashboard_experiments`), so the two never disagree."""
+    board = dashboard_experiments(today=today, limit=AGENDA_AWAITING_SHOWN)
+    return {
+        "running": board.counts[Experiment.Status.RUNNING],
+        "awaiting_review": [_experiment_ref(e) for e in board.awaiting],
+        "awaiting_review_count": board.counts[Experiment.Status.AWAITING_REVIEW],
+        "drafts": board.counts[Experiment.Status.DRAFT],
+        "reviewed": board.counts[Experiment.Status.REVIEWED],
+    }
+
+
+def month_to_date_section(*, today: dt.date) -> dict:
+    """The month so far beside the same days of the month before (`metrics.pace.month_to_date`)."""
+    month, same_days = month_to_date(today)
+    boards = scoreboard_totals(periods=[month, same_days])
+    return {
+        "period": _period(*month),
+        "previous_period": _period(*same_days),
+        "departments": departments_vs_previous(current=_zones(boards[month]), previous=_zones(boards[same_days])),
     }
 
 
 def goal_as_dict(goal: Goal) -> dict:
-    """A goal as the API shows it; `actual`, `progress` and `met` come from `goals_with_progress`."""
+    """A goal as the API shows it; `actual`, `progress`, `met` and `pace` come from `goals_with_progress`."""
     spec = goal_metric(goal.metric)
     return {
         "id": goal.pk,
@@ -111,6 +160,7 @@ def goal_as_dict(goal: Goal) -> dict:
         "actual": getattr(goal, "actual", None),
         "progress": getattr(goal, "progress", None),
         "met": getattr(goal, "met", None),
+        "pace": goal.pace.as_dict() if getattr(goal, "pace", None) is not None else None,
     }
 
 
@@ -247,10 +297,11 @@ def _launched(queryset):
 def experiments_started_ended(*, date_from: dt.date, date_to: dt.date) -> dict:
     """Launched experiments that started (or were launched) in the window, and those whose period ended."""
     start, end = local_midnight(date_from), local_midnight(date_to)
+    # A cancelled experiment was not started in any sense that a meeting follows up on.
     started = _launched(
         Experiment.objects.filter(
             Q(start_date__gte=date_from, start_date__lt=date_to) | Q(launched_at__gte=start, launched_at__lt=end)
-        )
+        ).exclude(status=Experiment.Status.CANCELLED)
     )
     ended = _launched(
         Experiment.objects.filter(ends_on__gte=date_from, ends_on__lt=date_to).exclude(
@@ -266,15 +317,21 @@ def experiments_started_ended(*, date_from: dt.date, date_to: dt.date) -> dict:
 def overdue_reviews(*, today: dt.date) -> list[dict]:
     """Open reviews not filed by their deadline on `today`, recorded by a job or not yet: the
     longest overdue first."""
+    overdue = [(experiment, state) for experiment, state in reviews_awaiting(today=today) if state.overdue]
+    channels = {
+        pk: (slug, name)
+        for pk, slug, name in Channel.objects.filter(id__in={e.channel_id for e, _state in overdue}).values_list(
+            "id", "slug", "name"
+        )
+    }
     return [
         {
-            "experiment": _experiment_ref(experiment),
+            "experiment": _experiment_ref(experiment, channels=channels),
             "reason": state.reason,
             "unlocked_at": _iso(state.unlocked_at),
             **state.deadline.as_dict(),
         }
-        for experiment, state in reviews_awaiting(today=today)
-        if state.overdue
+        for experiment, state in overdue
     ]
 
 
@@ -289,9 +346,9 @@ def previous_meeting(*, kind: str, date_to: dt.date) -> dict | None:
     return {"id": meeting.pk, "date": meeting.date.isoformat(), "decisions": meeting.decisions}
 
 
-def sync_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
-    """Marketing + sales sync: what happened since the previous sync, and the numbers against
-    the previous period of equal length."""
+def sync_agenda(*, date_from: dt.date, date_to: dt.date, today: dt.date | None = None) -> dict:
+    """Marketing + sales sync: what happened since the previous sync, where the experiments stand
+    now, and the numbers against the previous period of equal length."""
     length = date_to - date_from
     previous_from = date_from - length
     boards = scoreboard_totals(periods=[(date_from, date_to), (previous_from, date_from)])
@@ -309,15 +366,19 @@ def sync_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
         "wins": [_win(r) for r in wins],
         "open_questions": open_questions_section(date_to=date_to),
         "churn": churn_section(current),
+        "non_target": non_target_section(current),
         "departments": departments_vs_previous(current=_zones(current), previous=_zones(previous)),
+        "experiments_now": experiments_now(today=today or timezone.localdate()),
     }
 
 
-def founder_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
-    """Founder meeting: department metrics against the goals, experiments started / ended /
-    reviewed in the window, and reviews past their deadline."""
+def founder_agenda(*, date_from: dt.date, date_to: dt.date, today: dt.date | None = None) -> dict:
+    """Founder meeting: department metrics against the goals (with their pace as of `today`), the
+    month so far, experiments started / ended / reviewed in the window, and reviews past their
+    deadline."""
+    today = today or timezone.localdate()
     current = scoreboard_totals(periods=[(date_from, date_to)])[(date_from, date_to)]
-    goals = goals_with_progress(goals_overlapping(date_from=date_from, date_to=date_to))
+    goals = goals_with_progress(goals_overlapping(date_from=date_from, date_to=date_to), today=today)
     reviewed = _latest_per_experiment(_reviews_in(date_from, date_to))
     return {
         "kind": "founder",
@@ -331,4 +392,5 @@ def founder_agenda(*, date_from: dt.date, date_to: dt.date) -> dict:
             "reviewed": [_review_dict(r) for r in reviewed],
         },
         "overdue_reviews": overdue_reviews(today=date_to),
+        "month_to_date": month_to_date_section(today=today),
     }

@@ -81,7 +81,11 @@ class Goal(models.Model):
 
 
 class Meeting(models.Model):
-    """A regular meeting with an agenda built from data; heads add notes and decisions."""
+    """A regular meeting with an agenda built from data; heads add notes and decisions.
+
+    Until it is held the agenda is read live (`meetings.live`); `agenda` keeps the last one built,
+    and once the meeting is held, the one it was held with, beside its notes and decisions.
+    """
 
     class Kind(models.TextChoices):
         SYNC = "sync", _("Marketing + sales sync")
@@ -97,6 +101,10 @@ class Meeting(models.Model):
         _("decisions"), blank=True, validators=[MaxLength(NOTES_MAX_LENGTH, _NOTES_TOO_LONG), validate_free_text]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         db_table = "experiments_meeting"

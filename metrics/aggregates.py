@@ -49,6 +49,8 @@ SPEND_SELECT = """
     COALESCE(SUM(s.visits), 0) AS visits
 """
 SPEND_NAMES = ("marketing_spend", "sales_spend", "visits")
+# The {reason: count} breakdowns: why customers churned, why sales judged leads non-target.
+REASON_BREAKDOWNS = ("churn_reasons", "non_target_reasons")
 
 _PG_TYPES = {int: "bigint", str: "text", dt.date: "date", dt.datetime: "timestamptz"}
 
@@ -94,10 +96,11 @@ DAY_COUNT_SELECT = """
 def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
     """Raw counts (metrics.md "Counts") of each experiment's cohort and spend, in one query over
     the daily roll-up (a cohort is a range of days of one key: at most `test_period_days` rows),
-    plus churn reasons from one more grouped query over the daily churn roll-up."""
+    plus one more grouped query for the reasons: churn reasons over the daily churn roll-up and
+    the reasons sales gave for non-target leads over the cohorts' non-target leads."""
     if not experiments:
         return {}
-    _, spend = _tables()
+    lead, spend = _tables()
     day, churn = LeadDay._meta.db_table, LeadDayChurn._meta.db_table
     exp_cte, params = relation(
         "exp",
@@ -127,32 +130,45 @@ def experiment_counts(experiments: Sequence[Experiment]) -> dict[int, dict]:
         counts = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
         for row in counts.values():
             row["revenue"] = Decimal(int(row["revenue"])).scaleb(-2)  # the roll-up keeps cents
+        # Both breakdowns in one query: why customers churned (from the daily churn roll-up) and
+        # why sales judged leads non-target (from the cohorts' non-target leads).
         cursor.execute(
             f"""
             WITH {exp_cte}
-            SELECT exp.id, c.churn_reason, SUM(c.churned)
+            SELECT 'churn_reasons', exp.id, c.churn_reason, SUM(c.churned)
             FROM exp JOIN {churn} c
               ON c.utm_key = exp.key AND c.created_date >= exp.start_date AND c.created_date < exp.ends_on
             GROUP BY exp.id, c.churn_reason
             HAVING SUM(c.churned) > 0
+            UNION ALL
+            SELECT 'non_target_reasons', exp.id, l.disqualify_reason, COUNT(*)
+            FROM exp JOIN {lead} l
+              ON l.utm_key = exp.key AND l.created_date >= exp.start_date AND l.created_date < exp.ends_on
+            WHERE l.is_target = false
+            GROUP BY exp.id, l.disqualify_reason
             """,  # noqa: S608 (table names and constants only; values are parameters)
             params,
         )
-        for experiment_id, reason, number in cursor.fetchall():
-            add_churn_reason(counts[experiment_id].setdefault("churn_reasons", {}), reason, number)
+        for breakdown, experiment_id, reason, number in cursor.fetchall():
+            add_reason(counts[experiment_id].setdefault(breakdown, {}), reason, number)
     return counts
 
 
-def churn_label(reason: str | None) -> str:
+def reason_label(reason: str | None) -> str:
     """metrics.md: reason text trimmed; an empty reason counts as "unspecified"."""
     return (reason or "").strip() or "unspecified"
 
 
-def add_churn_reason(reasons: dict[str, int], reason: str | None, number: int) -> None:
-    """Count `number` churned customers under the reason's label (reasons that differ only in
-    spaces share one)."""
-    label = churn_label(reason)
+def add_reason(reasons: dict[str, int], reason: str | None, number: int) -> None:
+    """Count `number` under the reason's label (reasons that differ only in spaces share one): the
+    churn reasons of churned customers and the disqualify reasons of non-target leads alike."""
+    label = reason_label(reason)
     reasons[label] = reasons.get(label, 0) + number
+
+
+def reasons_by_count(reasons: dict[str, int] | None) -> list[tuple[str, int]]:
+    """(reason, count) pairs, most frequent first, then by reason (a stored JSON object keeps no order)."""
+    return sorted((reasons or {}).items(), key=lambda item: (-item[1], item[0]))
 
 
 def utm_channels() -> list[tuple[str, int]]:
@@ -181,7 +197,7 @@ def period_counts(
     lead, spend = _tables()
     map_cte, map_params = relation("chmap", ("key", "channel_id"), (str, int), utm_channels())
     channel_of = "COALESCE(l.channel_id, chmap.channel_id)"
-    groups: dict[int | None, dict] = defaultdict(lambda: {"churn_reasons": {}})
+    groups: dict[int | None, dict] = defaultdict(lambda: {"churn_reasons": {}, "non_target_reasons": {}})
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -222,7 +238,19 @@ def period_counts(
             [*map_params, _param(start), _param(end)],
         )
         for ch, reason, number in cursor.fetchall():
-            add_churn_reason(groups[ch]["churn_reasons"], reason, number)
+            add_reason(groups[ch]["churn_reasons"], reason, number)
+        cursor.execute(
+            f"""
+            WITH {map_cte}
+            SELECT {channel_of} AS ch, l.disqualify_reason, COUNT(*)
+            FROM {lead} l LEFT JOIN chmap ON chmap.key = l.utm_key
+            WHERE l.created_date >= %s AND l.created_date < %s AND l.is_target = false
+            GROUP BY {channel_of}, l.disqualify_reason
+            """,  # noqa: S608 (table names and constants only; values are parameters)
+            [*map_params, _param(date_from), _param(date_to)],
+        )
+        for ch, reason, number in cursor.fetchall():
+            add_reason(groups[ch]["non_target_reasons"], reason, number)
         cursor.execute(
             f"""
             SELECT e.channel_id AS ch, {SPEND_SELECT}
@@ -241,9 +269,9 @@ def periods_counts(periods: Sequence[tuple[dt.date, dt.date, dt.datetime, dt.dat
     """The department totals of `period_counts` (every channel together) for many periods at once.
 
     Each period is (date_from, date_to, start, end) as in `period_counts`. Lead counts are summed
-    from the daily roll-up (a period is a range of its days); churn of each period comes from one
-    pass over the customers for all periods; spend from one grouped query. The cost grows with the
-    days and customers involved, not with the number of periods times the leads.
+    from the daily roll-up (a period is a range of its days); churn of each period from ranges of
+    the index on customers; spend from one grouped query. The cost grows with the days and
+    customers involved, not with the number of periods times the leads.
     """
     if not periods:
         return []
@@ -256,11 +284,9 @@ def periods_counts(periods: Sequence[tuple[dt.date, dt.date, dt.datetime, dt.dat
         [(i, *period) for i, period in enumerate(periods)],
     )
     counts: list[dict] = [
-        {"churn_reasons": {}, "churned_customers": 0, "active_customers_at_start": 0} for _ in periods
+        {"churn_reasons": {}, "non_target_reasons": {}, "churned_customers": 0, "active_customers_at_start": 0}
+        for _ in periods
     ]
-    # PostgreSQL would otherwise inline the CTE and scan the leads once per period (SQLite reads a
-    # CTE used once in place anyway, and knows the keyword only since 3.35).
-    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -274,36 +300,49 @@ def periods_counts(periods: Sequence[tuple[dt.date, dt.date, dt.datetime, dt.dat
         for i, *values in cursor.fetchall():
             counts[i].update(zip(LEAD_COUNT_NAMES, values, strict=True))
             counts[i]["revenue"] = Decimal(int(counts[i]["revenue"])).scaleb(-2)  # the roll-up keeps cents
-        # Churn of a period is about every customer, whenever the lead was created.
+        # Churn of a period is about every customer, whenever the lead was created: two ranges of
+        # the index on won customers per period (`lead_won`), read from the index alone.
         cursor.execute(
             f"""
-            WITH {cte}, won AS {materialized}(
-                SELECT won_at, churned_at FROM {lead} WHERE won_at IS NOT NULL  -- one pass over the leads
-            )
+            WITH {cte}
             SELECT p.i,
-                COUNT(*) FILTER (WHERE w.churned_at >= p.start_at AND w.churned_at < p.end_at),
-                COUNT(*) FILTER (
-                    WHERE w.won_at < p.start_at AND (w.churned_at IS NULL OR w.churned_at >= p.start_at)
-                )
-            FROM p JOIN won w ON w.won_at < p.end_at
-            GROUP BY p.i
+                (SELECT COUNT(*) FROM {lead} w
+                 WHERE w.won_at < p.end_at AND w.churned_at >= p.start_at AND w.churned_at < p.end_at),
+                (SELECT COUNT(*) FROM {lead} w
+                 WHERE w.won_at < p.start_at AND (w.churned_at IS NULL OR w.churned_at >= p.start_at))
+            FROM p
             """,  # noqa: S608 (table names and constants only; values are parameters)
             params,
         )
         for i, churned, active in cursor.fetchall():
             counts[i]["churned_customers"], counts[i]["active_customers_at_start"] = churned, active
+        # The bounds of all periods together let the churn index find the rows: joined to the
+        # periods alone, PostgreSQL scanned every lead.
         cursor.execute(
             f"""
             WITH {cte}
             SELECT p.i, l.churn_reason, COUNT(*)
             FROM p JOIN {lead} l ON l.churned_at >= p.start_at AND l.churned_at < p.end_at
             WHERE l.won_at IS NOT NULL
+              AND l.churned_at >= (SELECT MIN(start_at) FROM p) AND l.churned_at < (SELECT MAX(end_at) FROM p)
             GROUP BY p.i, l.churn_reason
             """,  # noqa: S608 (table names and constants only; values are parameters)
             params,
         )
         for i, reason, number in cursor.fetchall():
-            add_churn_reason(counts[i]["churn_reasons"], reason, number)
+            add_reason(counts[i]["churn_reasons"], reason, number)
+        cursor.execute(
+            f"""
+            WITH {cte}
+            SELECT p.i, l.disqualify_reason, COUNT(*)
+            FROM p JOIN {lead} l ON l.created_date >= p.date_from AND l.created_date < p.date_to
+            WHERE l.is_target = false
+            GROUP BY p.i, l.disqualify_reason
+            """,  # noqa: S608 (table names and constants only; values are parameters)
+            params,
+        )
+        for i, reason, number in cursor.fetchall():
+            add_reason(counts[i]["non_target_reasons"], reason, number)
         cursor.execute(
             f"""
             WITH {cte}
@@ -320,12 +359,12 @@ def periods_counts(periods: Sequence[tuple[dt.date, dt.date, dt.datetime, dt.dat
 
 def merge_counts(groups: Sequence[dict]) -> dict:
     """The sum of several groups' raw counts (money as Decimal, reasons merged)."""
-    total: dict = {"churn_reasons": {}}
+    total: dict = {name: {} for name in REASON_BREAKDOWNS}
     for group in groups:
         for name, value in group.items():
-            if name == "churn_reasons":
+            if name in REASON_BREAKDOWNS:
                 for reason, number in value.items():
-                    total["churn_reasons"][reason] = total["churn_reasons"].get(reason, 0) + number
+                    total[name][reason] = total[name].get(reason, 0) + number
             elif value is not None:
                 if isinstance(value, float):
                     value = parse_decimal(value)

@@ -10,6 +10,8 @@ and so do the goal choices and the target fields.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypedDict
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,7 @@ ZONES = (MARKETING, SALES)
 COUNT = "count"  # an integer
 MONEY = "money"  # a 2-place decimal string in JSON
 RATE = "rate"  # a fraction (JSON number), shown as percent; null without a denominator
-BREAKDOWN = "breakdown"  # {key: count}, not a number (churn reasons)
+BREAKDOWN = "breakdown"  # {key: count}, not a number (churn reasons, non-target reasons)
 KINDS = (COUNT, MONEY, RATE, BREAKDOWN)
 DIRECTIONS = ("at_least", "at_most")  # the goal API's words for higher / lower is better
 
@@ -52,6 +54,10 @@ class Metric:
     targets: tuple[Target, ...] = ()
     # Among the few metrics of a review that a meeting agenda shows (docs/api.md, "Meeting agendas").
     in_review_summary: bool = False
+    # A money sum that grows through a period as a count does (revenue, spend), unlike a ratio.
+    money_sum: bool = False
+    # A cost or return computed from the marketing spend: without spend it means nothing (not 0).
+    needs_spend: bool = False
 
     def __post_init__(self) -> None:
         if self.zone not in ZONES or not set(self.scoreboard_zones) <= set(ZONES) or self.kind not in KINDS:
@@ -67,6 +73,11 @@ class Metric:
     def is_number(self) -> bool:
         """A scalar: a scoreboard row, and a metric a founder goal may name."""
         return self.kind != BREAKDOWN
+
+    @property
+    def accumulates(self) -> bool:
+        """Grows through a period (counts and money sums): judged mid-period against a prorated target."""
+        return self.kind == COUNT or self.money_sum
 
     @property
     def direction(self) -> str | None:
@@ -93,14 +104,36 @@ class TargetField:
     def kind(self) -> str:
         return self.metric.kind
 
-    def met(self, actual, target) -> bool:
+    def met(self, actual: Decimal, target: Decimal) -> bool:
         return actual <= target if self.bound == "max" else actual >= target
 
 
 # Which way is good, and which scoreboard zones list a metric.
 HIGHER, LOWER = True, False
 _M, _S, _BOTH = (MARKETING,), (SALES,), (MARKETING, SALES)
-_SUMMARY = {"in_review_summary": True}
+
+
+class _Summary(TypedDict):
+    """The keyword `**_SUMMARY` gives a metric: one of a review's few that a meeting agenda shows."""
+
+    in_review_summary: bool
+
+
+class _MoneySum(TypedDict):
+    """`**_SUM`: a money metric that sums over days (spend, revenue), so a pace applies to it."""
+
+    money_sum: bool
+
+
+class _NeedsSpend(TypedDict):
+    """`**_SPEND`: a metric that means nothing without marketing spend (CPL, CAC, ROMI)."""
+
+    needs_spend: bool
+
+
+_SUMMARY: _Summary = {"in_review_summary": True}
+_SUM: _MoneySum = {"money_sum": True}
+_SPEND: _NeedsSpend = {"needs_spend": True}
 
 
 def _min(label: Label) -> tuple[Target]:
@@ -126,6 +159,7 @@ CATALOG: tuple[Metric, ...] = (
         targets=_max(_("Max non-target share")),
         **_SUMMARY,
     ),
+    Metric("non_target_reasons", _("Non-target reasons"), MARKETING, BREAKDOWN, None, _M),
     Metric("mql", "MQL", MARKETING, COUNT, HIGHER, _M, targets=_min(_("Min MQL")), **_SUMMARY),
     Metric("sql", "SQL", MARKETING, COUNT, HIGHER, _BOTH, targets=_min(_("Min SQL")), **_SUMMARY),
     Metric("customers", _("Customers"), SALES, COUNT, HIGHER, _BOTH, targets=_min(_("Min customers")), **_SUMMARY),
@@ -137,10 +171,10 @@ CATALOG: tuple[Metric, ...] = (
     Metric("cr_overall", _("Lead → purchase"), SALES, RATE, HIGHER, _S, **_SUMMARY),
     Metric("cr_sql_customer", _("SQL → purchase"), SALES, RATE, HIGHER, _BOTH),
     Metric("cr_visit_customer", _("Visit → purchase"), SALES, RATE, HIGHER, _S),
-    Metric("revenue", _("Revenue"), SALES, MONEY, HIGHER, _S, targets=_min(_("Min revenue")), **_SUMMARY),
+    Metric("revenue", _("Revenue"), SALES, MONEY, HIGHER, _S, targets=_min(_("Min revenue")), **_SUMMARY, **_SUM),
     Metric("aov", _("Average order value"), SALES, MONEY, HIGHER, _S),
-    Metric("marketing_spend", _("Marketing spend"), MARKETING, MONEY, LOWER, _M),
-    Metric("sales_spend", _("Sales spend"), SALES, MONEY, LOWER, _M),
+    Metric("marketing_spend", _("Marketing spend"), MARKETING, MONEY, LOWER, _M, **_SUM),
+    Metric("sales_spend", _("Sales spend"), SALES, MONEY, LOWER, _M, **_SUM),
     Metric(
         "cpl",
         _("Cost per lead (CPL)"),
@@ -151,6 +185,7 @@ CATALOG: tuple[Metric, ...] = (
         short_label="CPL",
         targets=_max(_("Max CPL")),
         **_SUMMARY,
+        **_SPEND,
     ),
     Metric(
         "cac",
@@ -162,9 +197,10 @@ CATALOG: tuple[Metric, ...] = (
         short_label="CAC",
         targets=_max(_("Max CAC")),
         **_SUMMARY,
+        **_SPEND,
     ),
-    Metric("cac_full", _("CAC, fully loaded"), MARKETING, MONEY, LOWER, _M),
-    Metric("romi", "ROMI", MARKETING, RATE, HIGHER, _M, share=False),
+    Metric("cac_full", _("CAC, fully loaded"), MARKETING, MONEY, LOWER, _M, **_SPEND),
+    Metric("romi", "ROMI", MARKETING, RATE, HIGHER, _M, share=False, **_SPEND),
     Metric("churned_customers", _("Churned customers"), SALES, COUNT, LOWER, _S),
     Metric("churn_rate", _("Churn rate"), SALES, RATE, LOWER, _S),
     Metric("churn_reasons", _("Churn reasons"), SALES, BREAKDOWN, None, _S),

@@ -8,6 +8,7 @@ one definition. A ratio with a zero denominator is `None` (JSON null), never 0.
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from metrics.aggregates import reasons_by_count
 from metrics.catalog import MARKETING, SALES, zone_metrics
 from tracker.numbers import parse_decimal
 
@@ -57,7 +58,8 @@ def money_ratio(numerator: Decimal, denominator) -> str | None:
 def metrics_from_counts(counts: dict, *, churn_base: int | None = None) -> dict:
     """Every count and metric of metrics.md from the raw counts.
 
-    `counts` holds COUNT_FIELDS (ints), MONEY_FIELDS (sums) and `churn_reasons` ({reason: n}).
+    `counts` holds COUNT_FIELDS (ints), MONEY_FIELDS (sums), `churn_reasons` and
+    `non_target_reasons` ({reason: n}; the latter most frequent first).
     `churn_base` is the churn rate's denominator: the cohort's customers for an experiment (the
     default), customers active at the period start for a scoreboard.
     """
@@ -67,12 +69,14 @@ def metrics_from_counts(counts: dict, *, churn_base: int | None = None) -> dict:
     sales_spend = money(counts.get("sales_spend"))
     base = c["customers"] if churn_base is None else churn_base
     reasons = {str(k): int(v) for k, v in sorted((counts.get("churn_reasons") or {}).items())}
+    non_target_reasons = {str(k): int(v) for k, v in reasons_by_count(counts.get("non_target_reasons"))}
     return {
         **c,
         "revenue": str(revenue),
         "marketing_spend": str(marketing_spend),
         "sales_spend": str(sales_spend),
         "non_target_share": rate(c["non_target_leads"], c["judged_leads"]),
+        "non_target_reasons": non_target_reasons,
         "cr_mql_sql": rate(c["sql"], c["mql"]),
         "cr_sql_customer": rate(c["sql_customers"], c["sql"]),
         "cpl": money_ratio(marketing_spend, c["leads_total"]),

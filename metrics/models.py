@@ -56,6 +56,9 @@ class Lead(models.Model):
             models.Index(fields=["utm_key", "created_date"], name="lead_attribution"),
             models.Index(fields=["created_date"], name="lead_created_date"),
             models.Index(fields=["churned_at"], name="lead_churned_at", condition=Q(churned_at__isnull=False)),
+            # Churn counts every customer won before a period's end (the customers active at its
+            # start): ~10% of the leads, read from this index alone instead of the whole table.
+            models.Index(fields=["won_at", "churned_at"], name="lead_won", condition=Q(won_at__isnull=False)),
             models.Index(fields=["channel"], name="lead_channel", condition=Q(channel__isnull=False)),
         ]
         constraints = [

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from experiments.models import Channel, Experiment
-from metrics.aggregates import merge_counts, period_counts, periods_counts
+from metrics.aggregates import merge_counts, period_counts, periods_counts, reasons_by_count
 from metrics.formulas import metrics_from_counts, zones
 from metrics.models import ImportJob, Lead, MetricSnapshot, Spend
 from metrics.rows import utm_key
@@ -15,6 +15,15 @@ from tracker.local_time import local_midnight
 
 def snapshot_get(*, experiment: Experiment) -> MetricSnapshot | None:
     return MetricSnapshot.objects.filter(experiment=experiment).first()
+
+
+def snapshot_data(data: dict | None) -> dict:
+    """A snapshot's metrics as they are read: the non-target reasons most frequent first (PostgreSQL
+    keeps a stored JSON object's keys in an order of its own), and present as `{}` in a snapshot
+    computed before they were counted, until its next recompute."""
+    data = dict(data or {})
+    data["non_target_reasons"] = dict(reasons_by_count(data.get("non_target_reasons")))
+    return data
 
 
 def import_jobs() -> QuerySet[ImportJob]:

@@ -16,14 +16,17 @@ from django.utils.translation import gettext_lazy
 
 from experiments.forms import DATE_INPUT, apply_service_errors
 from experiments.models import Channel
+from metrics.aggregates import reasons_by_count
 from metrics.catalog import MARKETING, SALES, zone_metrics
 from metrics.models import ImportJob
+from metrics.pace import month_to_date, no_spend
 from metrics.permissions import can_import_data
 from metrics.selectors import import_jobs, scoreboard
 from metrics.services.imports import import_job_create
 from tracker.validators import validate_date_in_range
 
 IMPORTS_PAGE_SIZE = 20
+IMPORT_ERRORS_SHOWN = 200
 
 
 def import_text() -> dict:
@@ -34,13 +37,21 @@ def import_text() -> dict:
     }
 
 
-def zone_rows(zone: str, values: dict) -> list[dict]:
-    """One row per number a scoreboard zone lists (`metrics.catalog`): name, label, kind, value."""
-    return [
-        {"name": entry.name, "label": str(entry.label), "kind": entry.kind, "value": values.get(entry.name)}
-        for entry in zone_metrics(zone)
-        if entry.is_number
-    ]
+def zone_rows(zone: str, values: dict, previous: dict | None = None) -> list[dict]:
+    """One row per number a scoreboard zone lists (`metrics.catalog`): name, label, kind, value,
+    and beside the month so far the same days of the month before (`previous`)."""
+    rows = []
+    for entry in zone_metrics(zone):
+        if not entry.is_number:
+            continue
+        row = {"name": entry.name, "label": str(entry.label), "kind": entry.kind, "value": values.get(entry.name)}
+        # Only a cost or return of the marketing spend can lack it.
+        if no_spend(entry, values):
+            row["no_spend"] = True
+        if previous is not None:
+            row.update(previous=previous.get(entry.name), previous_no_spend=no_spend(entry, previous))
+        rows.append(row)
+    return rows
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -48,10 +59,9 @@ def _month_start(day: dt.date) -> dt.date:
 
 
 def period_presets(today: dt.date) -> list[dict]:
-    this_month = _month_start(today)
+    (this_month, tomorrow), _same_days = month_to_date(today)
     last_month = _month_start(this_month - dt.timedelta(days=1))
     quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    tomorrow = today + dt.timedelta(days=1)
     return [
         {"label": _("This month"), "from": this_month, "to": tomorrow},
         {"label": _("Last month"), "from": last_month, "to": this_month},
@@ -93,18 +103,19 @@ def scoreboard_page(request: HttpRequest) -> HttpResponse:
     form = ScoreboardForm(data)
     board = None
     if form.is_valid():
-        board = scoreboard(
-            date_from=form.cleaned_data["date_from"],
-            date_to=form.cleaned_data["date_to"],
-            channel=form.cleaned_data.get("channel"),
-        )
+        period = (form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+        channel = form.cleaned_data.get("channel")
+        board = scoreboard(date_from=period[0], date_to=period[1], channel=channel)
+        # The month so far is set beside the same days of the month before, not the whole month.
+        month, same_days = month_to_date(today)
+        before = scoreboard(date_from=same_days[0], date_to=same_days[1], channel=channel) if period == month else None
         names = {channel.slug: channel.name for channel in Channel.objects.all()}
         board = {
-            "marketing": zone_rows(MARKETING, board["marketing"]),
-            "sales": zone_rows(SALES, board["sales"]),
-            "churn_reasons": sorted(
-                (board["sales"].get("churn_reasons") or {}).items(), key=lambda item: (-item[1], item[0])
-            ),
+            "marketing": zone_rows(MARKETING, board["marketing"], before["marketing"] if before else None),
+            "sales": zone_rows(SALES, board["sales"], before["sales"] if before else None),
+            "previous": {"from": same_days[0], "last_day": same_days[1] - dt.timedelta(days=1)} if before else None,
+            "churn_reasons": reasons_by_count(board["sales"].get("churn_reasons")),
+            "non_target_reasons": reasons_by_count(board["marketing"].get("non_target_reasons")),
             "by_channel": [
                 {
                     "slug": row["channel"],
@@ -146,7 +157,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The file is uploaded; the import runs in the background."))
                 return redirect("web:import-detail", pk=job.pk)
-    page = Paginator(import_jobs().order_by("-created_at", "-id"), IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list shows counts only: the stored error reports (up to 1,000 rows each) stay in the database.
+    jobs = import_jobs().defer("errors").order_by("-created_at", "-id")
+    page = Paginator(jobs, IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "metrics/imports.html",
@@ -165,7 +178,10 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_jobs(), pk=pk)
     return render(
-        request, "metrics/import_detail.html", {"job": job, "errors": job.errors, "import_text": import_text()}
+        request,
+        "metrics/import_detail.html",
+        # The page lists the first rows; the CSV download has every stored one.
+        {"job": job, "errors": job.errors[:IMPORT_ERRORS_SHOWN], "import_text": import_text()},
     )
 
 

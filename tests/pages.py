@@ -77,6 +77,7 @@ def running_experiment(marketer) -> Experiment:
         sql=3,
         customers=1,
         cpl="1234.50",
+        marketing_spend="14814.00",  # 12 leads at 1,234.50: a CPL needs spend behind it
         romi=0.25,
     )
     return experiment

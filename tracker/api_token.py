@@ -1,7 +1,11 @@
 """POST /api/v1/auth/token/: DRF's token view under a tight rate of its own, and the log-in lockout."""
 
+from typing import Any
+
+from django.http import HttpResponse
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from tracker.lockout import lockout_response
@@ -14,7 +18,9 @@ class TokenObtainView(ObtainAuthToken):
     # DRF's token view names its own parsers; the API's (settings) keep the JSON limits (tracker.parsers).
     parser_classes = APIView.parser_classes
 
-    def post(self, request, *args, **kwargs):
+    # DRF answers whatever HttpResponse a view returns; the stubs narrow this method's to Response,
+    # and the lockout's answer is the same JsonResponse the log-in pages' lockout gives.
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
         try:
             return super().post(request, *args, **kwargs)
         except exceptions.ValidationError:

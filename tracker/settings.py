@@ -117,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: PostgreSQL compiles a query whose estimated cost is high, and its estimates
+    # of our period lists (json_to_recordset: "100 rows") are high. The compilation took 100-160 ms
+    # of scoreboard queries that run in 10 ms; a page's queries are short, JIT never pays back.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -------------------------------------------------------------------
@@ -192,14 +196,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "resume-stalled-imports": {
         "task": "metrics.tasks.resume_stalled_imports",
-        "schedule": env.int("IMPORT_SWEEP_SECONDS", default=120),
+        "schedule": env.int("IMPORT_SWEEP_SECONDS", default=30),
     },
     "sweep-review-locks": {
         "task": "experiments.tasks.sweep_review_locks",
         "schedule": env.int("LOCK_SWEEP_SECONDS", default=600),
     },
-    # Daily from 06:00 local time; the later hourly runs only repair a missed or lost 06:00 run
-    # (a meeting that exists is never created twice).
+    # Daily from 06:00 local time, and once when beat starts (`tracker.celery.AT_BEAT_START`); the
+    # later hourly runs repair a missed or lost 06:00 run (a meeting that exists is never created
+    # twice) and store the current agendas of today's meetings not held yet.
     "build-due-meetings": {
         "task": "meetings.tasks.build_due_meetings",
         "schedule": crontab(minute=0, hour="6-23"),
@@ -262,9 +267,16 @@ if IMPORT_MAX_BYTES < 1:
     raise ImproperlyConfigured("IMPORT_MAX_BYTES must be a positive number of bytes.")
 # How long a lead post waits for a running CSV import before it is answered 503 (send it again).
 LEAD_POST_WAIT_SECONDS = env.float("LEAD_POST_WAIT_SECONDS", default=20.0)
-# A running import whose heartbeat (moved after every batch) is older than this lost its worker:
-# the resume sweep sends it again.
-IMPORT_STALLED_SECONDS = env.int("IMPORT_STALLED_SECONDS", default=600)
+# An import's lease: a running import whose heartbeat is older than this lost its worker (or its
+# database connection for good), and the resume sweep (every IMPORT_SWEEP_SECONDS) sends it again;
+# so a lost import resumes within IMPORT_STALLED_SECONDS + IMPORT_SWEEP_SECONDS (75 s by default).
+# A queued import no worker has taken within the lease is sent again as well. The running import
+# moves its heartbeat every IMPORT_HEARTBEAT_SECONDS, from a thread of its own, also while it waits.
+IMPORT_STALLED_SECONDS = env.float("IMPORT_STALLED_SECONDS", default=45.0)
+IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=10.0)
+if not 0 < IMPORT_HEARTBEAT_SECONDS <= IMPORT_STALLED_SECONDS / 2:
+    # A beat or two may come late on a busy machine without the import losing its lease.
+    raise ImproperlyConfigured("IMPORT_HEARTBEAT_SECONDS must be positive and at most half of IMPORT_STALLED_SECONDS.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 

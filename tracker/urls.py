@@ -1,10 +1,11 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from tracker.api_token import TokenObtainView
+from tracker.health import healthz
 
 # ReDoc styles itself with <style> elements it writes at run time and searches in a worker made from
 # a blob: that page alone allows both. Its footer logo, on ReDoc's own site, stays blocked.
@@ -12,7 +13,7 @@ redoc = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}
     SpectacularRedocView.as_view(url_name="api-schema")
 )
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file of its own: no inline script.
@@ -34,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz/", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include((web, "web"))),
 ]

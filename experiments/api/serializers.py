@@ -18,6 +18,7 @@ from experiments.selectors import experiment_effective_status, experiment_lock_s
 from experiments.services.experiments import EDITABLE_FIELDS
 from experiments.services.regulations import DECIMAL_FIELDS, INT_FIELDS
 from metrics.catalog import COUNT, MONEY, TargetField, target_fields
+from metrics.selectors import snapshot_data
 
 # Shares and alpha are rates: JSON numbers (api.md, Conventions), not decimal strings.
 _RATE = {"max_digits": 5, "decimal_places": 4, "coerce_to_string": False}
@@ -266,7 +267,10 @@ class ExperimentSerializer(serializers.ModelSerializer):
         snapshot = getattr(experiment, "snapshot", None)
         if snapshot is None or snapshot.computed_at is None:
             return None
-        return {**snapshot.data, "computed_at": serializers.DateTimeField().to_representation(snapshot.computed_at)}
+        return {
+            **snapshot_data(snapshot.data),
+            "computed_at": serializers.DateTimeField().to_representation(snapshot.computed_at),
+        }
 
 
 class ExperimentInputSerializer(serializers.Serializer):

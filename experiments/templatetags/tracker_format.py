@@ -2,10 +2,14 @@
 "no value". Each filter is one call into `metrics.formatting`, which rounds (half up) and localizes
 for every surface alike; labels and kinds come from `metrics.catalog`."""
 
+from fractions import Fraction
+
 from django import template
+from django.utils.translation import gettext as _
 
 from metrics import formatting
 from metrics.catalog import metric
+from metrics.pace import no_spend
 
 register = template.Library()
 
@@ -71,3 +75,23 @@ def metric_label(name: str, short: bool = False) -> str:
     if entry is None:
         return name
     return str(entry.short if short else entry.label)
+
+
+@register.filter
+def metric_of(values: dict | None, name: str) -> str:
+    """A metric read from a snapshot or a scoreboard zone: `{{ m|metric_of:"cpl" }}`. A cost or
+    return of the marketing spend reads "no spend data" while there is none (`metrics.pace`)."""
+    if not values:
+        return formatting.EMPTY
+    if no_spend(metric(name), values):
+        return _("no spend data")
+    return formatting.metric_value((values or {}).get(name), name)
+
+
+@register.filter
+def ratio(value: object, whole: object) -> Fraction | None:
+    """`value / whole` exactly, for a bar's width: `{{ n|ratio:top|bar_width }}`; None without a whole."""
+    try:
+        return Fraction(int(value), int(whole)) if int(whole) else None
+    except (TypeError, ValueError):
+        return None

@@ -1,4 +1,4 @@
-"""Data for the experiment page's charts and its targets table (Chart.js draws).
+"""Data for the experiment page's charts (Chart.js draws).
 
 The charts place points by number but write their labels with the page's formatter
 (`metrics.formatting`), so a share reads the same in a tooltip as in the table beside it.
@@ -11,27 +11,10 @@ from django.utils.translation import gettext as _
 from experiments.models import Experiment
 from experiments.views.lock_display import LockDisplay
 from metrics import formatting
-from metrics.catalog import COUNT, metric, target_field
-from metrics.formatting import as_decimal
+from metrics.catalog import metric
 from metrics.selectors import experiment_daily_leads
 
 FUNNEL = ("leads_total", "mql", "sql", "customers")
-
-
-def targets_vs_actuals(targets: dict, metrics: dict | None) -> list[dict]:
-    """One row per target the experiment set: the target, the actual value and whether it is met.
-
-    `met` is None while the actual is unknown (no snapshot yet, or a rate without a denominator).
-    """
-    rows = []
-    for name, target in (targets or {}).items():
-        field = target_field(name)
-        actual = as_decimal(metrics.get(field.metric.name)) if metrics and field else None
-        goal = as_decimal(target)
-        met = field.met(actual, goal) if actual is not None and goal is not None else None
-        label, kind = (str(field.label), field.kind) if field else (name, COUNT)
-        rows.append({"name": name, "label": label, "kind": kind, "target": goal, "actual": actual, "met": met})
-    return rows
 
 
 def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockDisplay) -> dict:

@@ -22,13 +22,16 @@ from experiments.services.experiments import (
     experiment_launch,
     experiment_update,
 )
-from experiments.views.charts import experiment_charts, targets_vs_actuals
+from experiments.views.charts import experiment_charts
 from experiments.views.history import history_entries
 from experiments.views.lock_display import lock_context
-from experiments.web_selectors import experiment_for_page
+from experiments.views.targets import experiment_targets
+from experiments.web_selectors import experiment_for_page, experiment_questions
+from metrics.aggregates import reasons_by_count
 from tracker.errors import Conflict
 
 PAGE_SIZE = 20
+QUESTIONS_PAGE_SIZE = 20
 
 
 def _get_experiment(pk: int) -> Experiment:
@@ -36,6 +39,12 @@ def _get_experiment(pk: int) -> Experiment:
         return experiment_for_page(pk=pk)
     except Experiment.DoesNotExist as exc:
         raise Http404(_("There is no experiment with this number.")) from exc
+
+
+def _computed(experiment: Experiment) -> dict | None:
+    """The experiment's latest computed metrics, None before the first computation."""
+    snapshot = getattr(experiment, "snapshot", None)
+    return snapshot.data if snapshot is not None and snapshot.computed_at else None
 
 
 @login_required
@@ -46,7 +55,15 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
     experiments = filters.qs if filtered else filters.queryset
     page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
     current = regulation_current()
-    rows = [{"experiment": e, "lock": lock_context(e, current_regulation=current)} for e in page.object_list]
+    today = timezone.localdate()
+    rows = [
+        {
+            "experiment": e,
+            "lock": lock_context(e, current_regulation=current),
+            "targets": experiment_targets(e, _computed(e), today=today),
+        }
+        for e in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -73,10 +90,12 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
     """Everything the experiment page shows; `question_form` carries a refused question back to it."""
     user = request.user
     snapshot = getattr(experiment, "snapshot", None)
-    metrics = snapshot.data if snapshot is not None and snapshot.computed_at else None
+    metrics = _computed(experiment)
     lock = lock_context(experiment)
     reviews = list(experiment.reviews.all())
-    questions = list(experiment.questions.all())
+    questions = Paginator(experiment_questions(experiment=experiment), QUESTIONS_PAGE_SIZE).get_page(
+        request.GET.get("questions")
+    )
     return {
         "experiment": experiment,
         "lock": lock,
@@ -85,12 +104,14 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
         "computed_at": snapshot.computed_at if snapshot is not None else None,
         # New leads or spend arrived after the last computation; a job is recomputing them.
         "metrics_stale": snapshot is not None and snapshot.dirty_since is not None,
-        "targets": targets_vs_actuals(experiment.targets, metrics),
+        "targets": experiment_targets(experiment, metrics),
+        "non_target_reasons": reasons_by_count((metrics or {}).get("non_target_reasons")),
         "history": history_entries(experiment),
         "charts": experiment_charts(experiment, metrics, lock),
         "reviews": reviews[::-1],  # newest version first
         "review": reviews[-1] if reviews else None,
-        "questions": questions,
+        "questions": questions.object_list,
+        "questions_page": questions,
         "can_manage": permissions.can_manage_experiment(user, experiment),
         "can_review": permissions.can_file_reviews(user),
         "can_ask": permissions.can_ask_questions(user),

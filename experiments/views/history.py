@@ -33,7 +33,8 @@ def history_entries(experiment: Experiment) -> list[dict]:
     records = experiment_history(experiment=experiment)
     diffs = []
     wanted: dict[str, set] = {name: set() for name in _RELATED}
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # A row may have no record at all (made by a bulk insert, or its history pruned): nothing to show.
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         changes = [] if older is None else [c for c in newer.diff_against(older).changes if c.field not in _SKIPPED]
         for change in changes:
             if change.field in wanted:

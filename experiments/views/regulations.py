@@ -1,12 +1,16 @@
-"""The regulation: the version in force and every earlier version, with who changed what."""
+"""The regulation: the version in force and every earlier version (a page at a time), with who
+changed what."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from experiments import permissions
 from experiments.models import ChannelThreshold, Regulation
-from experiments.selectors import regulation_list
+from experiments.selectors import regulation_current, regulation_list
+
+HISTORY_PAGE_SIZE = 20
 
 
 def _changes(version: Regulation, previous: Regulation | None) -> list[str]:
@@ -27,17 +31,22 @@ def _changes(version: Regulation, previous: Regulation | None) -> list[str]:
 
 @login_required
 def regulation_page(request: HttpRequest) -> HttpResponse:
-    versions = list(regulation_list())
+    page = Paginator(regulation_list(), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    versions = list(page.object_list)
+    # What the page's oldest version changed is read against the version before it, on the next page.
+    before = regulation_list().filter(version__lt=versions[-1].version).first() if versions else None
+    following = [*versions[1:], before]
     history = [
-        {"regulation": version, "changes": _changes(version, versions[i + 1] if i + 1 < len(versions) else None)}
-        for i, version in enumerate(versions)
+        {"regulation": version, "first": previous is None, "changes": _changes(version, previous)}
+        for version, previous in zip(versions, following, strict=True)
     ]
     return render(
         request,
         "experiments/regulation.html",
         {
-            "current": versions[0] if versions else None,
+            "current": versions[0] if page.number == 1 and versions else regulation_current(),
             "history": history,
+            "page": page,
             "is_admin": permissions.can_change_regulation(request.user),
         },
     )

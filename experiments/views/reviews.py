@@ -21,6 +21,7 @@ from experiments.models import Experiment, Review
 from experiments.services.reviews import review_amend, review_amend_check, review_file, review_file_check
 from experiments.views.lock_display import lock_context
 from experiments.web_selectors import experiment_for_page
+from metrics.aggregates import reasons_by_count
 from tracker.errors import Conflict
 
 
@@ -43,6 +44,13 @@ def _refused(form: ReviewForm, call) -> bool:
     return True
 
 
+def non_target_reasons_of(experiment: Experiment) -> list[tuple[str, int]]:
+    """The latest computed non-target reasons of the experiment, most frequent first."""
+    snapshot = getattr(experiment, "snapshot", None)
+    data = snapshot.data if snapshot is not None and snapshot.computed_at else {}
+    return reasons_by_count(data.get("non_target_reasons"))
+
+
 @login_required
 def review_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -60,6 +68,8 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "review": latest,
         "can_review": permissions.can_file_reviews(request.user),
+        # What sales said while judging the leads, beside the field on why leads did not buy.
+        "non_target_reasons": non_target_reasons_of(experiment),
     }
     if request.method == "POST" and form.is_valid():
         fields, by = form.service_fields(), request.user

@@ -18,6 +18,7 @@ from meetings.models import Goal
 from meetings.permissions import CanSetGoalsOrReadOnly
 from meetings.selectors import goal_list, goals_with_progress
 from meetings.services.goals import choose_metric_message, goal_create, goal_delete, goal_update
+from metrics import pace
 from metrics.catalog import DIRECTIONS, ZONES, goal_metrics
 
 
@@ -45,6 +46,20 @@ class GoalInputSerializer(serializers.Serializer):
         return fields
 
 
+class PaceSerializer(serializers.Serializer):
+    """A goal's verdict on its period so far (`metrics.pace`, docs/api.md "Goals: actual and progress")."""
+
+    state = serializers.ChoiceField(choices=list(pace.STATES))
+    final = serializers.BooleanField(help_text="True once the period has ended: `met` or `missed`.")
+    so_far = serializers.BooleanField(help_text="A rate or cost judged on its value so far, not on a prorated target.")
+    expected = serializers.JSONField(
+        allow_null=True,
+        help_text="During the period, for counts and money sums: target × elapsed days / period days.",
+    )
+    elapsed_days = serializers.IntegerField()
+    period_days = serializers.IntegerField()
+
+
 class GoalSerializer(serializers.Serializer):
     """A goal and how far the department is: the scoreboard of the goal's period, up to now."""
 
@@ -70,6 +85,10 @@ class GoalSerializer(serializers.Serializer):
     )
     met = serializers.BooleanField(
         read_only=True, allow_null=True, help_text="Whether the actual is on the good side of the target."
+    )
+    pace = PaceSerializer(
+        read_only=True,
+        help_text="The verdict that may be shown today: on track / behind during the period, met / missed after it.",
     )
     created_by = serializers.CharField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)

@@ -49,6 +49,7 @@ def goal_row(goal) -> dict:
             "actual": goal.actual,
             "progress": goal.progress,
             "met": goal.met,
+            "pace": goal.pace,
             "created_by": goal.created_by,
         }
     )

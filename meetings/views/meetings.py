@@ -1,9 +1,9 @@
 """Meetings: the list (sync and founder, newest first) and one meeting with its agenda, section by
-section, plus the notes and decisions the heads and the founder write.
+section, plus the notes and decisions the heads and the founder write, and the "Mark as held" step.
 
-The agenda is the JSON the meeting was created with (docs/api.md, "Meeting agendas"); this module
-only turns it into what people read: dates as dates, labels instead of metric names, changes with
-their direction.
+The agenda is the JSON of docs/api.md, "Meeting agendas": read live until the meeting is held, then
+as it was held (`meetings.live`); this module only turns it into what people read: dates as dates,
+labels instead of metric names, changes with their direction.
 """
 
 import datetime as dt
@@ -14,21 +14,29 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from experiments.forms import apply_service_errors
 from experiments.models import Experiment, Review, ReviewUnlock
 from meetings.filters import MeetingFilter
 from meetings.forms import MeetingNotesForm
+from meetings.live import meeting_agenda, meeting_is_live
 from meetings.models import Meeting
 from meetings.permissions import can_write_meeting_notes
 from meetings.selectors import meeting_list as meeting_list_selector
-from meetings.services.meetings import meeting_update_notes
+from meetings.services.meetings import meeting_hold, meeting_update_notes
 from metrics.catalog import metric, zone_metrics
 from metrics.formatting import change_text
+from metrics.pace import MET, Pace, no_spend
+from tracker.errors import Conflict
 from tracker.numbers import parse_decimal
 
 PAGE_SIZE = 20
+# A section of a meeting's page lists this many items (open questions and overdue reviews have no
+# other bound); its badge counts them all, and the API has the whole agenda.
+AGENDA_ITEMS_SHOWN = 50
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -44,6 +52,8 @@ def _experiment(ref: dict) -> dict:
     statuses = dict(Experiment.Status.choices)
     return {
         **ref,
+        # Agendas stored before the channel's name was kept show its slug.
+        "channel_name": ref.get("channel_name") or ref.get("channel"),
         "start_date": _parse_date(ref.get("start_date")),
         "ends_on": _parse_date(ref.get("ends_on")),
         "status_label": statuses.get(ref.get("status"), ref.get("status")),
@@ -64,20 +74,39 @@ def _review(item: dict) -> dict:
 
 def department_rows(zone: str, current: dict, previous: dict | None = None, change: dict | None = None) -> list[dict]:
     """One row per metric of the zone: label, values and, against the previous period, whether the
-    change went the good way (down is good for costs, non-target share and churn)."""
+    change went the good way (down is good for costs, non-target share and churn). A cost or
+    return of the marketing spend without any reads "no spend data", and its change means nothing."""
     rows = []
     for entry in zone_metrics(zone):
         name, kind = entry.name, entry.kind
         if not entry.is_number or name not in current:
             continue
         row = {"name": name, "label": str(entry.label), "kind": kind, "current": current.get(name)}
+        # Only a cost or return of the marketing spend can lack it.
+        if no_spend(entry, current):
+            row["no_spend"] = True
+        if previous is not None and no_spend(entry, previous):
+            row["previous_no_spend"] = True
         if previous is not None:
-            delta = parse_decimal((change or {}).get(name))
+            spendless = row.get("no_spend") or row.get("previous_no_spend")
+            delta = None if spendless else parse_decimal((change or {}).get(name))
             trend = None if delta is None or delta == 0 else ("up" if delta > 0 else "down")
             good = None if trend is None else (trend == "up") == entry.higher_is_better
             row.update(previous=previous.get(name), change=change_text(kind, delta), trend=trend, good=good)
         rows.append(row)
     return rows
+
+
+def _departments(departments: dict) -> list[dict]:
+    return [
+        {
+            "zone": zone,
+            "rows": department_rows(
+                zone, departments[zone]["current"], departments[zone]["previous"], departments[zone]["change"]
+            ),
+        }
+        for zone in ("marketing", "sales")
+    ]
 
 
 def goal_context(goal: dict) -> dict:
@@ -89,6 +118,9 @@ def goal_context(goal: dict) -> dict:
     start, end = (
         _parse_date(value) if isinstance(value, str) else value for value in (goal["period_start"], goal["period_end"])
     )
+    verdict = goal.get("pace")
+    if isinstance(verdict, dict):
+        verdict = Pace.from_dict(verdict, higher_is_better=goal.get("direction") != "at_most", kind=kind)
     return {
         **goal,
         "label": label,
@@ -96,6 +128,8 @@ def goal_context(goal: dict) -> dict:
         "period_start": start,
         "last_day": end - dt.timedelta(days=1),
         "bar": min(max(float(progress), 0.0), 1.0) if progress is not None else 0.0,
+        # None in an agenda stored before verdicts had a pace: it shows `met` as it was then.
+        "pace": verdict,
     }
 
 
@@ -128,23 +162,38 @@ def sync_agenda_context(agenda: dict) -> dict:
         ],
         "questions": [{**q, "asked_at": _parse_datetime(q.get("asked_at"))} for q in agenda["open_questions"]],
         "churn": agenda["churn"],
-        "departments": [
-            {
-                "zone": zone,
-                "rows": department_rows(
-                    zone, departments[zone]["current"], departments[zone]["previous"], departments[zone]["change"]
-                ),
-            }
-            for zone in ("marketing", "sales")
-        ],
+        "departments": _departments(departments),
+        # Agendas stored before these sections were added have neither.
+        "non_target": _reason_pairs(agenda.get("non_target")),
+        "now": _experiments_now(agenda.get("experiments_now")),
     }
+
+
+def _reason_pairs(section: dict | None) -> dict | None:
+    if section is None:
+        return None
+    return {**section, "pairs": [(item["reason"], item["count"]) for item in section["reasons"]]}
+
+
+def _experiments_now(section: dict | None) -> dict | None:
+    if section is None:
+        return None
+    return {**section, "awaiting_review": [_experiment(ref) for ref in section["awaiting_review"]]}
 
 
 def founder_agenda_context(agenda: dict) -> dict:
     experiments = agenda["experiments"]
     reasons = dict(ReviewUnlock.Reason.choices)
+    month = agenda.get("month_to_date")
     return {
         "period": {k: _parse_date(v) for k, v in agenda["period"].items()},
+        "month": {
+            "period": {k: _parse_date(v) for k, v in month["period"].items()},
+            "previous_period": {k: _parse_date(v) for k, v in month["previous_period"].items()},
+            "departments": _departments(month["departments"]),
+        }
+        if month
+        else None,
         "goals": [goal_context(goal) for goal in agenda["goals"]],
         "departments": [
             {"zone": zone, "rows": department_rows(zone, agenda["departments"][zone])}
@@ -165,9 +214,14 @@ def founder_agenda_context(agenda: dict) -> dict:
     }
 
 
-def meeting_summary(meeting: Meeting) -> dict:
-    """The few counts the list shows for a meeting, read from its agenda (no extra query)."""
-    agenda = meeting.agenda or {}
+def _goal_met(goal: dict) -> bool:
+    verdict = goal.get("pace")
+    return verdict.get("state") == MET if isinstance(verdict, dict) else bool(goal.get("met"))
+
+
+def meeting_summary(meeting: Meeting, agenda: dict | None = None) -> dict:
+    """The few counts the list shows for a meeting, read from its agenda (stored unless given)."""
+    agenda = (meeting.agenda if agenda is None else agenda) or {}
     period = agenda.get("period") or {}
     end = _parse_date(period.get("to"))
     # The window excludes its end (the meeting's date): people read the last day it covers.
@@ -178,12 +232,14 @@ def meeting_summary(meeting: Meeting) -> dict:
             reviews=len(agenda.get("reviews", [])),
             wins=len(agenda.get("wins", [])),
             questions=len(agenda.get("open_questions", [])),
+            awaiting=len((agenda.get("experiments_now") or {}).get("awaiting_review", [])),
         )
     else:
         goals = agenda.get("goals", [])
         summary.update(
             goals=len(goals),
-            goals_met=sum(1 for goal in goals if goal.get("met")),
+            # Met for good: the period has ended (agendas stored before paces count `met`).
+            goals_met=sum(1 for goal in goals if _goal_met(goal)),
             overdue=len(agenda.get("overdue_reviews", [])),
         )
     return summary
@@ -194,7 +250,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = MeetingFilter(request.GET, queryset=meeting_list_selector(), request=request)
     filtered = filters.is_valid() and bool(filters.form.cleaned_data["kind"])
     page = Paginator(filters.qs if filtered else filters.queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"meeting": meeting, "summary": meeting_summary(meeting)} for meeting in page.object_list]
+    today = timezone.localdate()
+    rows = []
+    for meeting in page.object_list:
+        # Only the meetings not held yet (today's, as a rule) are read live; the rest as stored.
+        live = meeting_is_live(meeting, today=today)
+        agenda = meeting_agenda(meeting, today=today) if live else meeting.agenda
+        rows.append({"meeting": meeting, "live": live, "summary": meeting_summary(meeting, agenda)})
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -202,6 +264,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "meetings/meetings.html",
         {"form": filters.form, "page": page, "rows": rows, "query": query.urlencode(), "filtered": filtered},
     )
+
+
+def left_out(agenda: dict | None) -> dict[str, int]:
+    """How many items of each list of a presented agenda its page leaves out (`AGENDA_ITEMS_SHOWN`)."""
+    if not agenda:
+        return {}
+    lists = {name: value for name, value in agenda.items() if isinstance(value, list)}
+    if "churn" in agenda:
+        lists["churn_reasons"] = agenda["churn"]["reasons"]
+    return {name: len(items) - AGENDA_ITEMS_SHOWN for name, items in lists.items() if len(items) > AGENDA_ITEMS_SHOWN}
 
 
 @login_required
@@ -219,24 +291,52 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 meeting_update_notes(meeting=meeting, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
+            except Conflict as exc:
+                # Held meanwhile: the page now shows the notes as they were kept, without a form.
+                messages.error(request, exc.message)
+                return redirect("web:meeting-detail", pk=meeting.pk)
             else:
                 messages.success(request, _("Notes and decisions are saved."))
                 return redirect("web:meeting-detail", pk=meeting.pk)
-    agenda = meeting.agenda or {}
+    live = meeting_is_live(meeting)
+    agenda = meeting_agenda(meeting)
     previous = agenda.get("previous_meeting")
+    # Agendas are built by the service with every key present; a bare row (made by hand) has none.
+    shown = (
+        (sync_agenda_context if meeting.kind == Meeting.Kind.SYNC else founder_agenda_context)(agenda)
+        if agenda.get("period")
+        else None
+    )
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
-            # Agendas are built by the service with every key present; a bare row (made by hand) has none.
-            "agenda": (sync_agenda_context if meeting.kind == Meeting.Kind.SYNC else founder_agenda_context)(agenda)
-            if agenda.get("period")
-            else None,
+            "agenda": shown,
+            "shown": f":{AGENDA_ITEMS_SHOWN}",
+            "more": left_out(shown),
             "regulation_version": agenda.get("regulation_version"),
             "previous": {**previous, "date": _parse_date(previous["date"])} if previous else None,
             "form": form,
-            "can_write": can_write,
+            "can_write": can_write and meeting.held_at is None,
+            "can_hold": can_write and meeting.held_at is None,
+            "live": live,
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def meeting_hold_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the meeting as held: its agenda, notes and decisions are kept as they are now."""
+    meeting = meeting_list_selector().filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_("There is no meeting with this number."))
+    try:
+        meeting_hold(meeting=meeting, by=request.user)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The meeting is marked as held: its agenda is kept as it is now."))
+    return redirect("web:meeting-detail", pk=meeting.pk)

@@ -87,7 +87,7 @@ class ImportDetailView(generics.RetrieveAPIView):
 def snapshot_payload(snapshot) -> dict:
     """api.md: the snapshot's metrics plus `computed_at`; `pending` when a recompute is due."""
     return {
-        **(snapshot.data or {}),
+        **selectors.snapshot_data(snapshot.data),
         "computed_at": snapshot.computed_at.isoformat() if snapshot.computed_at else None,
         "pending": snapshot.dirty_since is not None,
     }

@@ -1,7 +1,7 @@
 """Writes of lead data and metrics: every path (API, import job, admin, commands) calls these."""
 
 from metrics.services.dirty import recompute_enqueue, snapshots_mark_dirty, snapshots_mark_dirty_by_keys
-from metrics.services.imports import ImportRunResult, import_job_create, import_run, imports_resume_stalled
+from metrics.services.imports import ImportRunResult, import_job_create, import_job_run, imports_resume_stalled
 from metrics.services.leads import LeadUpsertResult, leads_upsert
 from metrics.services.rollup import leaddays_rebuild
 from metrics.services.snapshots import (
@@ -18,7 +18,7 @@ __all__ = [
     "LeadUpsertResult",
     "SpendCreateResult",
     "import_job_create",
-    "import_run",
+    "import_job_run",
     "imports_resume_stalled",
     "leaddays_rebuild",
     "leads_upsert",

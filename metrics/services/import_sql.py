@@ -1,8 +1,9 @@
 """CSV lead import on PostgreSQL: lines copied as text, checked set-based in SQL, merged in bulk.
 
 Per-value Python work (parsing, then formatting again for COPY) was most of an import's time. Here
-Python only splits lines (the C `csv` reader, so that a malformed line is reported with its line
-number) and copies the fields as text, with their line numbers, into a temporary table. One SQL
+Python only splits lines (`metrics.services.import_csv.read_batches`, the C `csv` reader, so that a
+malformed line is reported with its line number) and copies the fields as text, with their line
+numbers, into a temporary table. One SQL
 statement per batch then types and checks the rows.
 
 SQL accepts a row only when every value is in a plain form that `metrics.rows` reads the same way
@@ -12,19 +13,17 @@ as the JSON API, so messages and accepted forms are exactly the API's. Leads who
 new are inserted without the conflict path; the rest go through an upsert like the JSON one.
 """
 
-import csv
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import psycopg
 from django.db import IntegrityError
-from django.utils.translation import gettext as _
 
 from experiments.models import Channel
 from metrics.models import Lead
 from metrics.rows import LEAD_COLUMNS, LeadCleaner
-from metrics.services.leads import MergeCounts, _copy_text, lead_writes_lock, upsert_select
+from metrics.services.import_csv import Batch
+from metrics.services.leads import MergeCounts, copy_text, lead_writes_lock, upsert_select
 from metrics.services.rollup import rollup_defer, rollup_flush
 from tracker.validators import visible
 
@@ -148,14 +147,6 @@ def raw_create(cursor, width: int) -> None:
 
 
 @dataclass
-class Batch:
-    lines: list[str] = field(default_factory=list)  # "<line>\t<field>\t<field>..." in COPY text format
-    # Lines COPY text cannot carry (NUL): cleaned in Python.
-    python_rows: list[tuple[int, list[str]]] = field(default_factory=list)
-    repeats: bool = False  # an external_id occurs on more than one line (as written)
-
-
-@dataclass
 class BatchResult:
     rows_ok: int = 0
     rows_failed: int = 0
@@ -163,73 +154,6 @@ class BatchResult:
     unique_rows: int = 0  # accepted rows once repeated external_ids are merged (the last line wins)
     keys: set[str] = field(default_factory=set)  # their utm keys
     merged: MergeCounts | None = None
-
-
-def wrong_width(width: int, found: int) -> str:
-    return _("Expected %(width)s fields as in the header, found %(found)s.") % {"width": width, "found": found}
-
-
-def malformed(exc: csv.Error) -> str:
-    return _("Malformed CSV line: %(problem)s.") % {"problem": exc}
-
-
-def read_batches(
-    text,
-    delimiter: str,
-    header: list[str],
-    batch_rows: int,
-    problem: Callable[[int, str], None],
-    first_batch_rows: int | None = None,
-) -> Iterator[Batch]:
-    """Split the file into batches of COPY lines; malformed lines go to `problem(line, message)`.
-
-    The first batch may be smaller (`first_batch_rows`), so that the work after it starts sooner.
-    """
-    width = len(header)
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
-    batch = Batch()
-    lines, ids = batch.lines, set()
-    tabs = width - 1
-    plain = line_pattern(header).fullmatch
-    id_index = header.index("external_id")
-    size = first_batch_rows or batch_rows
-    while True:
-        try:
-            for fields in reader:
-                if len(fields) != width or width == 1:
-                    if not fields or (len(fields) == 1 and not fields[0].strip()):
-                        continue  # blank line
-                    if len(fields) != width:
-                        problem(reader.line_num + 1, wrong_width(width, len(fields)))
-                        continue
-                external_id = fields[id_index]
-                if external_id in ids:
-                    batch.repeats = True
-                ids.add(external_id)
-                joined = "\t".join(fields)
-                if "\\" in joined or "\n" in joined or "\r" in joined or joined.count("\t") != tabs:
-                    if "\x00" in joined:  # COPY text cannot carry NUL
-                        batch.python_rows.append((reader.line_num + 1, fields))
-                        continue
-                    lines.append(f"{reader.line_num + 1}\tf\t" + "\t".join(map(_escape, fields)))
-                elif "\x00" in joined:
-                    batch.python_rows.append((reader.line_num + 1, fields))
-                else:
-                    lines.append(f"{reader.line_num + 1}\t{'t' if plain(joined) else 'f'}\t{joined}")
-                if len(lines) + len(batch.python_rows) >= size:
-                    yield batch
-                    batch = Batch()
-                    lines, ids = batch.lines, set()
-                    size = batch_rows
-            break
-        except csv.Error as exc:
-            problem(reader.line_num + 1, malformed(exc))
-    if lines or batch.python_rows:
-        yield batch
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class BatchLoader:
@@ -299,7 +223,7 @@ class BatchLoader:
             # Rows Python accepted, or repeated external_ids: merge the repeats and sort again.
             if cleaned:
                 with cursor.copy(f"COPY {table} (line, ok, {cols}) FROM STDIN") as copy:
-                    copy.write("".join("\t".join([str(line), "t", *map(_copy_text, v)]) + "\n" for line, v in cleaned))
+                    copy.write("".join("\t".join([str(line), "t", *map(copy_text, v)]) + "\n" for line, v in cleaned))
             cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_lines")
             cursor.execute(
                 f"CREATE UNLOGGED TABLE {table} AS SELECT DISTINCT ON (external_id) line, ok, {cols} "  # noqa: S608

@@ -33,6 +33,7 @@ run again: services by `tracker.db.atomic_retrying_deadlocks`, the recompute job
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -59,7 +60,7 @@ def snapshots_recompute(*, experiment_ids: Iterable[int]) -> dict[int, MetricSna
     counter is unchanged afterwards, so a change committed during the computation stays dirty.
     """
     ids = sorted(set(experiment_ids))
-    payloads: dict[int, dict] = {}
+    payloads: dict[int, tuple[dict[str, Any], dt.datetime]] = {}
     for start in range(0, len(ids), CHUNK):
         payloads.update(_recompute_chunk(ids[start : start + CHUNK]))
     unlocks_record_due(experiment_ids=ids)
@@ -81,7 +82,7 @@ def snapshots_recompute(*, experiment_ids: Iterable[int]) -> dict[int, MetricSna
 
 
 @atomic_retrying_deadlocks
-def _recompute_chunk(ids: list[int]) -> dict[int, tuple[dict, dt.datetime]]:
+def _recompute_chunk(ids: list[int]) -> dict[int, tuple[dict[str, Any], dt.datetime]]:
     seen = _dirty_seqs(ids)
     experiments = list(Experiment.objects.filter(id__in=ids).only("id", "utm_campaign", "start_date", "ends_on"))
     counts = experiment_counts(experiments)
@@ -104,7 +105,7 @@ def _dirty_seqs(ids: list[int]) -> dict[int, int]:
     return dict(MetricSnapshot.objects.filter(experiment_id__in=ids).values_list("experiment_id", "dirty_seq"))
 
 
-def _store(payloads: dict[int, dict], seen: dict[int, int], now: dt.datetime) -> None:
+def _store(payloads: dict[int, dict[str, Any]], seen: dict[int, int], now: dt.datetime) -> None:
     """Store the computed snapshots where no change was marked since `seen` was read, and clear
     their dirty flag; leave the others alone.
 

@@ -15,9 +15,11 @@ from django.test import Client
 from meetings import selectors as meeting_selectors
 from meetings.models import Goal
 from meetings.services.goals import goal_create, goal_delete, goal_update
+from meetings.services.meetings import meeting_hold
 from metrics.selectors import scoreboard_totals
 from metrics.services import leads_upsert
 from tests.concurrency import run_at_once
+from tests.scenarios import at
 
 pytestmark = pytest.mark.django_db
 
@@ -406,8 +408,11 @@ def test_a_marketer_is_refused_before_the_goal_is_looked_up(marketer, client_for
     assert response.status_code == 403
 
 
-def test_a_stored_agenda_keeps_a_goal_corrected_or_deleted_later(month, founder, client_for):
+def test_a_held_meeting_keeps_a_goal_corrected_or_deleted_later(month, founder, client_for):
     meeting = month["founder"]
+    with at(dt.date(2026, 12, 15), hour=10):  # the meeting is held: its agenda is kept from then on
+        meeting_hold(meeting=meeting, by=founder)
+    meeting.refresh_from_db()
     [shown] = meeting.agenda["goals"]
     assert (shown["metric"], shown["target"]) == ("mql", "10")
     client = client_for(founder)

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from meetings.models import Goal
 from meetings.services.goals import goal_create
+from meetings.services.meetings import meeting_hold
+from tests.scenarios import at
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +268,9 @@ def test_other_methods_are_not_allowed(web_client, founder, goal):
 
 def test_a_meeting_page_keeps_a_goal_deleted_later(web_client, founder, month):
     meeting = month["founder"]
+    with at(dt.date(2026, 12, 15), hour=10):  # the meeting is held: its agenda is kept from then on
+        meeting_hold(meeting=meeting, by=founder)
+    meeting.refresh_from_db()
     [shown] = meeting.agenda["goals"]
     client = web_client(founder)
     assert client.post(reverse("web:goal-delete", args=[shown["id"]])).status_code == 302

@@ -130,6 +130,13 @@ def test_the_beat_schedule_runs_the_task_every_morning(settings):
     assert min(entry["schedule"].hour) == 6
 
 
+def test_beat_start_sends_the_meeting_entry_too(settings):
+    from tracker.celery import AT_BEAT_START
+
+    assert "build-due-meetings" in AT_BEAT_START
+    assert set(AT_BEAT_START) <= set(settings.CELERY_BEAT_SCHEDULE)
+
+
 # --- notes and decisions -----------------------------------------------------------------------
 
 
@@ -195,6 +202,8 @@ def test_who_may_patch_notes_and_decisions(users, client_for, meeting, role, exp
             "agenda": meeting.agenda,
             "notes": "Talked",
             "decisions": "Scale",
+            "held_at": None,
+            "held_by": None,
         }
     else:
         assert (meeting.notes, meeting.decisions) == ("", "")
@@ -227,7 +236,7 @@ def test_everyone_signed_in_reads_meetings(users, client_for, meeting, role):
     assert listed.json()["count"] == 2
     one = client.get(f"/api/v1/meetings/{meeting.pk}/")
     assert one.status_code == 200
-    assert set(one.json()) == {"id", "kind", "date", "agenda", "notes", "decisions"}
+    assert set(one.json()) == {"id", "kind", "date", "agenda", "notes", "decisions", "held_at", "held_by"}
     assert one.json()["agenda"]["kind"] == "sync"
 
 

@@ -24,7 +24,9 @@ SYNC_KEYS = {
     "wins",
     "open_questions",
     "churn",
+    "non_target",
     "departments",
+    "experiments_now",
 }
 FOUNDER_KEYS = {
     "kind",
@@ -35,6 +37,7 @@ FOUNDER_KEYS = {
     "goals",
     "experiments",
     "overdue_reviews",
+    "month_to_date",
 }
 
 

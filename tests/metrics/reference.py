@@ -44,6 +44,11 @@ def metrics(leads: list[dict], spend: list[dict], *, churn_base: int | None = No
     for x in churned:
         reason = (x.get("churn_reason") or "").strip() or "unspecified"
         reasons[reason] = reasons.get(reason, 0) + 1
+    non_target_reasons: dict[str, int] = {}
+    for x in leads:
+        if x.get("is_target") is False:
+            reason = (x.get("disqualify_reason") or "").strip() or "unspecified"
+            non_target_reasons[reason] = non_target_reasons.get(reason, 0) + 1
     base = len(customers) if churn_base is None else churn_base
     return {
         "leads_total": len(leads),
@@ -71,5 +76,6 @@ def metrics(leads: list[dict], spend: list[dict], *, churn_base: int | None = No
         "aov": _money_ratio(revenue, orders),
         "churn_rate": _ratio(len(churned), base),
         "churn_reasons": dict(sorted(reasons.items())),
+        "non_target_reasons": dict(sorted(non_target_reasons.items(), key=lambda item: (-item[1], item[0]))),
         "romi": _ratio(revenue - marketing, marketing) if marketing else None,
     }

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from metrics.models import ImportJob, Lead
-from metrics.services import import_job_create, import_run
+from metrics.services import import_job_create, import_job_run
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ HEADER = "external_id,created_at,utm_campaign,channel,is_target,won_at,revenue,o
 def run(content: str | bytes, user, name: str = "leads.csv") -> ImportJob:
     data = content.encode() if isinstance(content, str) else content
     job = import_job_create(file=SimpleUploadedFile(name, data, content_type="text/csv"), by=user)
-    import_run(job_id=job.id)
+    import_job_run(job_id=job.id)
     job.refresh_from_db()
     return job
 
@@ -88,7 +88,7 @@ def test_import_permissions_and_status(client_for, users, django_capture_on_comm
         response = client_for(users["sales_head"]).post("/api/v1/imports/", {"file": upload})
     assert response.status_code == 202 and len(callbacks) == 1
     job_id = response.json()["id"]
-    import_run(job_id=job_id)
+    import_job_run(job_id=job_id)
     body = client_for(users["founder"]).get(f"/api/v1/imports/{job_id}/").json()
     assert body["status"] == "done" and body["rows_ok"] == 1 and body["progress"] == 1.0
     assert client_for(users["sales_head"]).post("/api/v1/imports/", {}).status_code == 400

@@ -15,12 +15,12 @@ from django.db import connection, connections
 
 from metrics.models import ImportJob, Lead
 from metrics.rows import LEAD_COLUMNS, LEAD_FIELDS
-from metrics.services import import_job_create, import_run, leads_upsert
-from metrics.services import imports as imports_module
+from metrics.services import import_job_create, import_job_run, import_orm, import_pg, leads_upsert
 from metrics.services.import_sql import BatchLoader
 from metrics.services.leads import lead_cleaner
 from tests.concurrency import WAIT_SECONDS, wait_for_a_lock_wait
 from tests.metrics.test_rollup import WON, actual_churn, actual_days, expected_churn, expected_days
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def _csv(rows: list[dict], delimiter: str = ",") -> bytes:
 
 def _import(data: bytes, user) -> ImportJob:
     job = import_job_create(file=SimpleUploadedFile("leads.csv", data, content_type="text/csv"), by=user)
-    import_run(job_id=job.id)
+    import_job_run(job_id=job.id)
     job.refresh_from_db()
     return job
 
@@ -139,8 +139,8 @@ def test_every_case_matches_the_json_cleaner(marketer, channel, delimiter):
 
 def _mixed_imports(marketer, monkeypatch) -> None:
     """New, known and repeated leads across batches of three: every way a batch merges."""
-    monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 3)
-    monkeypatch.setattr(imports_module, "BATCH_ROWS", 3)
+    monkeypatch.setattr(import_pg, "BATCH_ROWS", 3)
+    monkeypatch.setattr(import_orm, "BATCH_ROWS", 3)
     first = [{"external_id": f"m{i}", "created_at": C, "utm_campaign": "old"} for i in range(5)]
     assert _import(_csv(first), marketer).created == 5
     second = [
@@ -210,8 +210,8 @@ def test_a_failed_import_inside_a_transaction_leaves_it_as_it_was(marketer, monk
 
 
 def _import_failing_at_batch_two(marketer, monkeypatch, failure: str) -> ImportJob:
-    monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 3)
-    monkeypatch.setattr(imports_module, "PG_FIRST_BATCH_ROWS", 3)
+    monkeypatch.setattr(import_pg, "BATCH_ROWS", 3)
+    monkeypatch.setattr(import_pg, "FIRST_BATCH_ROWS", 3)
     merge = BatchLoader.merge
 
     def failing(self, cursor, number, checked):
@@ -232,8 +232,8 @@ def _import_failing_at_batch_two(marketer, monkeypatch, failure: str) -> ImportJ
 
 @pytest.mark.django_db(transaction=True)
 def test_batches_on_a_separate_connection_report_errors_in_line_order(marketer, monkeypatch):
-    monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 4)
-    monkeypatch.setattr(imports_module, "BATCH_ROWS", 4)
+    monkeypatch.setattr(import_pg, "BATCH_ROWS", 4)
+    monkeypatch.setattr(import_orm, "BATCH_ROWS", 4)
     rows = [{"external_id": f"t{i}", "created_at": C if i % 3 else "bad"} for i in range(20)]
     data = _csv(rows) + b"short,line\n" + b"t99," + C.encode() + b",,,,,,,,,,,,\n"
     job = _import(data, marketer)
@@ -284,8 +284,8 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
     for the running import instead, then applies its rows over the import's."""
     if connection.vendor != "postgresql":
         pytest.skip("row-level concurrency needs PostgreSQL")
-    monkeypatch.setattr(imports_module, "PG_BATCH_ROWS", 2)
-    monkeypatch.setattr(imports_module, "PG_FIRST_BATCH_ROWS", 2)
+    monkeypatch.setattr(import_pg, "BATCH_ROWS", 2)
+    monkeypatch.setattr(import_pg, "FIRST_BATCH_ROWS", 2)
     settings.LEAD_POST_WAIT_SECONDS = WAIT_SECONDS  # however slow the machine, the post outwaits the import
     first_batch_merged = threading.Event()
     post_waited = []
@@ -329,3 +329,14 @@ def test_a_post_of_leads_an_import_is_writing_waits_for_it_instead_of_deadlockin
     assert (results[0].created, results[0].updated) == (0, 2)  # it ran after the import committed
     assert actual_days() == expected_days() and actual_churn() == expected_churn()
     assert "deadlock" not in caplog.text
+
+
+def _wait_until_blocked_by(pid: int) -> bool:
+    """Wait until another session waits for a lock that the session `pid` holds."""
+    watcher = connection.get_new_connection(connection.get_connection_params())
+    watcher.autocommit = True
+    query = "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))"
+    try:
+        return wait_for(lambda: watcher.execute(query, [pid]).fetchone()[0] > 0, seconds=60)
+    finally:
+        watcher.close()

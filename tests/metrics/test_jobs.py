@@ -1,26 +1,18 @@
 """The Celery jobs with a real worker on the configured broker (Redis when REDIS_URL is set)."""
 
 import datetime as dt
-import time
+import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from metrics.models import ImportJob, Lead, MetricSnapshot
-from metrics.services import import_job_create, import_run, imports_resume_stalled, leads_upsert
+from metrics.services import import_job_create, import_job_run, imports_resume_stalled, leads_upsert
 from metrics.services import imports as imports_module
 from metrics.tasks import recompute_stale_snapshots, resume_stalled_imports
 from tests.metrics.conftest import lead
-
-
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+from tests.waiting import wait_for, wait_for_idle_worker
 
 
 def fresh(experiment_id: int, leads: int) -> bool:
@@ -31,21 +23,30 @@ def fresh(experiment_id: int, leads: int) -> bool:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_many_posts_within_the_debounce_cost_one_recompute(celery_worker, experiment, settings, monkeypatch):
+    from metrics import services
     from metrics.services import snapshots
 
     settings.METRICS_RECOMPUTE_DEBOUNCE_SECONDS = 2.0
     runs = []
-    real = snapshots._recompute_chunk
+    real, real_job = snapshots._recompute_chunk, services.snapshots_recompute_dirty
+    posted = threading.Event()
 
     def counted(ids):
         runs.append(list(ids))
         return real(ids)
 
+    def after_the_posts(**kwargs):
+        # However slowly the posts go, they all land within the debounce: the job waits for them.
+        assert posted.wait(60)
+        return real_job(**kwargs)
+
     monkeypatch.setattr(snapshots, "_recompute_chunk", counted)
+    monkeypatch.setattr(services, "snapshots_recompute_dirty", after_the_posts)
     for i in range(5):
         leads_upsert(rows=[lead(f"j{i}", "2026-12-02T10:00:00+03:00", is_target=False)])
+    posted.set()
     assert wait_for(lambda: fresh(experiment.id, 5))
-    time.sleep(2.5)  # nothing else is pending
+    assert wait_for_idle_worker()  # nothing else is pending
     assert runs == [[experiment.id]]
     assert MetricSnapshot.objects.get(experiment=experiment).data["non_target_leads"] == 5
 
@@ -88,7 +89,7 @@ def _job_without_a_message(marketer, monkeypatch, name: str = "w2") -> ImportJob
     """An upload whose message never reached the broker (it was down)."""
     content = f"external_id,created_at,utm_campaign\n{name},2026-12-02T10:00:00+03:00,partner_dec\n"
     with monkeypatch.context() as patch:
-        patch.setattr(imports_module, "_enqueue", lambda job_id: None)
+        patch.setattr(imports_module, "import_job_enqueue", lambda job_id: None)
         return import_job_create(file=SimpleUploadedFile("leads.csv", content.encode()), by=marketer)
 
 
@@ -116,7 +117,7 @@ def test_the_sweep_resends_only_lost_or_stalled_jobs(marketer, monkeypatch, sett
     # Running since before heartbeats were written.
     ImportJob.objects.filter(id=jobs["old-run"].id).update(status="running", started_at=long_ago, heartbeat_at=None)
     sent = []
-    monkeypatch.setattr(imports_module, "_enqueue", sent.append)
+    monkeypatch.setattr(imports_module, "import_job_enqueue", sent.append)
     assert imports_resume_stalled() == sent == [jobs["lost"].id, jobs["dead"].id, jobs["old-run"].id]
 
 
@@ -124,10 +125,10 @@ def test_the_sweep_resends_only_lost_or_stalled_jobs(marketer, monkeypatch, sett
 def test_a_running_job_is_not_run_twice_unless_its_worker_is_gone(marketer, monkeypatch):
     job = _job_without_a_message(marketer, monkeypatch, "twice")
     ImportJob.objects.filter(id=job.id).update(status="running", heartbeat_at=timezone.now())
-    assert import_run(job_id=job.id).status == ImportJob.Status.RUNNING  # another worker has it
+    assert import_job_run(job_id=job.id).status == ImportJob.Status.RUNNING  # another worker has it
     assert not Lead.objects.filter(external_id="twice").exists()
     ImportJob.objects.filter(id=job.id).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
-    assert import_run(job_id=job.id).status == ImportJob.Status.DONE
+    assert import_job_run(job_id=job.id).status == ImportJob.Status.DONE
     assert Lead.objects.filter(external_id="twice").exists()
 
 
@@ -138,18 +139,22 @@ def test_a_run_that_lost_a_deadlock_starts_over_and_a_running_one_keeps_its_leas
     job = _job_without_a_message(marketer, monkeypatch, "retried")
     real_run, attempts, beats = imports_module._run, [], []
 
-    def run(job):
+    def heartbeat() -> dt.datetime:
+        return ImportJob.objects.get(id=job.id).heartbeat_at
+
+    def run(job, *args):
         attempts.append(job.id)
         if len(attempts) == 1:
             raise errors.DeadlockDetected("deadlock detected")
-        before = ImportJob.objects.get(id=job.id).heartbeat_at
-        time.sleep(0.3)  # long enough for a few heartbeats
-        beats.append((before, ImportJob.objects.get(id=job.id).heartbeat_at))
-        return real_run(job)
+        before = heartbeat()
+        wait_for(lambda: heartbeat() > before)  # the next beat, however late the machine lets it come
+        beats.append((before, heartbeat()))
+        return real_run(job, *args)
 
     monkeypatch.setattr(imports_module, "_run", run)
-    settings.IMPORT_STALLED_SECONDS = 0.25  # a beat every 0.05 s; the retry waits 1 s
-    assert import_run(job_id=job.id).status == ImportJob.Status.DONE
+    settings.IMPORT_STALLED_SECONDS = 0.25
+    settings.IMPORT_HEARTBEAT_SECONDS = 0.05  # the retry waits 1 s
+    assert import_job_run(job_id=job.id).status == ImportJob.Status.DONE
     assert len(attempts) == 2 and Lead.objects.filter(external_id="retried").exists()
     before, after = beats[0]
     assert after > before  # the heartbeat thread moved it while the run went on

@@ -8,7 +8,14 @@ from django.db import connection
 
 from experiments.models import Channel
 from tests.concurrency import WAIT_SECONDS, run_at_once
-from tracker.db import RetryableConflict, atomic_retrying_deadlocks, is_deadlock, is_retryable, retryable_as_conflict
+from tracker.db import (
+    RetryableConflict,
+    atomic_retrying_deadlocks,
+    is_connection_lost,
+    is_deadlock,
+    is_retryable,
+    retryable_as_conflict,
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,7 +89,9 @@ def test_a_task_sees_a_retryable_error_under_the_one_name_it_retries():
     with pytest.raises(ValueError), retryable_as_conflict():
         raise ValueError("not a conflict")
     for task in (recompute_snapshots, recompute_stale_snapshots):
-        assert task.autoretry_for == (RetryableConflict,) and task.max_retries == 5 and task.retry_backoff
+        # Celery sets the retry options on the task object; celery-types declares max_retries only.
+        autoretry_for, backoff = task.autoretry_for, task.retry_backoff  # type: ignore[attr-defined]
+        assert autoretry_for == (RetryableConflict,) and task.max_retries == 5 and backoff
 
 
 def test_the_api_answers_a_deadlock_its_retries_did_not_outlast_with_503_not_500():
@@ -91,5 +100,40 @@ def test_the_api_answers_a_deadlock_its_retries_did_not_outlast_with_503_not_500
     from tracker.api_errors import exception_handler
 
     response = exception_handler(_wrapped(errors.DeadlockDetected("deadlock detected")), {})
+    assert response is not None
     assert response.status_code == 503 and response["Retry-After"] == "1"
     assert response.data["code"] == "concurrent_change" and "send it again" in response.data["detail"]
+
+
+def test_a_lost_connection_is_told_apart_from_errors_of_a_live_session():
+    import sqlite3
+
+    import psycopg
+    from django import db
+    from psycopg import errors
+
+    def wrapped(error: Exception) -> Exception:  # as Django raises it, the driver's error as its cause
+        try:
+            try:
+                raise error
+            except Exception as cause:
+                raise db.OperationalError(str(cause)) from cause
+        except db.OperationalError as exc:
+            return exc
+
+    lost = [
+        errors.AdminShutdown("terminating connection due to administrator command"),  # pg_terminate_backend
+        errors.ConnectionFailure("connection failure"),
+        psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly"),
+        psycopg.InterfaceError("the connection is closed"),
+    ]
+    alive = [
+        errors.LockNotAvailable("canceling statement due to lock timeout"),
+        errors.QueryCanceled("canceling statement due to statement timeout"),
+        errors.DeadlockDetected("deadlock detected"),
+        errors.UniqueViolation("duplicate key value"),
+        sqlite3.OperationalError("database is locked"),
+        RuntimeError("the import stopped"),
+    ]
+    assert all(is_connection_lost(wrapped(error)) for error in lost)
+    assert not any(is_connection_lost(wrapped(error)) for error in alive)

@@ -58,6 +58,8 @@ def test_deploy_check_passes_in_production_without_any_warning(extra):
         ({"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set"),
         ({"DEBUG": "true", "TIME_ZONE": "Mars/Olympus"}, "is not a known time zone"),
         ({"DEBUG": "true", "IMPORT_MAX_BYTES": "0"}, "IMPORT_MAX_BYTES must be a positive number of bytes."),
+        ({"DEBUG": "true", "IMPORT_HEARTBEAT_SECONDS": "30"}, "at most half of IMPORT_STALLED_SECONDS"),
+        ({"DEBUG": "true", "IMPORT_HEARTBEAT_SECONDS": "0"}, "IMPORT_HEARTBEAT_SECONDS must be positive"),
     ],
 )
 def test_unsafe_or_wrong_settings_are_refused(env, message):

@@ -14,6 +14,7 @@ from experiments.services.regulations import regulation_create
 from metrics.models import ImportJob, MetricSnapshot
 from tests.factories import ChannelFactory, ExperimentFactory
 from tests.pages import snapshot_for
+from tests.scenarios import at
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +222,9 @@ def test_sales_head_sees_the_review_link_on_a_running_experiment(web_client, sal
 
 
 def test_experiment_page_shows_targets_against_actuals_and_chart_data(web_client, founder, running_experiment):
-    html = web_client(founder).get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
+    # The final verdicts, once the test period is over (during it the page says on track / behind).
+    with at(running_experiment.ends_on + dt.timedelta(days=1)):
+        html = web_client(founder).get(reverse("web:experiment-detail", args=[running_experiment.pk])).content.decode()
     assert "Max CPL" in html and "1,500.00" in html and "✓" in html  # 1,234.50 <= 1,500.00
     assert "Min MQL" in html and "✗" in html  # 6 < 100
     assert 'id="chart-data"' in html
