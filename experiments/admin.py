@@ -10,7 +10,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext
@@ -31,6 +34,7 @@ from experiments.services.experiments import (
 )
 from experiments.services.regulations import REGULATION_FIELDS, regulation_create
 from tracker.errors import Conflict
+from tracker.input_limits import validate_date_in_range, validate_free_text, validate_single_line
 
 REFUSALS = (Conflict, ValidationError, PermissionDenied)
 
@@ -265,3 +269,27 @@ class ExperimentAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Cancel selected experiments"))
     def cancel(self, request: HttpRequest, queryset: QuerySet[Experiment]) -> None:
         self._apply(request, queryset, experiment_cancel, gettext("Cancelled: %(count)s."))
+
+
+# --- Users ----------------------------------------------------------------------------------
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin, with the bounds our own fields declare (tracker.input_limits): a
+    `date_joined` in year 1 was stored before year 1 in UTC and broke the user list for everyone."""
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is None:
+            return field
+        if isinstance(db_field, models.DateField):  # DateTimeField too
+            field.validators.append(validate_date_in_range)
+        elif isinstance(db_field, models.TextField):
+            field.validators.append(validate_free_text)
+        elif isinstance(db_field, models.CharField):
+            field.validators.append(validate_single_line)
+        return field

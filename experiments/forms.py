@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from experiments.models import CANCEL_REASON_MAX_LENGTH, Channel, Experiment, Review
 from metrics.catalog import COUNT, MONEY, RATE, TargetField, target_fields
+from tracker.input_limits import MAX_INT
 from tracker.numbers import parse_decimal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -16,7 +17,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def target_form_field(target: TargetField) -> forms.Field:
     """The input of an experiment target (`metrics.catalog`); a share is typed as percent."""
     if target.kind == COUNT:
-        return forms.IntegerField(label=target.label, required=False, min_value=0)
+        return forms.IntegerField(label=target.label, required=False, min_value=0, max_value=MAX_INT)
     if target.kind == RATE:
         label = format_lazy("{}, %", target.label)
         return forms.DecimalField(label=label, required=False, min_value=0, max_value=100, decimal_places=1)

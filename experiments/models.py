@@ -16,10 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from experiments.targets import validate_targets
+from tracker.input_limits import (
+    MAX_DAYS,
+    MAX_INT,
+    validate_date_in_range,
+    validate_free_text,
+    validate_single_line,
+)
 from tracker.validation import FieldCheckConstraint, FieldUniqueConstraint, MaxLength
 
 CANCEL_REASON_MAX_LENGTH = 2000
-MAX_PERIOD_DAYS = 365
 REVIEW_TEXT_MAX_LENGTH = 10000
 QUESTION_TEXT_MAX_LENGTH = 5000
 # Refusals shared by a field's validators and a constraint, or by two fields.
@@ -43,9 +49,16 @@ def _at_least_one(
     default: int,
     refusal: str,
     field: type[models.IntegerField] = models.PositiveSmallIntegerField,
+    most: int = MAX_DAYS,
 ) -> models.IntegerField:
-    """A whole number of the regulation that is at least 1, refused in its own words below that."""
-    return field(verbose_name, default=default, validators=[MinValueValidator(1, refusal)], error_messages=_WHOLE)
+    """A whole number of the regulation that is at least 1, refused in its own words below that, and
+    at most `most` (a count of days longer than a year means a typo; any other count fits its column)."""
+    return field(
+        verbose_name,
+        default=default,
+        validators=[MinValueValidator(1, refusal), MaxValueValidator(most)],
+        error_messages=_WHOLE,
+    )
 
 
 class Regulation(models.Model):
@@ -80,7 +93,7 @@ class Regulation(models.Model):
     default_test_period_days = models.PositiveSmallIntegerField(
         _("default test period, days"),
         default=30,
-        validators=[MinValueValidator(1, _DEFAULT_PERIOD), MaxValueValidator(MAX_PERIOD_DAYS, _DEFAULT_PERIOD)],
+        validators=[MinValueValidator(1, _DEFAULT_PERIOD), MaxValueValidator(MAX_DAYS, _DEFAULT_PERIOD)],
         error_messages=_WHOLE,
     )
     min_test_period_days = _at_least_one(
@@ -92,7 +105,7 @@ class Regulation(models.Model):
         # Below 1 is below any default.
         validators=[
             MinValueValidator(1, _MAX_BELOW_DEFAULT),
-            MaxValueValidator(MAX_PERIOD_DAYS, _("The maximum test period must be at most 365 days.")),
+            MaxValueValidator(MAX_DAYS, _("The maximum test period must be at most 365 days.")),
         ],
         error_messages=_WHOLE,
     )
@@ -108,6 +121,7 @@ class Regulation(models.Model):
         default=10,
         refusal=_("The exception minimum of judged leads must be at least 1."),
         field=models.PositiveIntegerField,
+        most=MAX_INT,
     )
     exception_alpha = models.DecimalField(
         _("exception alpha"), max_digits=5, decimal_places=4, default=Decimal("0.05"), error_messages=_RATE
@@ -128,7 +142,7 @@ class Regulation(models.Model):
         verbose_name_plural = _("regulation versions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(default_test_period_days__gte=1) & Q(default_test_period_days__lte=MAX_PERIOD_DAYS),
+                condition=Q(default_test_period_days__gte=1) & Q(default_test_period_days__lte=MAX_DAYS),
                 name="regulation_default_period_1_365",
             ),
             FieldCheckConstraint(
@@ -141,7 +155,7 @@ class Regulation(models.Model):
             ),
             FieldCheckConstraint(
                 condition=Q(max_test_period_days__gte=models.F("default_test_period_days"))
-                & Q(max_test_period_days__lte=MAX_PERIOD_DAYS),
+                & Q(max_test_period_days__lte=MAX_DAYS),
                 name="regulation_max_period_default_to_365",
                 field="max_test_period_days",
                 violation_error_message=_MAX_BELOW_DEFAULT,
@@ -213,7 +227,12 @@ class ChannelThreshold(models.Model):
 class Channel(models.Model):
     """Where leads come from: partner mailings, paid search, events..."""
 
-    name = models.CharField(_("name"), max_length=100, error_messages={"blank": _("Give the channel a name.")})
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        validators=[validate_single_line],
+        error_messages={"blank": _("Give the channel a name.")},
+    )
     slug = models.SlugField(
         _("slug"),
         max_length=100,
@@ -249,8 +268,15 @@ class Experiment(models.Model):
         REVIEWED = "reviewed", _("Reviewed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    title = models.CharField(_("title"), max_length=200, error_messages={"blank": _("The title is required.")})
-    hypothesis = models.TextField(_("hypothesis"), error_messages={"blank": _("The hypothesis is required.")})
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        validators=[validate_single_line],
+        error_messages={"blank": _("The title is required.")},
+    )
+    hypothesis = models.TextField(
+        _("hypothesis"), validators=[validate_free_text], error_messages={"blank": _("The hypothesis is required.")}
+    )
     channel = models.ForeignKey(
         Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="experiments"
     )
@@ -261,11 +287,18 @@ class Experiment(models.Model):
     utm_campaign = models.CharField(
         _("utm_campaign"),
         max_length=255,
+        validators=[validate_single_line],
         error_messages={"blank": _("The utm_campaign is required: it attributes leads to the experiment.")},
     )
-    start_date = models.DateField(_("start date"), error_messages={"invalid": _("Enter the start date as YYYY-MM-DD.")})
+    start_date = models.DateField(
+        _("start date"),
+        validators=[validate_date_in_range],
+        error_messages={"invalid": _("Enter the start date as YYYY-MM-DD.")},
+    )
     test_period_days = models.PositiveSmallIntegerField(
-        _("test period, days"), error_messages={"invalid": _("Enter the test period as a whole number of days.")}
+        _("test period, days"),
+        validators=[MaxValueValidator(MAX_DAYS)],
+        error_messages={"invalid": _("Enter the test period as a whole number of days.")},
     )
     # start_date + test_period_days, stored so that queries and indexes can use it.
     ends_on = models.DateField(_("ends on"), editable=False)
@@ -292,7 +325,10 @@ class Experiment(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # Why it was stopped, in the canceller's words (the page asks for it; the API may leave it out).
     cancel_reason = models.TextField(
-        _("cancellation reason"), blank=True, default="", validators=[MaxLengthValidator(CANCEL_REASON_MAX_LENGTH)]
+        _("cancellation reason"),
+        blank=True,
+        default="",
+        validators=[MaxLengthValidator(CANCEL_REASON_MAX_LENGTH), validate_free_text],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -390,11 +426,13 @@ class Review(models.Model):
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     summary = models.TextField(
         _("summary"),
-        validators=[MaxLength(REVIEW_TEXT_MAX_LENGTH, _REVIEW_TEXT_TOO_LONG)],
+        validators=[MaxLength(REVIEW_TEXT_MAX_LENGTH, _REVIEW_TEXT_TOO_LONG), validate_free_text],
         error_messages={"blank": _("Write a summary of what the numbers and the conversations with leads showed.")},
     )
     loss_reasons = models.TextField(
-        _("why leads did not buy"), blank=True, validators=[MaxLength(REVIEW_TEXT_MAX_LENGTH, _REVIEW_TEXT_TOO_LONG)]
+        _("why leads did not buy"),
+        blank=True,
+        validators=[MaxLength(REVIEW_TEXT_MAX_LENGTH, _REVIEW_TEXT_TOO_LONG), validate_free_text],
     )
     recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
     unlock_reason = models.CharField(_("unlock reason"), max_length=20, choices=ReviewUnlock.Reason.choices)
@@ -425,7 +463,8 @@ class Question(models.Model):
     text = models.TextField(
         _("question"),
         validators=[
-            MaxLength(QUESTION_TEXT_MAX_LENGTH, _("Keep the question under %(limit)s characters (it has %(length)s)."))
+            MaxLength(QUESTION_TEXT_MAX_LENGTH, _("Keep the question under %(limit)s characters (it has %(length)s).")),
+            validate_free_text,
         ],
         error_messages={"blank": _("Write the question; it cannot be empty.")},
     )
@@ -434,7 +473,8 @@ class Question(models.Model):
         _("answer"),
         blank=True,
         validators=[
-            MaxLength(QUESTION_TEXT_MAX_LENGTH, _("Keep the answer under %(limit)s characters (it has %(length)s)."))
+            MaxLength(QUESTION_TEXT_MAX_LENGTH, _("Keep the answer under %(limit)s characters (it has %(length)s).")),
+            validate_free_text,
         ],
     )
     answered_by = models.ForeignKey(

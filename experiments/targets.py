@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from metrics.catalog import COUNT, MONEY, target_field, target_fields
+from tracker.input_limits import MAX_INT
 from tracker.numbers import parse_decimal
 
 MONEY_LIMIT = Decimal("999999999999.99")  # what the budget's column holds too
@@ -26,8 +27,13 @@ def _typed_money(value: Any) -> str | None:
     return str(amount.quantize(Decimal("0.01")))
 
 
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _typed_count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    # Within an integer column, as every count the metrics compare it with.
+    return value if _is_count(value) and 0 <= value <= MAX_INT else None
 
 
 def _typed_share(value: Any) -> float | None:
@@ -42,9 +48,11 @@ def _typed(kind: str, value: Any) -> Any:
     return {MONEY: _typed_money, COUNT: _typed_count}.get(kind, _typed_share)(value)
 
 
-def _refusal(name: str, kind: str) -> str:
+def _refusal(name: str, kind: str, value: Any) -> str:
     if kind == MONEY:
         return _("%(key)s must be an amount of money of at least 0 with at most 2 decimal places.") % {"key": name}
+    if kind == COUNT and _is_count(value) and value > MAX_INT:
+        return _("%(key)s may be at most %(max)s.") % {"key": name, "max": f"{MAX_INT:,}"}
     if kind == COUNT:
         return _("%(key)s must be a whole number of at least 0.") % {"key": name}
     return _("%(key)s must be a share between 0 and 1.") % {"key": name}
@@ -66,7 +74,7 @@ def targets_typed(targets: Any) -> dict[str, Any]:
             continue
         typed[name] = _typed(target.kind, value)
         if typed[name] is None:
-            problems.append(_refusal(name, target.kind))
+            problems.append(_refusal(name, target.kind, value))
     if problems:
         raise ValidationError(problems, code="invalid")
     return typed

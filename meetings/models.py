@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tracker.input_limits import MAX_YEAR, MIN_YEAR, validate_date_in_range, validate_free_text
 from tracker.validation import FieldCheckConstraint, MaxLength, MaxValue
 
 # The scoreboard refuses longer periods; a goal's actual is read from one.
@@ -29,8 +30,8 @@ class Goal(models.Model):
     # Which metrics a goal may name, and the target each takes, is the metric catalog's to say
     # (`meetings.services.goals`).
     metric = models.CharField(_("metric"), max_length=40)
-    period_start = models.DateField(_("period start"), error_messages=_DATE)
-    period_end = models.DateField(_("period end"), error_messages=_DATE)
+    period_start = models.DateField(_("period start"), validators=[validate_date_in_range], error_messages=_DATE)
+    period_end = models.DateField(_("period end"), validators=[validate_date_in_range], error_messages=_DATE)
     target = models.DecimalField(
         _("target"),
         max_digits=16,
@@ -72,7 +73,9 @@ class Goal(models.Model):
 
     def clean(self) -> None:
         start, end = self.period_start, self.period_end
-        if isinstance(start, dt.date) and isinstance(end, dt.date) and (end - start).days > MAX_PERIOD_DAYS:
+        if not all(isinstance(day, dt.date) and MIN_YEAR <= day.year <= MAX_YEAR for day in (start, end)):
+            return  # a date that is not one, or out of range, has its own refusal
+        if (end - start).days > MAX_PERIOD_DAYS:
             too_long = ValidationError(_("A goal's period may span at most ten years."), code="period_too_long")
             raise ValidationError({"period_end": too_long})
 
@@ -91,8 +94,12 @@ class Meeting(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     date = models.DateField(_("date"))
     agenda = models.JSONField(_("agenda"), default=dict)
-    notes = models.TextField(_("notes"), blank=True, validators=[MaxLength(NOTES_MAX_LENGTH, _NOTES_TOO_LONG)])
-    decisions = models.TextField(_("decisions"), blank=True, validators=[MaxLength(NOTES_MAX_LENGTH, _NOTES_TOO_LONG)])
+    notes = models.TextField(
+        _("notes"), blank=True, validators=[MaxLength(NOTES_MAX_LENGTH, _NOTES_TOO_LONG), validate_free_text]
+    )
+    decisions = models.TextField(
+        _("decisions"), blank=True, validators=[MaxLength(NOTES_MAX_LENGTH, _NOTES_TOO_LONG), validate_free_text]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     held_by = models.ForeignKey(

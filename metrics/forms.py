@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from experiments.forms import DATE_INPUT
 from metrics.formatting import amount
 from metrics.models import Spend
+from tracker.input_limits import MAX_YEAR, MIN_YEAR
 from tracker.numbers import parse_decimal, parse_int
-from tracker.validation import EARLIEST_DATE, LATEST_DATE
 
 # Spaces people put between thousands: plain, no-break (what a Russian locale copies), narrow, thin.
 _GROUP_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
@@ -86,7 +86,7 @@ class SpendForm(forms.Form):
     date = forms.DateField(
         label=_("Date"),
         widget=forms.DateInput(
-            attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()},
+            attrs={"type": "date", "min": f"{MIN_YEAR}-01-01", "max": f"{MAX_YEAR}-12-31"},
             format=DATE_INPUT.format,
         ),
     )

@@ -1,11 +1,18 @@
 """CRM lead data, spend, imports and computed metric snapshots."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tracker.validation import FieldCheckConstraint, date_range_validators
+from tracker.input_limits import MAX_INT, validate_date_in_range, validate_free_text, validate_single_line
+from tracker.validation import FieldCheckConstraint
+
+# What `metrics.rows` accepts, said on the fields too (the row cleaner does not build models).
+_ONE_LINE = [validate_single_line]
+_FREE_TEXT = [validate_free_text]
+_IN_RANGE = [validate_date_in_range]
 
 
 class Lead(models.Model):
@@ -22,25 +29,25 @@ class Lead(models.Model):
 
     # Unique through a constraint, not `unique=True`: on PostgreSQL a unique text field also gets a
     # second `varchar_pattern_ops` index that no query uses and every insert pays for.
-    external_id = models.CharField(_("external id"), max_length=255)
-    created_at = models.DateTimeField(_("created at"))
+    external_id = models.CharField(_("external id"), max_length=255, validators=_ONE_LINE)
+    created_at = models.DateTimeField(_("created at"), validators=_IN_RANGE)
     created_date = models.DateField(_("created date (local)"))
-    utm_campaign = models.CharField(_("utm_campaign"), max_length=255, blank=True)
+    utm_campaign = models.CharField(_("utm_campaign"), max_length=255, blank=True, validators=_ONE_LINE)
     utm_key = models.CharField(max_length=255, blank=True, editable=False)
     # Most leads name no channel: a partial index (Meta) instead of one that files every NULL.
     channel = models.ForeignKey(
         "experiments.Channel", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", db_index=False
     )
     is_target = models.BooleanField(_("target lead"), null=True, blank=True)
-    disqualify_reason = models.TextField(_("disqualify reason"), blank=True)
-    mql_at = models.DateTimeField(_("MQL at"), null=True, blank=True)
-    sql_at = models.DateTimeField(_("SQL at"), null=True, blank=True)
-    won_at = models.DateTimeField(_("won at"), null=True, blank=True)
+    disqualify_reason = models.TextField(_("disqualify reason"), blank=True, validators=_FREE_TEXT)
+    mql_at = models.DateTimeField(_("MQL at"), null=True, blank=True, validators=_IN_RANGE)
+    sql_at = models.DateTimeField(_("SQL at"), null=True, blank=True, validators=_IN_RANGE)
+    won_at = models.DateTimeField(_("won at"), null=True, blank=True, validators=_IN_RANGE)
     revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2, null=True, blank=True)
-    orders = models.PositiveIntegerField(_("orders"), null=True, blank=True)
-    customer_id = models.CharField(_("customer id"), max_length=255, blank=True)
-    churned_at = models.DateTimeField(_("churned at"), null=True, blank=True)
-    churn_reason = models.TextField(_("churn reason"), blank=True)
+    orders = models.PositiveIntegerField(_("orders"), null=True, blank=True, validators=[MaxValueValidator(MAX_INT)])
+    customer_id = models.CharField(_("customer id"), max_length=255, blank=True, validators=_ONE_LINE)
+    churned_at = models.DateTimeField(_("churned at"), null=True, blank=True, validators=_IN_RANGE)
+    churn_reason = models.TextField(_("churn reason"), blank=True, validators=_FREE_TEXT)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -132,12 +139,14 @@ class Spend(models.Model):
         SALES = "sales", _("Sales")
 
     # NULL, not "", for a row without one: NULLs never collide in the unique constraint.
-    external_id = models.CharField(_("external id"), max_length=255, null=True, blank=True)  # noqa: DJ001
+    external_id = models.CharField(  # noqa: DJ001
+        _("external id"), max_length=255, null=True, blank=True, validators=_ONE_LINE
+    )
     experiment = models.ForeignKey("experiments.Experiment", on_delete=models.CASCADE, related_name="spend")
     # The bounds are checked by `full_clean()` (rows entered on the pages); the bulk API and imports
     # validate their rows in `metrics.rows`.
     date = models.DateField(
-        _("date"), validators=date_range_validators(), error_messages={"invalid": _("Give a date as YYYY-MM-DD.")}
+        _("date"), validators=_IN_RANGE, error_messages={"invalid": _("Give a date as YYYY-MM-DD.")}
     )
     amount = models.DecimalField(
         _("amount"),
@@ -146,7 +155,7 @@ class Spend(models.Model):
         error_messages={"invalid": _("Give the amount as a number, e.g. 12500.50.")},
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    visits = models.PositiveIntegerField(_("visits"), null=True, blank=True)
+    visits = models.PositiveIntegerField(_("visits"), null=True, blank=True, validators=[MaxValueValidator(MAX_INT)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -7,13 +7,24 @@ serializer per row costs ~20x more, and a 10,000-row post must stay cheap.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from tracker.input_limits import (
+    MAX_INT,
+    control_character,
+    control_character_message,
+    date_range_message,
+    object_id,
+    validate_date_in_range,
+    visible,
+)
 from tracker.numbers import parse_decimal
 
 MAX_TEXT = 255
@@ -58,6 +69,7 @@ EVENT_FIELDS = ("mql_at", "sql_at", "won_at", "churned_at")
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
+_WHOLE = re.compile(r"\s*(-?)0*([0-9]+)\s*", re.ASCII)
 
 
 def local_zone() -> ZoneInfo:
@@ -73,7 +85,7 @@ class RowError(Exception):
     pass
 
 
-def _text(value, limit: int | None = MAX_TEXT) -> str:
+def _text(value, limit: int | None = MAX_TEXT, *, free_text: bool = False) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -82,9 +94,17 @@ def _text(value, limit: int | None = MAX_TEXT) -> str:
         value = str(value)
     if limit is not None and len(value) > limit:
         raise RowError(_("At most %(limit)s characters.") % {"limit": limit})
-    if "\x00" in value:
-        raise RowError(_("Contains a NUL character, which text fields cannot hold."))
+    char = control_character(value, free_text=free_text)
+    if char is not None:
+        raise RowError(control_character_message(char))
     return value
+
+
+def _in_range(value: dt.date) -> None:
+    try:
+        validate_date_in_range(value)
+    except ValidationError:
+        raise RowError(date_range_message()) from None
 
 
 def _datetime(value, zone: ZoneInfo) -> dt.datetime | None:
@@ -97,10 +117,14 @@ def _datetime(value, zone: ZoneInfo) -> dt.datetime | None:
             parsed = dt.datetime.fromisoformat(value.strip())
         except ValueError:
             raise RowError(
-                _("“%(value)s” is not a date and time (ISO 8601, e.g. 2026-12-01T10:30:00+03:00).") % {"value": value}
+                _("“%(value)s” is not a date and time (ISO 8601, e.g. 2026-12-01T10:30:00+03:00).")
+                % {"value": visible(value)}
             ) from None
     else:
         raise RowError(_("Expected a date and time (ISO 8601 text)."))
+    # By the year as written: with any offset the instant stays well inside what both PostgreSQL
+    # and Python read back (year 9999 at -12:00 is year 10000 in UTC).
+    _in_range(parsed)
     if parsed.tzinfo is None:
         # No offset: a CRM export in local time, read in the configured time zone.
         parsed = parsed.replace(tzinfo=zone)
@@ -130,7 +154,7 @@ def _money(value) -> Decimal | None:
         raise RowError(_("Expected an amount of money."))
     amount = parse_decimal(value, decimal_comma=True)
     if amount is None:
-        raise RowError(_("“%(value)s” is not an amount of money.") % {"value": value})
+        raise RowError(_("“%(value)s” is not an amount of money.") % {"value": visible(str(value))})
     if amount < 0:
         raise RowError(_("Must not be negative."))
     if amount > MAX_MONEY:
@@ -147,15 +171,18 @@ def _whole_number(value) -> int | None:
         raise RowError(_("Expected a whole number."))
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        number = int(value.strip())
+    elif isinstance(value, str) and (whole := _WHOLE.fullmatch(value)):
+        # ASCII digits only (str.isdigit() also takes "²", which int() refuses), measured before
+        # int() reads them (it refuses more than 4,300 digits).
+        sign, digits = whole.groups()
+        number = (int(digits) if len(digits) <= 10 else MAX_INT + 1) * (-1 if sign else 1)
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     else:
-        raise RowError(_("“%(value)s” is not a whole number.") % {"value": value})
+        raise RowError(_("“%(value)s” is not a whole number.") % {"value": visible(str(value))})
     if number < 0:
         raise RowError(_("Must not be negative."))
-    if number > 2_147_483_647:
+    if number > MAX_INT:
         raise RowError(_("Too large."))
     return number
 
@@ -174,7 +201,7 @@ class LeadCleaner:
             return _datetime(value, zone)
 
         def long_text(value):
-            return _text(value, None)
+            return _text(value, None, free_text=True)
 
         self._parsers = (
             ("external_id", _text),
@@ -223,7 +250,7 @@ class LeadCleaner:
         if slug is not None and slug != "":
             channel_id = self.channels.get(slug.strip()) if isinstance(slug, str) else None
             if channel_id is None:
-                errors["channel"] = [_("No channel with the slug “%(slug)s”.") % {"slug": slug}]
+                errors["channel"] = [_("No channel with the slug “%(slug)s”.") % {"slug": visible(str(slug))}]
         is_target = v["is_target"]
         disqualify_reason = v["disqualify_reason"] or ""
         events = v
@@ -278,27 +305,28 @@ def spend_clean(row, *, experiments_by_key: dict[str, int], experiment_ids: set[
     errors: dict[str, list[str]] = {}
     experiment_id = None
     if row.get("experiment") not in (None, ""):
-        try:
-            experiment_id = int(row["experiment"])
-        except (TypeError, ValueError):
-            experiment_id = None
+        experiment_id = object_id(row["experiment"])
         if experiment_id not in experiment_ids:
-            errors["experiment"] = [_("No experiment with the id “%(id)s”.") % {"id": row["experiment"]}]
+            errors["experiment"] = [_("No experiment with the id “%(id)s”.") % {"id": visible(str(row["experiment"]))}]
     elif isinstance(row.get("utm_campaign"), str) and row["utm_campaign"].strip():
         experiment_id = experiments_by_key.get(utm_key(row["utm_campaign"]))
         if experiment_id is None:
             errors["utm_campaign"] = [
-                _("No experiment (not cancelled) uses utm_campaign “%(utm)s”.") % {"utm": row["utm_campaign"]}
+                _("No experiment (not cancelled) uses utm_campaign “%(utm)s”.") % {"utm": visible(row["utm_campaign"])}
             ]
     else:
         errors["experiment"] = [_("Name the experiment by its id (experiment) or by its utm_campaign.")]
     date = None
     try:
         date = dt.date.fromisoformat(str(row.get("date") or "").strip())
+        _in_range(date)
     except ValueError:
         errors["date"] = [
             _("A date is required (YYYY-MM-DD).") if not row.get("date") else _("Not a date (YYYY-MM-DD).")
         ]
+    except RowError as exc:
+        date = None
+        errors["date"] = [str(exc)]
     amount = None
     try:
         amount = _money(row.get("amount"))

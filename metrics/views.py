@@ -30,6 +30,7 @@ from metrics.selectors import import_jobs, scoreboard
 from metrics.services.imports import import_job_create
 from metrics.services.spend import spend_row_create, spend_row_delete, spend_row_update
 from metrics.spend_display import spend_context, spend_form
+from tracker.input_limits import validate_date_in_range
 
 IMPORTS_PAGE_SIZE = 20
 IMPORT_ERRORS_SHOWN = 200
@@ -78,8 +79,10 @@ def period_presets(today: dt.date) -> list[dict]:
 
 
 class ScoreboardForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT)
-    date_to = forms.DateField(label=gettext_lazy("To (not included)"), widget=DATE_INPUT)
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT, validators=[validate_date_in_range])
+    date_to = forms.DateField(
+        label=gettext_lazy("To (not included)"), widget=DATE_INPUT, validators=[validate_date_in_range]
+    )
     channel = forms.ModelChoiceField(
         label=gettext_lazy("Channel"),
         queryset=Channel.objects.all(),

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from tracker.lockout import lockout_response
 from tracker.throttles import TokenRateThrottle
@@ -14,6 +15,8 @@ from tracker.throttles import TokenRateThrottle
 class TokenObtainView(ObtainAuthToken):
     # Instead of the anonymous rate, not on top of it: this one is stricter.
     throttle_classes = [TokenRateThrottle]
+    # DRF's token view names its own parsers; the API's (settings) keep the JSON limits (tracker.parsers).
+    parser_classes = APIView.parser_classes
 
     # DRF answers whatever HttpResponse a view returns; the stubs narrow this method's to Response,
     # and the lockout's answer is the same JsonResponse the log-in pages' lockout gives.

@@ -1,6 +1,10 @@
 """Reading numbers that arrive as text, JSON or database values: one parser for the whole project."""
 
+import re
+import sys
 from decimal import Decimal, InvalidOperation
+
+_WHOLE = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 
 
 def parse_decimal(value: object, *, decimal_comma: bool = False, finite: bool = True) -> Decimal | None:
@@ -26,11 +30,15 @@ def parse_decimal(value: object, *, decimal_comma: bool = False, finite: bool = 
 
 
 def parse_int(value: object) -> int | None:
-    """The whole number `value` is or spells ("7", " -3 "), or None: a boolean, a float or "7.0" is none."""
+    """The whole number `value` is or spells ("7", " -3 "), or None: a boolean, a float or "7.0" is none.
+
+    Only ASCII digits (str.isdigit() also takes "²", which int() refuses), and no more of them than
+    int() reads (4,300 by default; no column holds a number a tenth that long).
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and len(value) <= sys.get_int_max_str_digits() and _WHOLE.fullmatch(value):
+        return int(value)
     return None

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tracker.middleware.ControlCharacterMiddleware",  # before the session reads its cookie
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -344,6 +345,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, the JSON one with a depth limit (api.md, Conventions).
+    "DEFAULT_PARSER_CLASSES": [
+        "tracker.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "tracker.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["tracker.filtering.ListFilterBackend"],
@@ -363,7 +370,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the unlock reasons, whether a field is called `reason` or `unlock_reason`.
-    "ENUM_NAME_OVERRIDES": {"UnlockReasonEnum": "experiments.models.ReviewUnlock.Reason"},
+    "ENUM_NAME_OVERRIDES": {
+        "UnlockReasonEnum": "experiments.models.ReviewUnlock.Reason",
+        "SpendKindEnum": "metrics.models.Spend.Kind",
+    },
 }
 
 # --- Production hardening -------------------------------------------------------------------

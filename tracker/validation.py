@@ -6,7 +6,6 @@ call `validate()` and add only what a row cannot say (a rule across rows). Forms
 (the admin's) get the same checks from Django.
 """
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -14,7 +13,6 @@ from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models.constraints import BaseConstraint
-from django.utils.translation import gettext_lazy as _
 
 
 class _ReportedOnField(BaseConstraint):
@@ -79,19 +77,6 @@ class MaxValue(validators.MaxValueValidator):
 
 
 # Dates people enter by hand: a year typed wrong (1026, 20226) is refused, not stored to skew a sum.
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
-_DATE_OUT_OF_RANGE = _("Give a date between 2000-01-01 and 2100-12-31.")
-
-
-def date_range_validators() -> list[validators.BaseValidator]:
-    """The validators of a date field bounded to [EARLIEST_DATE, LATEST_DATE], with one message."""
-    return [
-        validators.MinValueValidator(EARLIEST_DATE, _DATE_OUT_OF_RANGE),
-        validators.MaxValueValidator(LATEST_DATE, _DATE_OUT_OF_RANGE),
-    ]
-
-
 def violation_message(model: type[models.Model], constraint: str) -> str:
     """A constraint's own refusal, for when the database answers a race that `full_clean()` could not see."""
     message = next(c for c in model._meta.constraints if c.name == constraint).get_violation_error_message()

@@ -39,7 +39,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The experiment's metrics (metrics.md names) recomputed and frozen at filing."
     )
     amends = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The original review this version amends; null for the original."
+        read_only=True, allow_null=True, help_text="The original review this version amends; null for the original."
     )
 
     class Meta:

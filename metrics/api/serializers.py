@@ -6,15 +6,50 @@ from rest_framework import serializers
 from experiments.models import Channel
 from metrics.models import ImportJob, Lead, Spend
 from metrics.rows import LEAD_FIELDS
+from tracker.input_limits import MAX_INT, validate_date_in_range
 
 
 class LeadSerializer(serializers.ModelSerializer):
-    channel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    channel = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="The channel's slug; null when none was given."
+    )
 
     class Meta:
         model = Lead
         fields = ["id", *LEAD_FIELDS, "updated_at"]
         read_only_fields = fields
+
+
+class LeadRowSerializer(serializers.Serializer):
+    """One row of `POST /api/v1/leads/`, for the schema only: rows are checked by `metrics.rows`
+    (a serializer per row would cost too much), each failing row answered in `errors`."""
+
+    external_id = serializers.CharField(max_length=255)
+    created_at = serializers.DateTimeField(help_text="Years 2000 to 2100; without an offset: local time.")
+    utm_campaign = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    channel = serializers.CharField(required=False, allow_blank=True, help_text="A channel slug.")
+    is_target = serializers.BooleanField(required=False, allow_null=True)
+    disqualify_reason = serializers.CharField(required=False, allow_blank=True)
+    mql_at = serializers.DateTimeField(required=False, allow_null=True)
+    sql_at = serializers.DateTimeField(required=False, allow_null=True)
+    won_at = serializers.DateTimeField(required=False, allow_null=True)
+    revenue = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    orders = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False, allow_null=True)
+    customer_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    churned_at = serializers.DateTimeField(required=False, allow_null=True)
+    churn_reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class SpendRowSerializer(serializers.Serializer):
+    """One row of `POST /api/v1/spend/`, for the schema only (checked by `metrics.rows`)."""
+
+    experiment = serializers.IntegerField(required=False, help_text="The experiment's id, or name its utm_campaign.")
+    utm_campaign = serializers.CharField(required=False)
+    date = serializers.DateField(help_text="Years 2000 to 2100.")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    kind = serializers.ChoiceField(choices=Spend.Kind.choices)
+    visits = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False, allow_null=True)
+    external_id = serializers.CharField(max_length=255, required=False, allow_null=True)
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -74,8 +109,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 class ScoreboardQuerySerializer(serializers.Serializer):
     # "from" is a Python keyword: the fields are renamed in validate().
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = serializers.DateField(validators=[validate_date_in_range])
+    date_to = serializers.DateField(validators=[validate_date_in_range])
     channel = serializers.SlugRelatedField(slug_field="slug", queryset=Channel.objects.all(), required=False)
 
     def to_internal_value(self, data):

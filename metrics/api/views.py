@@ -14,10 +14,12 @@ from metrics import selectors, services
 from metrics.api.serializers import (
     ImportJobSerializer,
     ImportUploadSerializer,
+    LeadRowSerializer,
     LeadSerializer,
     LeadUpsertResultSerializer,
     ScoreboardQuerySerializer,
     SpendCreateResultSerializer,
+    SpendRowSerializer,
     SpendSerializer,
 )
 from metrics.filters import LeadFilter, SpendFilter
@@ -34,10 +36,7 @@ class LeadsView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.leads_list()
 
-    @extend_schema(
-        request={"application/json": {"type": "array", "items": {"type": "object"}}},
-        responses=LeadUpsertResultSerializer,
-    )
+    @extend_schema(request={"application/json": LeadRowSerializer(many=True)}, responses=LeadUpsertResultSerializer)
     def post(self, request):
         result = services.leads_upsert(rows=request.data, by=request.user)
         return Response(LeadUpsertResultSerializer(result).data, status=status.HTTP_200_OK)
@@ -54,8 +53,7 @@ class SpendView(generics.ListAPIView):
         return selectors.spend_list()
 
     @extend_schema(
-        request={"application/json": {"type": "array", "items": {"type": "object"}}},
-        responses=SpendCreateResultSerializer,
+        request={"application/json": SpendRowSerializer(many=True)}, responses={201: SpendCreateResultSerializer}
     )
     def post(self, request):
         result = services.spend_create(rows=request.data, by=request.user)

@@ -14,6 +14,7 @@ from typing import TextIO
 from django.utils.translation import gettext as _
 
 from metrics.rows import LEAD_FIELDS
+from tracker.input_limits import visible
 
 REQUIRED = ("external_id", "created_at")
 
@@ -33,7 +34,8 @@ def read_header(text: TextIO) -> tuple[str, tuple[str, ...]]:
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
         raise HeaderRefused(
-            _("The header row names the column(s) %(names)s more than once.") % {"names": ", ".join(repeated)}
+            _("The header row names the column(s) %(names)s more than once.")
+            % {"names": ", ".join(map(visible, repeated))}
         )
     missing = [name for name in REQUIRED if name not in header]
     if missing:

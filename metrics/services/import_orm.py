@@ -8,6 +8,7 @@ from metrics.services.import_backend import MAX_STORED_ERRORS, ImportStream, Imp
 from metrics.services.import_csv import records
 from metrics.services.leads import lead_cleaner, leads_merge_orm
 from tracker.db import is_deadlock
+from tracker.input_limits import visible
 
 BATCH_ROWS = 20_000
 
@@ -24,7 +25,8 @@ class OrmImportBackend:
             if values is None:
                 tally.rows_failed += 1
                 if len(tally.errors) < MAX_STORED_ERRORS:
-                    external_id = (record or {}).get("external_id")
+                    # Control characters escaped: the stored report cannot hold a NUL.
+                    external_id = visible(record["external_id"]) if record is not None else None
                     tally.errors.append({"line": line, "external_id": external_id, "errors": row_errors})
                 continue
             batch.append(values)

@@ -26,22 +26,25 @@ from metrics.rows import LEAD_COLUMNS, LeadCleaner
 from metrics.services.import_csv import Batch
 from metrics.services.leads import MergeCounts, copy_text, lead_writes_lock, upsert_select
 from metrics.services.rollup import rollup_defer, rollup_flush
+from tracker.input_limits import visible
 
 DONE = "metrics_import_done"
 
 # The shape of a line whose every value SQL may cast as it stands: one Python regular expression
 # per line (in C, ~1-2 us; the same checks in SQL cost ~10 us a row). Only forms that
 # datetime.fromisoformat, Decimal and int read as PostgreSQL does; impossible dates (Feb 30) fail,
-# so no cast can raise. Feb 29, years outside 1900-2099 and any other form go to Python.
+# so no cast can raise. Feb 29, years outside 2000-2099 (the accepted range ends in 2100) and any
+# other form go to Python, as does any control character (Python refuses them).
 _DATE = (
-    r"(?:19|20)[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    r"20[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
     r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
 )
 _TIME = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
 _MOMENT = rf"(?:| *{_DATE}(?:{_TIME}(?:Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?)? *)"
+_CHAR = r"[^\x00-\x1f\x7f-\x9f]"  # not a control character (nor the tab between fields)
 _FIELD_PATTERNS = {
     # No whitespace at the ends (strip() is then a no-op), at most 255 characters.
-    "external_id": r"[!-~](?:[^\t]{0,253}[!-~])?",
+    "external_id": rf"[!-~](?:{_CHAR}{{0,253}}[!-~])?",
     "created_at": _MOMENT,
     "mql_at": _MOMENT,
     "sql_at": _MOMENT,
@@ -49,7 +52,7 @@ _FIELD_PATTERNS = {
     "churned_at": _MOMENT,
     # Printable ASCII: trimming and lower-casing agree with Python's.
     "utm_campaign": r"[ -~]{0,255}",
-    "customer_id": r"[^\t]{0,255}",
+    "customer_id": rf"{_CHAR}{{0,255}}",
     "is_target": r" *(?:true|1|yes|y|t|false|0|no|n|f|null|none)? *",
     "revenue": r"(?:| *[0-9]{1,12}(?:[.,][0-9]{0,2})? *)",  # <= 999999999999.99
     "orders": r"(?:| *[0-9]{1,9} *)",
@@ -61,7 +64,7 @@ _DATETIMES = ("created_at", "mql_at", "sql_at", "won_at", "churned_at")
 
 def line_pattern(header: Sequence[str]) -> re.Pattern[str]:
     """Matches the tab-joined fields of a line that SQL may check on its own."""
-    parts = [_FIELD_PATTERNS.get(name, r"[^\t]*") for name in header]
+    parts = [_FIELD_PATTERNS.get(name, rf"{_CHAR}*") for name in header]
     return re.compile("\t".join(parts), re.ASCII | re.IGNORECASE)
 
 
@@ -213,7 +216,7 @@ class BatchLoader:
             record = dict(zip(self.header, fields, strict=True))
             values, errors = self.cleaner.clean(record)
             if values is None:
-                result.errors.append({"line": line, "external_id": record.get("external_id"), "errors": errors})
+                result.errors.append({"line": line, "external_id": visible(record["external_id"]), "errors": errors})
             else:
                 cleaned.append((line, values))
         cols = ", ".join(LEAD_COLUMNS)

@@ -27,6 +27,7 @@ from metrics.rows import spend_clean, utm_key
 from metrics.services.dirty import snapshots_mark_dirty
 from metrics.services.leads import MAX_ROWS, too_many_rows
 from tracker.db import atomic_retrying_deadlocks
+from tracker.input_limits import object_id
 from tracker.numbers import parse_decimal
 from tracker.permissions import User
 from tracker.validation import refusal, validate
@@ -52,8 +53,8 @@ def spend_create(*, rows: list[dict], by=None) -> SpendCreateResult:
         raise ValidationError({"non_field_errors": [too_many_rows(len(rows))]})
     named_ids = set()
     for row in rows:
-        if isinstance(row, dict) and str(row.get("experiment") or "").strip().isdigit():
-            named_ids.add(int(row["experiment"]))
+        if isinstance(row, dict) and (named := object_id(row.get("experiment"))) is not None:
+            named_ids.add(named)
     existing_ids = set(Experiment.objects.filter(id__in=named_ids).values_list("id", flat=True))
     by_key = {
         utm_key(utm): pk

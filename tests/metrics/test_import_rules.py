@@ -72,6 +72,11 @@ CASES = [
     {"external_id": "   ", "created_at": C},
     {"external_id": "e" * 256, "created_at": C},
     {"external_id": "ünïcode-ид", "created_at": C, "customer_id": "клиент"},
+    {"created_at": "1999-12-31T23:59:59+03:00"},  # the accepted years are 2000 to 2100
+    {"created_at": "2000-01-01T00:00:00+14:00"},
+    {"created_at": "2099-12-31T23:00:00-12:00", "won_at": "2100-12-31T23:59:59-12:00"},
+    {"created_at": "2101-01-01T00:00:00+03:00"},
+    {"created_at": C, "customer_id": "c\x01d", "orders": "²"},
     # Last: a quoted line break makes this record two lines of the file.
     {"created_at": C, "disqualify_reason": 'back\\slash\ttab\nnew line "quoted", semi;colon'},
 ]

@@ -123,8 +123,8 @@ def test_the_recompute_shows_the_cpl_of_the_added_corrected_and_deleted_spend(ma
         ({"amount": Decimal("-1.00")}, "amount", "The amount cannot be negative."),
         ({"amount": Decimal("1.005")}, "amount", "decimal places"),
         ({"amount": Decimal("1e15")}, "amount", "digits"),
-        ({"date": dt.date(1999, 12, 31)}, "date", "Give a date between 2000-01-01 and 2100-12-31."),
-        ({"date": dt.date(2101, 1, 1)}, "date", "Give a date between 2000-01-01 and 2100-12-31."),
+        ({"date": dt.date(1999, 12, 31)}, "date", "Use a date in the years 2000 to 2100."),
+        ({"date": dt.date(2101, 1, 1)}, "date", "Use a date in the years 2000 to 2100."),
         ({"date": "2026-12-02"}, "date", "Give a date as YYYY-MM-DD."),
         ({"kind": "travel"}, "kind", "is not a valid choice"),
         ({"visits": -3}, "visits", "greater than or equal to 0"),
@@ -146,7 +146,7 @@ def test_refusals_are_in_the_readers_language(users, marketer, experiment):
         with pytest.raises(ValidationError) as refused:
             add(experiment, marketer, date=dt.date(1999, 12, 31), amount=Decimal("-5"))
         assert refused.value.message_dict == {
-            "date": ["Укажите дату между 01.01.2000 и 31.12.2100."],
+            "date": ["Укажите дату в пределах 2000–2100 годов."],
             "amount": ["Сумма не может быть отрицательной."],
         }
         with pytest.raises(PermissionDenied, match="меняют только его владелец"):

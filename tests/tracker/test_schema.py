@@ -82,3 +82,18 @@ def test_schema_and_docs_are_served_offline(marketer, client_for):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_fields_that_answer_null_are_nullable(schema):
+    components = schema["schema"]["components"]["schemas"]
+    assert components["Lead"]["properties"]["channel"]["nullable"] is True  # a lead that names no channel
+    assert components["Review"]["properties"]["amends"]["nullable"] is True  # the original review
+
+
+def test_lead_and_spend_rows_are_described(schema):
+    paths = schema["schema"]["paths"]
+    for path, row in (("/api/v1/leads/", "LeadRowRequest"), ("/api/v1/spend/", "SpendRowRequest")):
+        body = paths[path]["post"]["requestBody"]["content"]
+        assert body == {
+            "application/json": {"schema": {"type": "array", "items": {"$ref": f"#/components/schemas/{row}"}}}
+        }
