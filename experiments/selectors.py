@@ -9,12 +9,21 @@ any periodic job has stored it.
 import copy
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from experiments.models import Channel, ChannelThreshold, Experiment, Question, Regulation
 from experiments.permissions import User
 from experiments.review_lock import LockState, review_lock_state
+
+# The statuses in the order of an experiment's life: the list's tabs and its sort by status.
+LIFECYCLE = (
+    Experiment.Status.DRAFT,
+    Experiment.Status.RUNNING,
+    Experiment.Status.AWAITING_REVIEW,
+    Experiment.Status.REVIEWED,
+    Experiment.Status.CANCELLED,
+)
 
 
 def regulation_list() -> QuerySet[Regulation]:
@@ -110,11 +119,33 @@ def experiment_list(*, user: User) -> QuerySet[Experiment]:
     return experiment_queryset().order_by("-start_date", "-id")
 
 
+def _status_conditions(today: dt.date) -> dict[str, Q]:
+    """A condition per *effective* status. A running experiment whose review has unlocked (its period
+    ended, or the exception held, recorded or not yet) reads `awaiting_review`."""
+    unlocked = Q(id__in=_unlocked_running_ids(today))
+    conditions = {status: Q(status=status) for status in Experiment.Status.values}
+    conditions[Experiment.Status.AWAITING_REVIEW] = Q(status=Experiment.Status.AWAITING_REVIEW) | unlocked
+    conditions[Experiment.Status.RUNNING] = Q(status=Experiment.Status.RUNNING) & ~unlocked
+    return conditions
+
+
 def experiments_in_status(queryset: QuerySet[Experiment], *, status: str) -> QuerySet[Experiment]:
     """The experiments of `queryset` whose *effective* status is `status`."""
-    today = timezone.localdate()
-    if status == Experiment.Status.AWAITING_REVIEW:
-        return queryset.filter(Q(status=Experiment.Status.AWAITING_REVIEW) | Q(id__in=_unlocked_running_ids(today)))
-    if status == Experiment.Status.RUNNING:
-        return queryset.filter(status=Experiment.Status.RUNNING).exclude(id__in=_unlocked_running_ids(today))
-    return queryset.filter(status=status)
+    return queryset.filter(_status_conditions(timezone.localdate())[status])
+
+
+def experiment_status_counts(queryset: QuerySet[Experiment]) -> dict[str, int]:
+    """How many experiments of `queryset` there are in each effective status, and `all` of them, in
+    one aggregate query (after the one that finds the running experiments whose review unlocked)."""
+    conditions = _status_conditions(timezone.localdate())
+    counts = {status: Count("id", filter=condition) for status, condition in conditions.items()}
+    return queryset.order_by().aggregate(all=Count("id"), **counts)
+
+
+def effective_status_order() -> Case:
+    """The effective status as a number in the order of an experiment's life (draft first), to sort by."""
+    conditions = _status_conditions(timezone.localdate())
+    return Case(
+        *(When(conditions[status], then=Value(rank)) for rank, status in enumerate(LIFECYCLE)),
+        output_field=IntegerField(),
+    )

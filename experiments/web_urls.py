@@ -1,12 +1,13 @@
 """Server-rendered pages. Every page but the login page requires a signed-in user."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from experiments.views import dashboard, experiments, questions, regulations, reviews
+from experiments.views import dashboard, experiments, exports, questions, regulations, reviews
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("experiments/", experiments.experiment_list, name="experiment-list"),
+    re_path(r"^experiments/export\.(?P<fmt>csv|xlsx)$", exports.experiment_export, name="experiment-export"),
     path("experiments/new/", experiments.experiment_create_view, name="experiment-create"),
     path("experiments/<int:pk>/", experiments.experiment_detail, name="experiment-detail"),
     path("experiments/<int:pk>/edit/", experiments.experiment_edit, name="experiment-edit"),

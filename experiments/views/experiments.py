@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from experiments.filters import ExperimentPageFilter
 from experiments.forms import CancelForm, ExperimentForm, QuestionForm, apply_service_errors
 from experiments.models import Experiment
 from experiments.selectors import experiment_list as experiment_list_selector
-from experiments.selectors import regulation_current
+from experiments.selectors import experiment_status_counts, regulation_current
 from experiments.services.experiments import (
     experiment_cancel,
     experiment_create,
@@ -24,8 +25,9 @@ from experiments.services.experiments import (
 )
 from experiments.views.charts import experiment_charts, targets_vs_actuals
 from experiments.views.history import history_entries
+from experiments.views.list_display import experiment_rows, sort_links, status_tabs
 from experiments.views.lock_display import lock_context
-from experiments.web_selectors import experiment_for_page
+from experiments.web_selectors import experiment_for_page, with_reviews
 from tracker.errors import Conflict
 
 PAGE_SIZE = 20
@@ -38,15 +40,21 @@ def _get_experiment(pk: int) -> Experiment:
         raise Http404(_("There is no experiment with this number.")) from exc
 
 
+def filtered_experiments(request: HttpRequest) -> tuple[ExperimentPageFilter, QuerySet[Experiment]]:
+    """The list's filters and the experiments they keep, in their order, with their reviews.
+
+    A bad value (an unknown channel, say) filters nothing rather than half of what was asked.
+    """
+    queryset = with_reviews(experiment_list_selector(user=request.user))
+    filters = ExperimentPageFilter(request.GET, queryset=queryset, request=request)
+    return filters, filters.qs if filters.is_valid() else filters.queryset
+
+
 @login_required
 def experiment_list(request: HttpRequest) -> HttpResponse:
-    filters = ExperimentPageFilter(request.GET, queryset=experiment_list_selector(user=request.user), request=request)
-    # A bad value (an unknown channel, say) filters nothing rather than half of what was asked.
-    filtered = filters.is_valid() and any(filters.form.cleaned_data.values())
-    experiments = filters.qs if filtered else filters.queryset
+    filters, experiments = filtered_experiments(request)
     page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
-    current = regulation_current()
-    rows = [{"experiment": e, "lock": lock_context(e, current_regulation=current)} for e in page.object_list]
+    cleaned = filters.form.cleaned_data if filters.is_valid() else {}
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -55,9 +63,16 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
         {
             "form": filters.form,
             "page": page,
-            "rows": rows,
+            "rows": experiment_rows(page.object_list, current_regulation=regulation_current()),
             "query": query.urlencode(),
-            "filtered": filtered,
+            "filtered": filters.narrowed,
+            "tabs": status_tabs(
+                request.path,
+                query,
+                counts=experiment_status_counts(filters.qs_without_status()),
+                current=cleaned.get("status") or "",
+            ),
+            "sorts": sort_links(request.path, query, current=cleaned.get("ordering") or ""),
             "can_register": permissions.can_register_experiments(request.user),
         },
     )

@@ -165,6 +165,15 @@ def founder_agenda_context(agenda: dict) -> dict:
     }
 
 
+def agenda_context(meeting: Meeting) -> dict | None:
+    """The meeting's agenda as people read it (the page and its download), or None without one."""
+    agenda = meeting.agenda or {}
+    # Agendas are built by the service with every key present; a bare row (made by hand) has none.
+    if not agenda.get("period"):
+        return None
+    return (sync_agenda_context if meeting.kind == Meeting.Kind.SYNC else founder_agenda_context)(agenda)
+
+
 def meeting_summary(meeting: Meeting) -> dict:
     """The few counts the list shows for a meeting, read from its agenda (no extra query)."""
     agenda = meeting.agenda or {}
@@ -229,10 +238,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
-            # Agendas are built by the service with every key present; a bare row (made by hand) has none.
-            "agenda": (sync_agenda_context if meeting.kind == Meeting.Kind.SYNC else founder_agenda_context)(agenda)
-            if agenda.get("period")
-            else None,
+            "agenda": agenda_context(meeting),
             "regulation_version": agenda.get("regulation_version"),
             "previous": {**previous, "date": _parse_date(previous["date"])} if previous else None,
             "form": form,
