@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,6 +19,8 @@ from experiments.models import Experiment
 from experiments.selectors import experiment_list as experiment_list_selector
 from experiments.selectors import experiment_status_counts, regulation_current
 from experiments.services.experiments import (
+    experiment_adjust,
+    experiment_adjusted_values,
     experiment_cancel,
     experiment_create,
     experiment_launch,
@@ -102,11 +105,14 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
         "metrics_stale": snapshot is not None and snapshot.dirty_since is not None,
         "targets": targets_vs_actuals(experiment.targets, metrics),
         "history": history_entries(experiment),
+        "leads_url": reverse("web:experiment-leads", args=[experiment.pk]),
         "charts": experiment_charts(experiment, metrics, lock),
         "reviews": reviews[::-1],  # newest version first
         "review": reviews[-1] if reviews else None,
         "questions": questions,
         "can_manage": permissions.can_manage_experiment(user, experiment),
+        "can_adjust": experiment.status == Experiment.Status.REVIEWED
+        and permissions.can_manage_experiment(user, experiment),
         "can_review": permissions.can_file_reviews(user),
         "can_ask": permissions.can_ask_questions(user),
         "can_answer": permissions.can_answer_questions(user),
@@ -114,10 +120,13 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
     }
 
 
-def _form_page(request: HttpRequest, form: ExperimentForm, experiment: Experiment | None) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: ExperimentForm, experiment: Experiment | None, *, adjusting: Experiment | None = None
+) -> HttpResponse:
     regulation = regulation_current()
     form.fields["test_period_days"].widget.attrs["placeholder"] = str(regulation.default_test_period_days)
-    return render(request, "experiments/form.html", {"form": form, "experiment": experiment})
+    context = {"form": form, "experiment": experiment, "adjusting": adjusting}
+    return render(request, "experiments/form.html", context)
 
 
 @login_required
@@ -210,3 +219,28 @@ def experiment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The experiment is cancelled."))
             return redirect("web:experiment-detail", pk=pk)
     return render(request, "experiments/cancel_form.html", {"experiment": experiment, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run an adjusted hypothesis: GET shows the register form filled from a reviewed experiment,
+    with a new utm_campaign to confirm or change; POST registers the draft."""
+    experiment = _get_experiment(pk)
+    _may_manage(request, experiment)
+    if experiment.status != Experiment.Status.REVIEWED:
+        messages.info(request, _("Only a reviewed experiment can be run again as an adjusted hypothesis."))
+        return redirect("web:experiment-detail", pk=pk)
+    initial = ExperimentForm.initial_from(experiment_adjusted_values(experiment=experiment))
+    form = ExperimentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = experiment_adjust(experiment=experiment, by=request.user, **form.service_fields())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The adjusted hypothesis is saved as a draft. Launch it when its test starts."))
+            return redirect("web:experiment-detail", pk=draft.pk)
+    return _form_page(request, form, None, adjusting=experiment)

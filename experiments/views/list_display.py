@@ -1,7 +1,9 @@
 """The experiment list in words and links: each row's status pill with why (its tooltip), the status
-tabs with their counts, and the column headers that sort the list."""
+tabs with their counts, and the column headers that sort the list. The tabs and links serve the
+other filtered lists of experiments too (an experiment's leads)."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.http import QueryDict
 from django.utils import timezone
@@ -103,7 +105,7 @@ def experiment_rows(experiments: list[Experiment], *, current_regulation: Regula
     return rows
 
 
-def _link(path: str, query: QueryDict, **changes: str) -> str:
+def page_link(path: str, query: QueryDict, **changes: str) -> str:
     """`path` with `query` changed: a value set, or removed when empty; never the page number."""
     query = query.copy()
     query.pop("page", None)
@@ -115,17 +117,30 @@ def _link(path: str, query: QueryDict, **changes: str) -> str:
     return f"{path}?{text}" if text else path
 
 
-def status_tabs(path: str, query: QueryDict, *, counts: dict[str, int], current: str) -> list[dict[str, object]]:
-    """The status tabs: label, how many experiments (with the other filters applied), link, selected."""
+def filter_tabs(
+    path: str,
+    query: QueryDict,
+    *,
+    param: str,
+    tabs: Sequence[tuple[str, object]],
+    counts: dict[str, int],
+    current: str,
+) -> list[dict[str, object]]:
+    """Tabs that set one filter (`param`; the first tab, value "", clears it): label, how many rows
+    it holds with the other filters applied (`counts`, "all" for the first), link, and which is on."""
     return [
         {
             "label": str(label),
-            "count": counts[status or "all"],
-            "url": _link(path, query, status=status),
-            "current": status == current,
+            "count": counts[value or "all"],
+            "url": page_link(path, query, **{param: value}),
+            "current": value == current,
         }
-        for status, label in TABS
+        for value, label in tabs
     ]
+
+
+def status_tabs(path: str, query: QueryDict, *, counts: dict[str, int], current: str) -> list[dict[str, object]]:
+    return filter_tabs(path, query, param="status", tabs=TABS, counts=counts, current=current)
 
 
 def sort_links(path: str, query: QueryDict, *, current: str) -> dict[str, dict[str, str | None]]:
@@ -140,5 +155,5 @@ def sort_links(path: str, query: QueryDict, *, current: str) -> dict[str, dict[s
             ordering, aria_sort = name, "descending"
         else:
             ordering, aria_sort = name, None
-        links[name] = {"url": _link(path, query, ordering=ordering), "aria_sort": aria_sort}
+        links[name] = {"url": page_link(path, query, ordering=ordering), "aria_sort": aria_sort}
     return links

@@ -227,7 +227,8 @@ def test_experiment_page_shows_targets_against_actuals_and_chart_data(web_client
     assert "Min MQL" in html and "✗" in html  # 6 < 100
     assert 'id="chart-data"' in html
     assert '"threshold": 0.3' in html
-    assert '"funnel": [12, 6, 3, 1]' in html
+    # leads → judged target (10 judged - 2 non-target) → MQL → SQL → customers
+    assert '"funnel": [12, 8, 6, 3, 1]' in html
 
 
 def test_experiment_page_says_when_metrics_are_being_updated(web_client, founder, running_experiment):
