@@ -37,7 +37,7 @@ def lead_row(lead: Lead) -> dict[str, object]:
     if lead.is_target is False:
         # A non-target lead's reason is why sales turned it down, whatever stage it reached before.
         reason = lead.disqualify_reason or reason
-    judged = {True: _("Target"), False: _("Non-target"), None: _("Not judged yet")}[lead.is_target]
+    judged = {True: _("Target lead"), False: _("Non-target lead"), None: _("Not judged yet")}[lead.is_target]
     return {"lead": lead, "stage": stage, "judged": judged, "reason": reason.strip()}
 
 

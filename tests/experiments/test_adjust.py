@@ -140,9 +140,10 @@ def test_the_button_is_for_the_owner_and_marketing_heads_of_a_reviewed_experimen
     }
     assert web_client(users["sales_head"]).get(url).status_code == 403
     running = ExperimentFactory(running=True, owner=users["marketer"])
-    assert url.replace(str(reviewed.pk), str(running.pk)) not in web_client(users["marketer"]).get(
-        reverse("web:experiment-detail", args=[running.pk])
-    ).content.decode()
+    assert (
+        url.replace(str(reviewed.pk), str(running.pk))
+        not in web_client(users["marketer"]).get(reverse("web:experiment-detail", args=[running.pk])).content.decode()
+    )
 
 
 def test_the_form_is_filled_in_and_asks_to_check_the_utm_campaign(web_client, marketer, reviewed):
@@ -241,7 +242,7 @@ def test_api_refuses_an_experiment_that_is_not_reviewed_with_a_409_in_the_reader
     russian = client.post(
         f"/api/v1/experiments/{running.pk}/adjust/", {}, format="json", HTTP_ACCEPT_LANGUAGE="ru"
     ).json()
-    assert russian["code"] == "not_reviewed" and "проверенн" in russian["detail"]
+    assert russian["code"] == "not_reviewed" and "разобранному" in russian["detail"]
 
 
 def test_api_field_errors_are_400(client_for, marketer, reviewed):

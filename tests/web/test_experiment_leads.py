@@ -108,7 +108,7 @@ def test_rows_say_how_far_each_lead_went_and_why_it_was_lost(web_client, founder
     response = web_client(founder).get(_url(experiment))
     rows = {row["lead"].external_id: row for row in response.context["rows"]}
     assert (rows["nt-1"]["judged"], rows["nt-1"]["stage"], rows["nt-1"]["reason"]) == (
-        "Non-target",
+        "Non-target lead",
         "Lead",
         "Students, no budget",
     )
