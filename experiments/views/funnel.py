@@ -4,6 +4,7 @@ page shows it as a chart and as a table, the chart's tooltips in the table's wor
 links to its leads."""
 
 from fractions import Fraction
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ def _step_label(key: str, stage: str) -> str:
     return str(entry.label if entry is not None else LEAD_STAGES[stage][0])
 
 
-def funnel_steps(metrics: dict | None) -> list[dict]:
+def funnel_steps(metrics: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Each step of the funnel with its count, its conversion from the previous step and from the
     first, and what it lost against the previous step (count and share).
 
@@ -38,7 +39,7 @@ def funnel_steps(metrics: dict | None) -> list[dict]:
     counts = {key: int(numbers.get(key) or 0) for key, _stage in FUNNEL if key != "judged_target"}
     counts["judged_target"] = int(numbers.get("judged_leads") or 0) - int(numbers.get("non_target_leads") or 0)
     first = counts["leads_total"]
-    steps: list[dict] = []
+    steps: list[dict[str, Any]] = []
     for key, stage in FUNNEL:
         count = counts[key]
         previous = steps[-1]["count"] if steps else None
@@ -58,7 +59,7 @@ def funnel_steps(metrics: dict | None) -> list[dict]:
     return steps
 
 
-def step_tooltip(step: dict) -> list[str]:
+def step_tooltip(step: dict[str, Any]) -> list[str]:
     """The lines of a funnel bar's tooltip, formatted as in the table beside the chart."""
     if step["from_previous"] is None and step["from_first"] is None:
         return []

@@ -6,6 +6,7 @@ an amount, a rate), so that a department's metrics keep their type next to a rev
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -54,7 +55,7 @@ def _row(
     return [section, item, detail, value, before, change, target, date, note]
 
 
-def _departments(agenda: dict, raw: dict | None) -> Iterator[Row]:
+def _departments(agenda: dict[str, Any], raw: dict[str, Any] | None) -> Iterator[Row]:
     """Each zone's metrics: now, and on a sync agenda before and the change (in the metric's kind)."""
     for department in agenda["departments"]:
         zone = department["zone"]
@@ -71,13 +72,13 @@ def _departments(agenda: dict, raw: dict | None) -> Iterator[Row]:
             )
 
 
-def _reviews(section: str, reviews: list[dict]) -> Iterator[Row]:
+def _reviews(section: str, reviews: list[dict[str, Any]]) -> Iterator[Row]:
     for review in reviews:
         detail = f"{review['verdict_label']} · {_('Recommendation')}: {review['recommendation_label']}"
         yield _row(section, review["experiment"]["title"], detail, date=review["created_at"], note=review["summary"])
 
 
-def sync_rows(agenda: dict, raw: dict) -> Iterator[Row]:
+def sync_rows(agenda: dict[str, Any], raw: dict[str, Any]) -> Iterator[Row]:
     for item in agenda["unlocked"]:
         detail = item["reason_label"]
         if item.get("reviewed"):
@@ -118,7 +119,7 @@ def sync_rows(agenda: dict, raw: dict) -> Iterator[Row]:
     yield from _departments(agenda, raw["departments"])
 
 
-def founder_rows(agenda: dict) -> Iterator[Row]:
+def founder_rows(agenda: dict[str, Any]) -> Iterator[Row]:
     for goal in agenda["goals"]:
         met = {True: _("met"), False: _("not met"), None: _("no data yet")}[goal.get("met")]
         yield _row(

@@ -27,12 +27,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def reviewed(marketer, sales_head) -> Experiment:
     """Alice's partner mailings, not confirmed: sales recommend adjusting the positioning."""
-    experiment = ExperimentFactory(
+    experiment = ExperimentFactory.create(
         running=True,
         owner=marketer,
         title="Partner mailings to SMB",
         hypothesis="If we mail partners' SMB customers, then we get qualified leads.",
-        channel=ChannelFactory(name="Partner mailings", slug="partner-mailings"),
+        channel=ChannelFactory.create(name="Partner mailings", slug="partner-mailings"),
         utm_campaign="partner_nov",
         start_date=timezone.localdate() - dt.timedelta(days=40),
         test_period_days=30,
@@ -73,8 +73,8 @@ def test_what_the_person_changed_replaces_the_suggestion(reviewed, marketing_hea
 
 
 def test_the_suggested_utm_campaign_is_free(reviewed, marketer):
-    ExperimentFactory(utm_campaign="PARTNER_NOV_ADJ")
-    cancelled = ExperimentFactory(owner=marketer, utm_campaign="partner_nov_adj2")
+    ExperimentFactory.create(utm_campaign="PARTNER_NOV_ADJ")
+    cancelled = ExperimentFactory.create(owner=marketer, utm_campaign="partner_nov_adj2")
     experiment_cancel(experiment=cancelled, by=marketer)  # a cancelled one frees its key
     assert adjusted_utm_campaign("partner_nov") == "partner_nov_adj2"
     assert adjusted_utm_campaign(" x " * 200).endswith("_adj")
@@ -103,14 +103,14 @@ def test_only_the_owner_marketing_heads_and_admins_adjust(reviewed, users, role)
 
 
 def test_only_a_reviewed_experiment_is_adjusted(marketer):
-    running = ExperimentFactory(running=True, owner=marketer)
+    running = ExperimentFactory.create(running=True, owner=marketer)
     with pytest.raises(Conflict) as refused:
         experiment_adjust(experiment=running, by=marketer)
     assert refused.value.code == "not_reviewed"
 
 
 def test_a_taken_utm_campaign_is_a_field_error(reviewed, marketer):
-    ExperimentFactory(utm_campaign="taken")
+    ExperimentFactory.create(utm_campaign="taken")
     with pytest.raises(ValidationError) as refused:
         experiment_adjust(experiment=reviewed, by=marketer, utm_campaign="TAKEN")
     assert "utm_campaign" in refused.value.message_dict
@@ -139,7 +139,7 @@ def test_the_button_is_for_the_owner_and_marketing_heads_of_a_reviewed_experimen
         "admin": True,
     }
     assert web_client(users["sales_head"]).get(url).status_code == 403
-    running = ExperimentFactory(running=True, owner=users["marketer"])
+    running = ExperimentFactory.create(running=True, owner=users["marketer"])
     assert (
         url.replace(str(reviewed.pk), str(running.pk))
         not in web_client(users["marketer"]).get(reverse("web:experiment-detail", args=[running.pk])).content.decode()
@@ -186,7 +186,7 @@ def test_posting_the_form_registers_the_draft_and_links_both_pages(web_client, m
 
 
 def test_a_refused_utm_campaign_is_shown_on_its_field(web_client, marketer, reviewed):
-    ExperimentFactory(utm_campaign="taken")
+    ExperimentFactory.create(utm_campaign="taken")
     response = web_client(marketer).post(
         reverse("web:experiment-adjust", args=[reviewed.pk]),
         {
@@ -203,7 +203,7 @@ def test_a_refused_utm_campaign_is_shown_on_its_field(web_client, marketer, revi
 
 
 def test_a_running_experiment_sends_back_to_its_page(web_client, marketer):
-    running = ExperimentFactory(running=True, owner=marketer)
+    running = ExperimentFactory.create(running=True, owner=marketer)
     response = web_client(marketer).get(reverse("web:experiment-adjust", args=[running.pk]), follow=True)
     assert "Only a reviewed experiment can be run again as an adjusted hypothesis." in response.content.decode()
 
@@ -234,7 +234,7 @@ def test_api_refuses_who_may_not_adjust(client_for, users, reviewed, role, statu
 
 
 def test_api_refuses_an_experiment_that_is_not_reviewed_with_a_409_in_the_readers_language(client_for, marketer):
-    running = ExperimentFactory(running=True, owner=marketer)
+    running = ExperimentFactory.create(running=True, owner=marketer)
     client = client_for(marketer)
     response = client.post(f"/api/v1/experiments/{running.pk}/adjust/", {}, format="json")
     assert response.status_code == 409

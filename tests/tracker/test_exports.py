@@ -9,19 +9,20 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from metrics.catalog import COUNT, MONEY, RATE
 from tracker import exports
 
 COLUMNS = [
     exports.Column("Name"),
     exports.Column("Start", exports.DATE),
-    exports.Column("Leads", exports.COUNT),
-    exports.Column("CPL", exports.MONEY),
-    exports.Column("Share", exports.RATE),
+    exports.Column("Leads", COUNT),
+    exports.Column("CPL", MONEY),
+    exports.Column("Share", RATE),
     exports.Column("Mixed"),
 ]
-ROWS = [
-    ['=HYPERLINK("http://evil")', dt.date(2026, 12, 1), 12, "1234.50", 0.7056, exports.Cell(-0.25, exports.RATE)],
-    ["+cmd", None, None, None, None, exports.Cell("1500", exports.MONEY)],
+ROWS: list[list[object]] = [
+    ['=HYPERLINK("http://evil")', dt.date(2026, 12, 1), 12, "1234.50", 0.7056, exports.Cell(-0.25, RATE)],
+    ["+cmd", None, None, None, None, exports.Cell("1500", MONEY)],
     ["-2+3", dt.date(2026, 1, 2), 0, Decimal("0.5"), None, "@SUM(A1)"],
     ["\tTab", None, None, None, None, "\rCR"],
     ["Plain — текст", None, None, None, None, None],
@@ -68,7 +69,7 @@ def test_xlsx_has_typed_numbers_and_dates_and_no_formulas():
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == 'attachment; filename="list.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    sheet = book.active
+    sheet = book.worksheets[0]
     assert sheet.title == "Experiments   all"
     assert [cell.value for cell in sheet[1]] == ["Name", "Start", "Leads", "CPL", "Share", "Mixed"]
     assert sheet[1][0].font.bold
@@ -88,7 +89,7 @@ def test_xlsx_drops_characters_xml_cannot_hold():
     response = exports.xlsx_response(
         filename="x.xlsx", columns=[exports.Column("Text")], rows=[["bell\x07 and nul\x00"]], title="x"
     )
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert sheet["A2"].value == "bell and nul"
 
 

@@ -4,6 +4,7 @@ pills' reasons are reached with the keyboard alone."""
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,9 @@ from metrics.services import leads_upsert
 from tests.factories import ChannelFactory, ExperimentFactory
 from tests.pages import log_in, snapshot_for
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = [390, 1280]
@@ -20,7 +24,7 @@ OVERFLOWS = "() => document.documentElement.scrollWidth > window.innerWidth"
 
 
 @pytest.fixture(params=WIDTHS, ids=lambda width: f"{width}px")
-def screen(request, browser) -> Iterator:
+def screen(request, browser) -> Iterator["Page"]:
     context = browser.new_context(viewport={"width": request.param, "height": 900}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(60_000)  # returns as soon as the page is ready; only bounds a hang
@@ -31,9 +35,9 @@ def screen(request, browser) -> Iterator:
 @pytest.fixture
 def experiments(marketer, sales_head):
     """A running test with long words, one awaiting review, one reviewed with its verdict."""
-    channel = ChannelFactory(name="Partner mailings to small and medium businesses", slug="partner-mailings")
+    channel = ChannelFactory.create(name="Partner mailings to small and medium businesses", slug="partner-mailings")
     today = timezone.localdate()
-    running = ExperimentFactory(
+    running = ExperimentFactory.create(
         running=True,
         owner=marketer,
         channel=channel,
@@ -44,8 +48,8 @@ def experiments(marketer, sales_head):
     snapshot_for(
         running, leads_total=1234, judged_leads=1000, non_target_leads=250, non_target_share=0.25, cpl="1234.50"
     )
-    ExperimentFactory(running=True, title="Ended webinar", start_date=today - dt.timedelta(days=40))
-    reviewed = ExperimentFactory(running=True, title="Reviewed events", start_date=today - dt.timedelta(days=40))
+    ExperimentFactory.create(running=True, title="Ended webinar", start_date=today - dt.timedelta(days=40))
+    reviewed = ExperimentFactory.create(running=True, title="Reviewed events", start_date=today - dt.timedelta(days=40))
     review_file(
         experiment=reviewed,
         by=sales_head,
@@ -55,7 +59,7 @@ def experiments(marketer, sales_head):
         recommendation="scale",
     )
     for i in range(3):
-        ExperimentFactory(title=f"Draft {i}")
+        ExperimentFactory.create(title=f"Draft {i}")
     return running
 
 

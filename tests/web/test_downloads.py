@@ -26,8 +26,8 @@ def _csv(response) -> list[list[str]]:
 
 @pytest.fixture
 def leads_this_month():
-    ChannelFactory(name="Events", slug="events")
-    ChannelFactory(name="=Paid search", slug="paid-search")
+    ChannelFactory.create(name="Events", slug="events")
+    ChannelFactory.create(name="=Paid search", slug="paid-search")
     now = timezone.localtime()
     leads_upsert(
         rows=[
@@ -61,7 +61,7 @@ def test_scoreboard_downloads_every_channel_with_every_number(web_client, founde
 
 def test_scoreboard_xlsx_keeps_the_channel_filter(web_client, founder, leads_this_month):
     response = web_client(founder).get("/scoreboard/export.xlsx", {"channel": "events"})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     header = [cell.value for cell in sheet[1]]
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["All channels", "Events"]
     leads = header.index("Leads")
@@ -113,7 +113,7 @@ def test_sync_agenda_downloads_section_by_section(web_client, marketer, month):
 
 def test_founder_agenda_downloads_as_a_workbook(web_client, founder, month):
     response = web_client(founder).get(f"/meetings/{month['founder'].pk}/export.xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     goal = next(row for row in rows if row[0] == "Goals")
     assert goal[1] == "MQL" and goal[6] == 10  # the target, a number

@@ -23,11 +23,11 @@ def _at(day: dt.date, hour: int = 12) -> str:
 def experiment(marketer):
     """A 10-day test from Nov 20: two non-target leads, an MQL, an SQL, a customer who churned, a
     customer who stays; and leads the cohort leaves out."""
-    experiment = ExperimentFactory(
+    experiment = ExperimentFactory.create(
         running=True, owner=marketer, utm_campaign="partner_nov", start_date=START, test_period_days=10
     )
     day = START + dt.timedelta(days=1)
-    rows = [
+    rows: list[dict[str, object]] = [
         {"external_id": "nt-1", "is_target": False, "disqualify_reason": "Students, no budget"},
         {"external_id": "nt-2", "is_target": False, "disqualify_reason": "", "mql_at": _at(day, 13)},
         {"external_id": "mql", "is_target": True, "mql_at": _at(day, 13)},
@@ -140,7 +140,7 @@ def test_anonymous_users_are_sent_to_log_in_and_a_missing_experiment_is_404(web_
 
 
 def test_fifty_leads_a_page(web_client, founder, marketer):
-    experiment = ExperimentFactory(running=True, utm_campaign="big", start_date=START, test_period_days=10)
+    experiment = ExperimentFactory.create(running=True, utm_campaign="big", start_date=START, test_period_days=10)
     rows = [{"external_id": f"L-{i:03d}", "created_at": _at(START), "utm_campaign": "big"} for i in range(55)]
     assert leads_upsert(rows=rows).errors == []
     client = web_client(founder)
@@ -151,7 +151,7 @@ def test_fifty_leads_a_page(web_client, founder, marketer):
 
 
 def test_leads_page_query_count_does_not_grow_with_leads(web_client, founder, count_queries):
-    experiment = ExperimentFactory(running=True, utm_campaign="grow", start_date=START, test_period_days=10)
+    experiment = ExperimentFactory.create(running=True, utm_campaign="grow", start_date=START, test_period_days=10)
 
     def add(first: int, count: int) -> None:
         rows = [

@@ -22,7 +22,7 @@ TODAY = timezone.localdate
 
 def _ended(**fields) -> Experiment:
     """Running, its 30-day period over ten days ago: awaiting review in every read."""
-    return ExperimentFactory(running=True, start_date=TODAY() - dt.timedelta(days=40), **fields)
+    return ExperimentFactory.create(running=True, start_date=TODAY() - dt.timedelta(days=40), **fields)
 
 
 def _reviewed(sales_head, verdict: str = "confirmed", recommendation: str = "scale", **fields) -> Experiment:
@@ -42,10 +42,10 @@ def _reviewed(sales_head, verdict: str = "confirmed", recommendation: str = "sca
 def company(marketer, sales_head):
     """Two of each status, one of each pair about zebras."""
     made = {
-        "draft": [ExperimentFactory(title="Zebra draft"), ExperimentFactory(title="Webinar draft")],
+        "draft": [ExperimentFactory.create(title="Zebra draft"), ExperimentFactory.create(title="Webinar draft")],
         "running": [
-            ExperimentFactory(running=True, title="Zebra running", utm_campaign="zebra_run"),
-            ExperimentFactory(running=True, title="Events running"),
+            ExperimentFactory.create(running=True, title="Zebra running", utm_campaign="zebra_run"),
+            ExperimentFactory.create(running=True, title="Events running"),
         ],
         "awaiting_review": [_ended(title="Ended zebra test"), _ended(title="Ended events test")],
         "reviewed": [
@@ -54,8 +54,8 @@ def company(marketer, sales_head):
         ],
     }
     cancelled = [
-        ExperimentFactory(title="Cancelled zebra", owner=marketer),
-        ExperimentFactory(title="Old idea", owner=marketer),
+        ExperimentFactory.create(title="Cancelled zebra", owner=marketer),
+        ExperimentFactory.create(title="Old idea", owner=marketer),
     ]
     for experiment in cancelled:
         experiment_cancel(experiment=experiment, by=marketer)
@@ -100,9 +100,9 @@ def test_tab_counts_follow_the_search_and_a_tab_keeps_it(web_client, founder, co
 
 
 def test_search_reads_the_title_the_hypothesis_and_the_utm_campaign(web_client, founder):
-    ExperimentFactory(title="Webinars", hypothesis="Parents of students buy the course.", utm_campaign="web_1")
-    ExperimentFactory(title="Partners", utm_campaign="PARTNER_dec")
-    ExperimentFactory(title="Events")
+    ExperimentFactory.create(title="Webinars", hypothesis="Parents of students buy the course.", utm_campaign="web_1")
+    ExperimentFactory.create(title="Partners", utm_campaign="PARTNER_dec")
+    ExperimentFactory.create(title="Events")
     client = web_client(founder)
 
     def titles(q: str) -> list[str]:
@@ -119,16 +119,19 @@ def _titles(response) -> list[str]:
 
 def test_sorting_by_cpl_compares_amounts_and_puts_the_unknown_last(web_client, founder):
     for title, cpl in (("Dear", "1234.50"), ("Cheap", "999.00"), ("Unknown", None), ("Mid", "1000.00")):
-        snapshot_for(ExperimentFactory(running=True, title=title), leads_total=10, cpl=cpl)
+        snapshot_for(ExperimentFactory.create(running=True, title=title), leads_total=10, cpl=cpl)
     client = web_client(founder)
     assert _titles(client.get("/experiments/", {"ordering": "cpl"})) == ["Cheap", "Mid", "Dear", "Unknown"]
     assert _titles(client.get("/experiments/", {"ordering": "-cpl"})) == ["Dear", "Mid", "Cheap", "Unknown"]
 
 
 def test_sorting_by_leads_non_target_title_and_dates(web_client, founder):
-    a = ExperimentFactory(running=True, title="beta", start_date=TODAY() - dt.timedelta(days=3), test_period_days=10)
-    b = ExperimentFactory(running=True, title="Alpha", start_date=TODAY() - dt.timedelta(days=1), test_period_days=30)
-    c = ExperimentFactory(title="gamma", start_date=TODAY() - dt.timedelta(days=2), test_period_days=7)
+    def days_ago(days: int) -> dt.date:
+        return TODAY() - dt.timedelta(days=days)
+
+    a = ExperimentFactory.create(running=True, title="beta", start_date=days_ago(3), test_period_days=10)
+    b = ExperimentFactory.create(running=True, title="Alpha", start_date=days_ago(1), test_period_days=30)
+    c = ExperimentFactory.create(title="gamma", start_date=days_ago(2), test_period_days=7)
     snapshot_for(a, leads_total=9, judged_leads=4, non_target_leads=1, non_target_share=0.25)
     snapshot_for(b, leads_total=120, judged_leads=10, non_target_leads=7, non_target_share=0.7)
     client = web_client(founder)
@@ -152,7 +155,7 @@ def test_sorting_by_status_follows_the_life_of_an_experiment(web_client, founder
 
 
 def test_headers_link_to_the_other_direction_and_say_how_the_list_is_sorted(web_client, founder):
-    ExperimentFactory(title="One")
+    ExperimentFactory.create(title="One")
     client = web_client(founder)
     html = client.get("/experiments/").content.decode()
     # Newest start first unless asked otherwise.
@@ -166,17 +169,17 @@ def test_headers_link_to_the_other_direction_and_say_how_the_list_is_sorted(web_
 
 
 def test_a_bad_order_filters_and_sorts_nothing(web_client, founder):
-    ExperimentFactory(title="One")
+    ExperimentFactory.create(title="One")
     response = web_client(founder).get("/experiments/", {"ordering": "password", "q": "nothing like it"})
     assert response.status_code == 200
     assert _titles(response) == ["One"]
 
 
 def test_pills_say_why(web_client, founder, sales_head):
-    running = ExperimentFactory(running=True, title="Running one", start_date=TODAY() - dt.timedelta(days=5))
+    running = ExperimentFactory.create(running=True, title="Running one", start_date=TODAY() - dt.timedelta(days=5))
     ended = _ended(title="Ended one")
     reviewed = _reviewed(sales_head, "not_confirmed", "adjust_positioning", title="Reviewed one")
-    draft = ExperimentFactory(title="Draft one")
+    draft = ExperimentFactory.create(title="Draft one")
     response = web_client(founder).get("/experiments/")
     html = response.content.decode()
     rows = {row["experiment"].pk: row for row in response.context["rows"]}
@@ -200,7 +203,7 @@ def test_pills_say_why(web_client, founder, sales_head):
 
 
 def test_the_cancellation_reason_is_the_tip_of_a_cancelled_pill(web_client, founder, marketer):
-    experiment = ExperimentFactory(owner=marketer, title="Stopped")
+    experiment = ExperimentFactory.create(owner=marketer, title="Stopped")
     experiment_cancel(experiment=experiment, by=marketer, reason="The partner withdrew.")
     response = web_client(founder).get("/experiments/")
     tip = response.context["rows"][0]["status_tip"]
@@ -211,13 +214,13 @@ def test_list_query_count_does_not_grow_with_reviewed_rows(web_client, founder, 
     client = web_client(founder)
     for _ in range(2):
         snapshot_for(_reviewed(sales_head), leads_total=3)
-        snapshot_for(ExperimentFactory(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
+        snapshot_for(ExperimentFactory.create(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
     url = "/experiments/?ordering=status&q=Hypothesis"
     few = count_queries(client.get, url)
     for _ in range(6):
         snapshot_for(_reviewed(sales_head), leads_total=3)
-        snapshot_for(ExperimentFactory(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
-        ExperimentFactory()
+        snapshot_for(ExperimentFactory.create(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
+        ExperimentFactory.create()
     assert count_queries(client.get, url) == few
 
 
@@ -226,7 +229,7 @@ def test_list_query_count_does_not_grow_with_reviewed_rows(web_client, founder, 
 
 @pytest.fixture
 def two_measured(sales_head):
-    channel = ChannelFactory(name="Partner mailings", slug="partner-mailings")
+    channel = ChannelFactory.create(name="Partner mailings", slug="partner-mailings")
     reviewed = _reviewed(sales_head, title="=HYPERLINK(1)", utm_campaign="partner_a", channel=channel)
     snapshot_for(
         reviewed,
@@ -243,8 +246,8 @@ def two_measured(sales_head):
         revenue="450000.00",
         romi=2.0,
     )
-    draft = ExperimentFactory(title="Partner draft", utm_campaign="partner_b", channel=channel)
-    ExperimentFactory(title="Unrelated")
+    draft = ExperimentFactory.create(title="Partner draft", utm_campaign="partner_b", channel=channel)
+    ExperimentFactory.create(title="Unrelated")
     return reviewed, draft
 
 
@@ -309,7 +312,7 @@ def test_xlsx_export_has_numbers_as_numbers_and_dates_as_dates(web_client, found
     reviewed, _draft = two_measured
     response = web_client(founder).get("/experiments/export.xlsx", {"status": "reviewed"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [cell.value for cell in sheet[1]] == HEADER
     assert sheet.max_row == 2
     row = [cell.value for cell in sheet[2]]
@@ -325,12 +328,12 @@ def test_export_query_count_does_not_grow_with_rows(web_client, founder, sales_h
     client = web_client(founder)
     for _ in range(2):
         snapshot_for(_reviewed(sales_head), leads_total=3)
-        snapshot_for(ExperimentFactory(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
+        snapshot_for(ExperimentFactory.create(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
     few = {fmt: count_queries(client.get, f"/experiments/export.{fmt}") for fmt in ("csv", "xlsx")}
     for _ in range(6):
         snapshot_for(_reviewed(sales_head), leads_total=3)
-        snapshot_for(ExperimentFactory(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
-        ExperimentFactory()
+        snapshot_for(ExperimentFactory.create(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
+        ExperimentFactory.create()
     assert {fmt: count_queries(client.get, f"/experiments/export.{fmt}") for fmt in ("csv", "xlsx")} == few
 
 
@@ -340,7 +343,7 @@ def test_export_is_for_signed_in_users_and_only_in_two_formats(web_client, found
 
 
 def test_list_page_links_its_downloads_with_its_filters(web_client, founder):
-    ExperimentFactory()
+    ExperimentFactory.create()
     html = web_client(founder).get("/experiments/", {"q": "x", "page": "1"}).content.decode()
     assert 'href="/experiments/export.csv?q=x"' in html
     assert 'href="/experiments/export.xlsx?q=x"' in html
