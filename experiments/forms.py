@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from experiments.models import CANCEL_REASON_MAX_LENGTH, Channel, Experiment, Review
+from experiments.services.experiments import EDITABLE_FIELDS
 from metrics.catalog import COUNT, MONEY, RATE, TargetField, target_fields
 from tracker.input_limits import MAX_INT
 from tracker.numbers import parse_decimal
@@ -75,17 +76,14 @@ class ExperimentForm(forms.Form):
 
     @classmethod
     def initial_for(cls, experiment: Experiment) -> dict:
-        initial = {
-            "title": experiment.title,
-            "hypothesis": experiment.hypothesis,
-            "channel": experiment.channel_id,
-            "utm_campaign": experiment.utm_campaign,
-            "start_date": experiment.start_date,
-            "test_period_days": experiment.test_period_days,
-            "budget": experiment.budget,
-        }
+        return cls.initial_from({name: getattr(experiment, name) for name in EDITABLE_FIELDS})
+
+    @classmethod
+    def initial_from(cls, values: dict) -> dict:
+        """The form's initial data from an experiment's editable values (targets as one dict)."""
+        initial = {name: value for name, value in values.items() if name != "targets"}
         for target in target_fields():
-            value = experiment.targets.get(target.name)
+            value = (values.get("targets") or {}).get(target.name)
             if value is not None:
                 initial[target.name] = parse_decimal(value) * 100 if target.kind == RATE else value
         return initial

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -330,6 +330,17 @@ class Experiment(models.Model):
         default="",
         validators=[MaxLengthValidator(CANCEL_REASON_MAX_LENGTH), validate_free_text],
     )
+    # The reviewed experiment whose hypothesis this one adjusts ("run an adjusted hypothesis"); the
+    # link stays informational, so the adjustment outlives its source.
+    adjusted_from = models.ForeignKey(
+        "self",
+        verbose_name=_("adjusts"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adjustments",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -358,6 +369,7 @@ class Experiment(models.Model):
                 violation_error_message=_BUDGET,
                 violation_error_code="budget_negative",
             ),
+            models.CheckConstraint(condition=~Q(adjusted_from=F("id")), name="experiment_adjusts_another"),
             models.CheckConstraint(
                 # Launching pins the regulation; a draft cancelled before launch never had one.
                 condition=Q(status__in=["draft", "cancelled"]) | Q(regulation__isnull=False),

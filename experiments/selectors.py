@@ -9,7 +9,7 @@ any periodic job has stored it.
 import copy
 import datetime as dt
 
-from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -17,6 +17,15 @@ from django.utils import timezone
 from experiments.models import Channel, ChannelThreshold, Experiment, Question, Regulation
 from experiments.permissions import User
 from experiments.review_lock import LockState, review_lock_state
+
+# The statuses in the order of an experiment's life: the list's tabs and its sort by status.
+LIFECYCLE = (
+    Experiment.Status.DRAFT,
+    Experiment.Status.RUNNING,
+    Experiment.Status.AWAITING_REVIEW,
+    Experiment.Status.REVIEWED,
+    Experiment.Status.CANCELLED,
+)
 
 
 def regulation_list() -> QuerySet[Regulation]:
@@ -48,8 +57,12 @@ def open_questions(*, asked_before: dt.datetime | None = None) -> QuerySet[Quest
 
 def experiment_queryset() -> QuerySet[Experiment]:
     """Experiments with everything their API and page representation reads, in constant queries."""
-    return Experiment.objects.select_related("channel", "owner", "regulation", "snapshot", "unlock").prefetch_related(
-        "regulation__channel_thresholds"
+    return Experiment.objects.select_related(
+        "channel", "owner", "regulation", "snapshot", "unlock", "adjusted_from"
+    ).prefetch_related(
+        "regulation__channel_thresholds",
+        # The drafts that adjust it, oldest first: both ends of the link show it.
+        Prefetch("adjustments", queryset=Experiment.objects.select_related("owner").order_by("created_at", "id")),
     )
 
 
@@ -144,6 +157,32 @@ def experiment_list(*, user: User) -> QuerySet[Experiment]:
     return experiment_queryset().order_by("-start_date", "-id")
 
 
+def _status_conditions(today: dt.date) -> dict[str, Q]:
+    """A condition per *effective* status (`effective_status_q`), the unlocked running ones found once."""
+    unlocked = running_unlocked_q(today=today)
+    return {
+        status: effective_status_q(status, today=today, running_unlocked=unlocked)
+        for status in Experiment.Status.values
+    }
+
+
 def experiments_in_status(queryset: QuerySet[Experiment], *, status: str) -> QuerySet[Experiment]:
     """The experiments of `queryset` whose *effective* status is `status`."""
-    return queryset.filter(effective_status_q(status, today=timezone.localdate()))
+    return queryset.filter(_status_conditions(timezone.localdate())[status])
+
+
+def experiment_status_counts(queryset: QuerySet[Experiment]) -> dict[str, int]:
+    """How many experiments of `queryset` there are in each effective status, and `all` of them, in
+    one aggregate query (after the one that finds the running experiments whose review unlocked)."""
+    conditions = _status_conditions(timezone.localdate())
+    counts = {status: Count("id", filter=condition) for status, condition in conditions.items()}
+    return queryset.order_by().aggregate(all=Count("id"), **counts)
+
+
+def effective_status_order() -> Case:
+    """The effective status as a number in the order of an experiment's life (draft first), to sort by."""
+    conditions = _status_conditions(timezone.localdate())
+    return Case(
+        *(When(conditions[status], then=Value(rank)) for rank, status in enumerate(LIFECYCLE)),
+        output_field=IntegerField(),
+    )

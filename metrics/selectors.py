@@ -69,14 +69,31 @@ def experiment_spend_totals(*, experiment: Experiment) -> SpendTotals:
     )
 
 
+def cohort_condition(experiment: Experiment) -> Q:
+    """The leads of an experiment's cohort (metrics.md): its utm_campaign (trimmed, any case),
+    created on a local date within its test period. An indexed lookup (`lead_attribution`)."""
+    return Q(
+        utm_key=utm_key(experiment.utm_campaign),
+        created_date__gte=experiment.start_date,
+        created_date__lt=experiment.ends_on,
+    )
+
+
+def cohort_leads(*, experiment: Experiment) -> QuerySet[Lead]:
+    """The experiment's leads, newest first, with what their list shows."""
+    return leads_list().filter(cohort_condition(experiment))
+
+
+def lead_stage_counts(leads: QuerySet[Lead], conditions: dict[str, Q]) -> dict[str, int]:
+    """How many of `leads` meet each named condition, and `all` of them, in one aggregate query."""
+    counts = {name: Count("id", filter=condition) for name, condition in conditions.items()}
+    return leads.order_by().aggregate(all=Count("id"), **counts)
+
+
 def experiment_daily_leads(*, experiment: Experiment) -> list[dict]:
     """Leads of the cohort per local creation date, for the experiment page's charts."""
     rows = (
-        Lead.objects.filter(
-            utm_key=utm_key(experiment.utm_campaign),
-            created_date__gte=experiment.start_date,
-            created_date__lt=experiment.ends_on,
-        )
+        Lead.objects.filter(cohort_condition(experiment))
         .values("created_date")
         .annotate(
             leads=Count("id"),

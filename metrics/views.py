@@ -1,7 +1,6 @@
 """Pages of the metrics side: the department scoreboard, CSV imports of leads, and an experiment's
 spend (the list, adding, correcting and deleting a row)."""
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from experiments.forms import DATE_INPUT, apply_service_errors
 from experiments.models import Channel, Experiment
 from metrics.aggregates import reasons_by_count
-from metrics.catalog import MARKETING, SALES, zone_metrics
+from metrics.catalog import COUNT, MARKETING, SALES, goal_metrics, zone_metrics
 from metrics.forms import SpendForm
 from metrics.models import ImportJob, Spend
 from metrics.pace import month_to_date, no_spend
@@ -30,6 +29,7 @@ from metrics.selectors import import_jobs, scoreboard
 from metrics.services.imports import import_job_create
 from metrics.services.spend import spend_row_create, spend_row_delete, spend_row_update
 from metrics.spend_display import spend_context, spend_form
+from tracker import exports
 from tracker.input_limits import validate_date_in_range
 
 IMPORTS_PAGE_SIZE = 20
@@ -98,18 +98,32 @@ class ScoreboardForm(forms.Form):
         return data
 
 
+def _scoreboard_form(request: HttpRequest) -> tuple[ScoreboardForm, list[dict]]:
+    """The period form from the query string and the preset periods around today.
+
+    A link may name only the channel or only one end of the period: the rest defaults to this month.
+    """
+    presets = period_presets(timezone.localdate())
+    data = request.GET.copy()
+    data.setdefault("date_from", presets[0]["from"].isoformat())
+    data.setdefault("date_to", presets[0]["to"].isoformat())
+    return ScoreboardForm(data), presets
+
+
+def _scoreboard_of(form: ScoreboardForm) -> dict:
+    return scoreboard(
+        date_from=form.cleaned_data["date_from"],
+        date_to=form.cleaned_data["date_to"],
+        channel=form.cleaned_data.get("channel"),
+    )
+
+
 @login_required
 def scoreboard_page(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    presets = period_presets(today)
-    default = presets[0]
-    # A link may name only the channel or only one end of the period: the rest defaults to this month.
-    data = request.GET.copy()
-    data.setdefault("date_from", default["from"].isoformat())
-    data.setdefault("date_to", default["to"].isoformat())
-    form = ScoreboardForm(data)
+    form, presets = _scoreboard_form(request)
     board = None
     if form.is_valid():
+        today = timezone.localdate()
         period = (form.cleaned_data["date_from"], form.cleaned_data["date_to"])
         channel = form.cleaned_data.get("channel")
         board = scoreboard(date_from=period[0], date_to=period[1], channel=channel)
@@ -134,7 +148,44 @@ def scoreboard_page(request: HttpRequest) -> HttpResponse:
             ],
             "computed_at": board.get("computed_at"),
         }
-    return render(request, "metrics/scoreboard.html", {"form": form, "board": board, "presets": presets})
+    return render(request, "metrics/scoreboard.html", _scoreboard_context(form, presets, board))
+
+
+def _scoreboard_context(form: ScoreboardForm, presets: list[dict], board: dict | None) -> dict:
+    # The download links name the period shown, defaults included, so that the file is what was read.
+    return {"form": form, "board": board, "presets": presets, "query": form.data.urlencode()}
+
+
+@login_required
+def scoreboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The scoreboard as a file: every channel together, then each channel, with every number of
+    both zones (`metrics.catalog` order) and the period on each row."""
+    form, presets = _scoreboard_form(request)
+    if not form.is_valid():
+        return render(request, "metrics/scoreboard.html", _scoreboard_context(form, presets, None), status=400)
+    board = _scoreboard_of(form)
+    names = dict(Channel.objects.values_list("slug", "name"))
+    numbers = goal_metrics()
+    columns = [
+        exports.Column(_("Channel"), width=24),
+        exports.Column(_("From"), exports.DATE, width=12),
+        exports.Column(_("To (not included)"), exports.DATE, width=12),
+        *(exports.Column(str(entry.label), entry.kind) for entry in numbers),
+    ]
+    date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    groups = [(_("All channels"), board)]
+    groups += [(names.get(group["channel"]) or _("no channel"), group) for group in board["by_channel"]]
+    rows = (
+        [name, date_from, date_to, *({**group["marketing"], **group["sales"]}.get(e.name) for e in numbers)]
+        for name, group in groups
+    )
+    return exports.table_response(
+        fmt,
+        filename=f"scoreboard-{date_from.isoformat()}-{date_to.isoformat()}",
+        columns=columns,
+        rows=rows,
+        title=_("Scoreboard"),
+    )
 
 
 class ImportForm(forms.Form):
@@ -192,25 +243,22 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The import's error report as a CSV file: one row per line and field, to fix in the CRM export."""
     job = get_object_or_404(import_jobs(), pk=pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    response.write("\ufeff")  # spreadsheets read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("Line"), "external_id", _("Field"), _("Problem")])
-    for error in job.errors:
-        for field, problems in error.get("errors", {}).items():
-            writer.writerow([error.get("line"), _cell(error.get("external_id")), field, _cell(" ".join(problems))])
-    return response
+    columns = [
+        exports.Column(_("Line"), COUNT),
+        exports.Column("external_id"),
+        exports.Column(_("Field")),
+        exports.Column(_("Problem")),
+    ]
+    rows = (
+        [error.get("line"), error.get("external_id"), field, " ".join(problems)]
+        for error in job.errors
+        for field, problems in error.get("errors", {}).items()
+    )
+    return exports.csv_response(filename=f"import-{job.pk}-errors.csv", columns=columns, rows=rows)
 
 
 # --- an experiment's spend ----------------------------------------------------------------------

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from metrics import views
 
 urlpatterns = [
     path("scoreboard/", views.scoreboard_page, name="scoreboard"),
+    re_path(r"^scoreboard/export\.(?P<fmt>csv|xlsx)$", views.scoreboard_export, name="scoreboard-export"),
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import-errors-csv"),

@@ -209,6 +209,14 @@ class ExperimentSerializer(serializers.ModelSerializer):
     non_target_threshold = serializers.SerializerMethodField()
     review_lock = serializers.SerializerMethodField()
     metrics = serializers.SerializerMethodField()
+    adjusted_from = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The reviewed experiment whose hypothesis this one adjusts; null for none.",
+    )
+    adjustments = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="The experiments that adjust this one's hypothesis, oldest first."
+    )
 
     class Meta:
         model = Experiment
@@ -225,6 +233,8 @@ class ExperimentSerializer(serializers.ModelSerializer):
             "launched_at",
             "cancelled_at",
             "cancel_reason",
+            "adjusted_from",
+            "adjustments",
             "created_at",
             "updated_at",
         ]

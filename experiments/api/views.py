@@ -29,7 +29,13 @@ from experiments.selectors import (
     regulation_list,
 )
 from experiments.services.channels import channel_create
-from experiments.services.experiments import experiment_cancel, experiment_create, experiment_launch, experiment_update
+from experiments.services.experiments import (
+    experiment_adjust,
+    experiment_cancel,
+    experiment_create,
+    experiment_launch,
+    experiment_update,
+)
 from experiments.services.regulations import regulation_create
 
 _CONFLICT = OpenApiResponse(ConflictSerializer, description="Refused by the experiment's state (see `code`).")
@@ -149,6 +155,22 @@ class ExperimentViewSet(viewsets.GenericViewSet):
     def launch(self, request: Request, pk: str) -> Response:
         experiment = experiment_launch(experiment=self.get_object(), by=request.user)
         return Response(self._output(experiment))
+
+    @extend_schema(
+        summary="Run an adjusted hypothesis: a new draft from a reviewed experiment",
+        description="Starts from the reviewed experiment (its hypothesis, channel, budget and targets, the title "
+        "with “(adjusted)”, a new utm_campaign, today as the start date); any editable field sent replaces that "
+        "value. Owner, marketing_head, admin. 409 `not_reviewed` unless the experiment is reviewed.",
+        request=ExperimentInputSerializer(partial=True),
+        responses={201: ExperimentSerializer, 409: _CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def adjust(self, request: Request, pk: str) -> Response:
+        experiment = self.get_object()
+        data = ExperimentInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        draft = experiment_adjust(experiment=experiment, by=request.user, **data.validated_data)
+        return Response(self._output(draft), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Cancel a draft or a running experiment, optionally saying why",

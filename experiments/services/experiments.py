@@ -267,3 +267,72 @@ def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser, reason: s
     experiment.cancel_reason = reason
     _save(experiment, by=by)
     return experiment
+
+
+_ADJUSTED_UTM_SUFFIX = "_adj"
+
+
+def adjusted_utm_campaign(utm_campaign: str) -> str:
+    """A utm_campaign for an adjusted hypothesis that no experiment in use has: `<utm>_adj`, else
+    `<utm>_adj2`, `_adj3`... (letter case ignored, as the uniqueness of utm_campaign). A new key
+    keeps the adjusted test's leads apart from the first test's."""
+    limit = Experiment._meta.get_field("utm_campaign").max_length or 255
+    base = utm_campaign.strip()[: limit - len(_ADJUSTED_UTM_SUFFIX) - 4] + _ADJUSTED_UTM_SUFFIX
+    taken = {
+        utm.lower()
+        for utm in Experiment.objects.exclude(status=Experiment.Status.CANCELLED)
+        .filter(utm_campaign__istartswith=base)
+        .values_list("utm_campaign", flat=True)
+    }
+    number = 1
+    while (candidate := base if number == 1 else f"{base}{number}").lower() in taken:
+        number += 1
+    return candidate
+
+
+def experiment_adjusted_values(*, experiment: Experiment) -> dict[str, Any]:
+    """What a draft adjusting `experiment` starts from: its hypothesis, channel, budget and targets,
+    a title that says it is adjusted, a new utm_campaign and today's date. The test period carries
+    over when the regulation in force still allows it; otherwise its default applies."""
+    limit = Experiment._meta.get_field("title").max_length or 200
+    adjusted = _("%(title)s (adjusted)")
+    room = limit - len(adjusted % {"title": ""})
+    regulation = _regulation_in_force()
+    period = experiment.test_period_days
+    return {
+        "title": adjusted % {"title": experiment.title[:room]},
+        "hypothesis": experiment.hypothesis,
+        "channel": experiment.channel,
+        "utm_campaign": adjusted_utm_campaign(experiment.utm_campaign),
+        "start_date": timezone.localdate(),
+        "test_period_days": period
+        if regulation.min_test_period_days <= period <= regulation.max_test_period_days
+        else None,
+        "budget": experiment.budget,
+        "targets": dict(experiment.targets or {}),
+    }
+
+
+@transaction.atomic
+def experiment_adjust(*, experiment: Experiment, by: AbstractBaseUser, **changes: Any) -> Experiment:
+    """Register a new draft, owned by `by`, that adjusts the hypothesis of a reviewed experiment.
+
+    It starts from `experiment_adjusted_values`; `changes` (any editable field: the utm_campaign
+    the person confirmed, a new title...) replace those values. The draft links back to the
+    experiment (`adjusted_from`), which lists it among its `adjustments`.
+    """
+    _check_may_manage(experiment, by)
+    if experiment.status != Experiment.Status.REVIEWED:
+        raise Conflict(
+            _("Only a reviewed experiment can be run again as an adjusted hypothesis; this one is %(status)s.")
+            % {"status": experiment.get_status_display().lower()},
+            code="not_reviewed",
+        )
+    values = {**experiment_adjusted_values(experiment=experiment), **changes}
+    draft = experiment_validate(
+        experiment=Experiment(owner=by, status=Experiment.Status.DRAFT, adjusted_from=experiment), values=values
+    )
+    _save(draft, by=by)
+    # Leads may already carry the new utm_campaign: compute the draft's metrics soon.
+    snapshots_mark_dirty(experiment_ids=[draft.id])
+    return draft

@@ -9,12 +9,11 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment
+from experiments.views.funnel import funnel_steps, step_tooltip
 from experiments.views.lock_display import LockDisplay
 from metrics import formatting
 from metrics.catalog import metric
 from metrics.selectors import experiment_daily_leads
-
-FUNNEL = ("leads_total", "mql", "sql", "customers")
 
 
 def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockDisplay) -> dict:
@@ -30,8 +29,7 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockDi
         non_target_total += day["non_target"]
         # Exact, so that its text is rounded once (a point rounded to 4 places first could round twice).
         shares.append(Fraction(non_target_total, judged_total) if judged_total else None)
-    funnel_values = [(metrics or {}).get(key) or 0 for key in FUNNEL]
-    top = funnel_values[0]
+    steps = funnel_steps(metrics)
     rows = [
         {"date": day["date"], "leads": day["leads"], "non_target": day["non_target"], "share": share}
         for day, share in zip(daily, shares, strict=True)
@@ -39,7 +37,8 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockDi
     return {
         "rows": rows,  # the same numbers as a table, for screen readers
         "has_daily": bool(daily),
-        "has_funnel": bool(metrics) and funnel_values[0] > 0,
+        "has_funnel": bool(metrics) and steps[0]["count"] > 0,
+        "funnel": steps,  # the same numbers as a table beside the chart
         "data": {
             "labels": labels,
             "leads": leads,
@@ -48,15 +47,15 @@ def experiment_charts(experiment: Experiment, metrics: dict | None, lock: LockDi
             "cumulativeShareText": [formatting.percent(share) for share in shares],
             "threshold": float(lock.threshold) if lock.threshold is not None else None,
             "thresholdText": formatting.exact_percent(lock.threshold),
-            "funnel": funnel_values,
-            # Each step as a share of the leads, for the funnel's tooltips.
-            "funnelShareText": [formatting.percent(Fraction(value, top)) if top else None for value in funnel_values],
+            "funnel": [step["count"] for step in steps],
+            "funnelCountText": [formatting.count(step["count"]) for step in steps],
+            "funnelTooltip": [step_tooltip(step) for step in steps],
             "text": {
                 "leads": str(metric("leads_total").label),
                 "nonTarget": _("Non-target"),
                 "share": _("Cumulative non-target share"),
                 "threshold": _("Acceptable level"),
-                "funnel": [str(metric(name).label) for name in FUNNEL],
+                "funnel": [step["label"] for step in steps],
             },
         },
     }

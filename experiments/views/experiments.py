@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +17,10 @@ from experiments.filters import ExperimentPageFilter
 from experiments.forms import CancelForm, ExperimentForm, QuestionForm, apply_service_errors
 from experiments.models import Experiment
 from experiments.selectors import experiment_list as experiment_list_selector
-from experiments.selectors import regulation_current
+from experiments.selectors import experiment_status_counts, regulation_current
 from experiments.services.experiments import (
+    experiment_adjust,
+    experiment_adjusted_values,
     experiment_cancel,
     experiment_create,
     experiment_launch,
@@ -25,9 +28,10 @@ from experiments.services.experiments import (
 )
 from experiments.views.charts import experiment_charts
 from experiments.views.history import history_entries
+from experiments.views.list_display import experiment_rows, sort_links, status_tabs
 from experiments.views.lock_display import lock_context
 from experiments.views.targets import experiment_targets
-from experiments.web_selectors import experiment_for_page, experiment_questions
+from experiments.web_selectors import experiment_for_page, experiment_questions, with_reviews
 from metrics.aggregates import reasons_by_count
 from metrics.spend_display import spend_context
 from tracker.errors import Conflict
@@ -49,23 +53,21 @@ def _computed(experiment: Experiment) -> dict | None:
     return snapshot.data if snapshot is not None and snapshot.computed_at else None
 
 
+def filtered_experiments(request: HttpRequest) -> tuple[ExperimentPageFilter, QuerySet[Experiment]]:
+    """The list's filters and the experiments they keep, in their order, with their reviews.
+
+    A bad value (an unknown channel, say) filters nothing rather than half of what was asked.
+    """
+    queryset = with_reviews(experiment_list_selector(user=request.user))
+    filters = ExperimentPageFilter(request.GET, queryset=queryset, request=request)
+    return filters, filters.qs if filters.is_valid() else filters.queryset
+
+
 @login_required
 def experiment_list(request: HttpRequest) -> HttpResponse:
-    filters = ExperimentPageFilter(request.GET, queryset=experiment_list_selector(user=request.user), request=request)
-    # A bad value (an unknown channel, say) filters nothing rather than half of what was asked.
-    filtered = filters.is_valid() and any(filters.form.cleaned_data.values())
-    experiments = filters.qs if filtered else filters.queryset
+    filters, experiments = filtered_experiments(request)
     page = Paginator(experiments, PAGE_SIZE).get_page(request.GET.get("page"))
-    current = regulation_current()
-    today = timezone.localdate()
-    rows = [
-        {
-            "experiment": e,
-            "lock": lock_context(e, current_regulation=current),
-            "targets": experiment_targets(e, _computed(e), today=today),
-        }
-        for e in page.object_list
-    ]
+    cleaned = filters.form.cleaned_data if filters.is_valid() else {}
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -74,9 +76,16 @@ def experiment_list(request: HttpRequest) -> HttpResponse:
         {
             "form": filters.form,
             "page": page,
-            "rows": rows,
+            "rows": experiment_rows(page.object_list, current_regulation=regulation_current()),
             "query": query.urlencode(),
-            "filtered": filtered,
+            "filtered": filters.narrowed,
+            "tabs": status_tabs(
+                request.path,
+                query,
+                counts=experiment_status_counts(filters.qs_without_status()),
+                current=cleaned.get("status") or "",
+            ),
+            "sorts": sort_links(request.path, query, current=cleaned.get("ordering") or ""),
             "can_register": permissions.can_register_experiments(request.user),
         },
     )
@@ -109,12 +118,15 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
         "targets": experiment_targets(experiment, metrics),
         "non_target_reasons": reasons_by_count((metrics or {}).get("non_target_reasons")),
         "history": history_entries(experiment),
+        "leads_url": reverse("web:experiment-leads", args=[experiment.pk]),
         "charts": experiment_charts(experiment, metrics, lock),
         "reviews": reviews[::-1],  # newest version first
         "review": reviews[-1] if reviews else None,
         "questions": questions.object_list,
         "questions_page": questions,
         "can_manage": permissions.can_manage_experiment(user, experiment),
+        "can_adjust": experiment.status == Experiment.Status.REVIEWED
+        and permissions.can_manage_experiment(user, experiment),
         "can_review": permissions.can_file_reviews(user),
         "can_ask": permissions.can_ask_questions(user),
         "can_answer": permissions.can_answer_questions(user),
@@ -125,10 +137,13 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
     }
 
 
-def _form_page(request: HttpRequest, form: ExperimentForm, experiment: Experiment | None) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: ExperimentForm, experiment: Experiment | None, *, adjusting: Experiment | None = None
+) -> HttpResponse:
     regulation = regulation_current()
     form.fields["test_period_days"].widget.attrs["placeholder"] = str(regulation.default_test_period_days)
-    return render(request, "experiments/form.html", {"form": form, "experiment": experiment})
+    context = {"form": form, "experiment": experiment, "adjusting": adjusting}
+    return render(request, "experiments/form.html", context)
 
 
 @login_required
@@ -221,3 +236,28 @@ def experiment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The experiment is cancelled."))
             return redirect("web:experiment-detail", pk=pk)
     return render(request, "experiments/cancel_form.html", {"experiment": experiment, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run an adjusted hypothesis: GET shows the register form filled from a reviewed experiment,
+    with a new utm_campaign to confirm or change; POST registers the draft."""
+    experiment = _get_experiment(pk)
+    _may_manage(request, experiment)
+    if experiment.status != Experiment.Status.REVIEWED:
+        messages.info(request, _("Only a reviewed experiment can be run again as an adjusted hypothesis."))
+        return redirect("web:experiment-detail", pk=pk)
+    initial = ExperimentForm.initial_from(experiment_adjusted_values(experiment=experiment))
+    form = ExperimentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = experiment_adjust(experiment=experiment, by=request.user, **form.service_fields())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The adjusted hypothesis is saved as a draft. Launch it when its test starts."))
+            return redirect("web:experiment-detail", pk=draft.pk)
+    return _form_page(request, form, None, adjusting=experiment)

@@ -62,5 +62,27 @@ def history_entries(experiment: Experiment) -> list[dict]:
                     "new": _shown(field, change.new, names),
                 }
             )
-        entries.append({"when": newer.history_date, "who": who, "changes": rows, "created": older is None})
+        created = older is None
+        entries.append(
+            {
+                "when": newer.history_date,
+                "who": who,
+                "changes": rows,
+                "created": created,
+                "adjusts": experiment.adjusted_from if created else None,
+            }
+        )
+    # The drafts that adjust it belong to its story too, though they change none of its fields.
+    for adjustment in experiment.adjustments.all():
+        owner = adjustment.owner
+        entries.append(
+            {
+                "when": adjustment.created_at,
+                "who": owner.get_full_name() or owner.username,
+                "changes": [],
+                "created": False,
+                "adjustment": adjustment,
+            }
+        )
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries

@@ -227,6 +227,16 @@ def _goal_met(goal: dict) -> bool:
     return verdict.get("state") == MET if isinstance(verdict, dict) else bool(goal.get("met"))
 
 
+def agenda_context(meeting: Meeting, agenda: dict | None = None) -> dict | None:
+    """The meeting's agenda as people read it (the page and its download): live until the meeting is
+    held (`meetings.live`), then as held; None without one."""
+    agenda = meeting_agenda(meeting) if agenda is None else agenda
+    # Agendas are built by the service with every key present; a bare row (made by hand) has none.
+    if not agenda.get("period"):
+        return None
+    return (sync_agenda_context if meeting.kind == Meeting.Kind.SYNC else founder_agenda_context)(agenda)
+
+
 def meeting_summary(meeting: Meeting, agenda: dict | None = None) -> dict:
     """The few counts the list shows for a meeting, read from its agenda (stored unless given)."""
     agenda = (meeting.agenda if agenda is None else agenda) or {}

@@ -70,18 +70,18 @@
       type: "bar",
       data: {
         labels: data.text.funnel,
-        datasets: [{ data: data.funnel, backgroundColor: ["#2456c7", "#4a74d6", "#7898e2", "#1f7a4d"], borderRadius: 4 }]
+        datasets: [{ data: data.funnel, backgroundColor: ["#2456c7", "#3a66cf", "#5a82db", "#7898e2", "#1f7a4d"], borderRadius: 4 }]
       },
       options: {
         indexAxis: "y",
         scales: { x: { beginAtZero: true, ticks: { precision: 0 }, grid: { color: grid } }, y: { grid: { display: false } } },
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { label: function (c) {
-            var text = data.funnelShareText[c.dataIndex];
-            var share = text ? " (" + text + ")" : "";
-            return c.parsed.x + share;
-          } } }
+          // The count, its conversions and what the step lost: the texts of the table under the chart.
+          tooltip: { callbacks: {
+            label: function (c) { return data.funnelCountText[c.dataIndex]; },
+            afterLabel: function (c) { return data.funnelTooltip[c.dataIndex]; }
+          } }
         }
       }
     });

@@ -172,7 +172,8 @@ def test_list_paginates_and_keeps_filters_in_page_links(web_client, founder):
 def test_list_query_count_does_not_grow_with_rows(web_client, founder, count_queries):
     client = web_client(founder)
     for _ in range(2):
-        ExperimentFactory(running=True)
+        # With a snapshot from the start: the status tabs look at the running experiments that have one.
+        snapshot_for(ExperimentFactory(running=True), leads_total=5, judged_leads=4, non_target_leads=1)
         ExperimentFactory()
     few = count_queries(client.get, "/experiments/")
     for _ in range(7):
@@ -229,7 +230,8 @@ def test_experiment_page_shows_targets_against_actuals_and_chart_data(web_client
     assert "Min MQL" in html and "✗" in html  # 6 < 100
     assert 'id="chart-data"' in html
     assert '"threshold": 0.3' in html
-    assert '"funnel": [12, 6, 3, 1]' in html
+    # leads → judged target (10 judged - 2 non-target) → MQL → SQL → customers
+    assert '"funnel": [12, 8, 6, 3, 1]' in html
 
 
 def test_experiment_page_says_when_metrics_are_being_updated(web_client, founder, running_experiment):
