@@ -289,10 +289,10 @@ def _restore_refresh(external_ids: list[str]) -> None:
     from django.db import connection, transaction
 
     from metrics.models import MetricSnapshot
-    from metrics.rows import LEAD_COLUMNS
+    from metrics.rows import LEAD_COLUMNS, LEAD_SOURCE_COLUMNS
     from metrics.tasks import recompute_snapshots
 
-    columns = [*LEAD_COLUMNS, "updated_at"]
+    columns = [*LEAD_COLUMNS, *LEAD_SOURCE_COLUMNS, "updated_at"]
     sets = ", ".join(f"{c} = b.{c}" for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

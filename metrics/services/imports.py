@@ -36,7 +36,7 @@ from metrics.services.dirty import (
     snapshots_mark_dirty_with,
 )
 from metrics.services.import_sql import BatchLoader, BatchResult, malformed, read_batches, wrong_width
-from metrics.services.leads import MergeCounts, _merge_orm, lead_cleaner
+from metrics.services.leads import LeadSource, MergeCounts, lead_cleaner, merge_orm
 from tracker.db import is_deadlock
 
 logger = logging.getLogger(__name__)
@@ -254,8 +254,14 @@ def _run(job: ImportJob) -> ImportRunResult:
     return ImportRunResult(ImportJob.Status.DONE, totals["rows_total"], totals["rows_ok"], totals["rows_failed"])
 
 
+def import_source(job: ImportJob) -> LeadSource:
+    """The source stamped on the leads an import writes: the job and its uploader."""
+    return LeadSource(user_id=job.created_by_id, import_id=job.id)
+
+
 def _stream(text, delimiter, header, cleaner, totals, errors, keys, position, job) -> None:
     """SQLite: clean the lines in Python and merge full batches through the ORM."""
+    source = import_source(job)
     batch: list[tuple] = []
     for line, record, problem in _records(text, delimiter, header):
         totals["rows_total"] += 1
@@ -267,16 +273,16 @@ def _stream(text, delimiter, header, cleaner, totals, errors, keys, position, jo
             continue
         batch.append(values)
         if len(batch) >= BATCH_ROWS:
-            _merge_batch(batch, totals, keys)
+            _merge_batch(batch, totals, keys, source)
             batch = []
             _progress(job, min(position(), 0.99), totals, errors)
     if batch:
-        _merge_batch(batch, totals, keys)
+        _merge_batch(batch, totals, keys, source)
 
 
 @transaction.atomic
-def _merge_batch(batch: list[tuple], totals: dict, keys: set[str]) -> None:
-    _count(batch, _merge_orm(batch), totals, keys)
+def _merge_batch(batch: list[tuple], totals: dict, keys: set[str], source: LeadSource) -> None:
+    _count(batch, merge_orm(batch, source=source), totals, keys)
 
 
 def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> None:
@@ -291,7 +297,9 @@ def _stream_pg(text, delimiter, header, totals, errors, keys, position, job) -> 
     batches = read_batches(
         text, delimiter, header, PG_BATCH_ROWS, problem, first_batch_rows=min(PG_FIRST_BATCH_ROWS, PG_BATCH_ROWS)
     )
-    loader = _PgLoader(BatchLoader(header, lead_cleaner(), settings.TIME_ZONE, job.id), totals, errors, keys)
+    loader = _PgLoader(
+        BatchLoader(header, lead_cleaner(), settings.TIME_ZONE, job.id, source=import_source(job)), totals, errors, keys
+    )
     # Inside a caller's transaction (tests) the import is a savepoint: a failure takes back its
     # leads and the deferral of the roll-up together.
     with transaction.atomic() if connection.in_atomic_block else nullcontext():
