@@ -14,6 +14,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+# The longest cooling-off a regulation may set before the exception opens a review: 30 days.
+MAX_COOLDOWN_HOURS = 720
+
 
 class Regulation(models.Model):
     """One version of the company's written rules. Never edited: a change is a new row."""
@@ -26,6 +29,7 @@ class Regulation(models.Model):
         "non_target_threshold",
         "exception_min_leads",
         "exception_alpha",
+        "exception_cooldown_hours",
         "review_due_days",
         "sync_meeting_every_days",
         "founder_meeting_every_days",
@@ -50,6 +54,16 @@ class Regulation(models.Model):
     )
     exception_min_leads = models.PositiveIntegerField(_("exception minimum judged leads"), default=10)
     exception_alpha = models.DecimalField(_("exception alpha"), max_digits=5, decimal_places=4, default=Decimal("0.05"))
+    # 0: the exception opens the review as soon as its evidence is met. Otherwise the review opens
+    # this long after the evidence was first met, and only if it still holds then (ExceptionCrossing).
+    exception_cooldown_hours = models.PositiveSmallIntegerField(
+        _("exception cooling-off, hours"),
+        default=0,
+        help_text=_(
+            "Hours between the moment the exception's evidence is first met and the early opening of "
+            "the review, which then happens only if the evidence still holds (0 to 720; 0 opens at once)."
+        ),
+    )
     review_due_days = models.PositiveSmallIntegerField(_("days to file a review"), default=7)
     sync_meeting_every_days = models.PositiveSmallIntegerField(_("sync meeting every, days"), default=14)
     founder_meeting_every_days = models.PositiveSmallIntegerField(_("founder meeting every, days"), default=7)
@@ -78,6 +92,9 @@ class Regulation(models.Model):
             models.CheckConstraint(
                 condition=Q(exception_alpha__gt=0) & Q(exception_alpha__lte=Decimal("0.5")),
                 name="regulation_alpha_0_half",
+            ),
+            models.CheckConstraint(
+                condition=Q(exception_cooldown_hours__lte=MAX_COOLDOWN_HOURS), name="regulation_cooldown_0_720"
             ),
             models.CheckConstraint(condition=Q(review_due_days__gte=1), name="regulation_review_due_positive"),
             models.CheckConstraint(
@@ -232,6 +249,10 @@ class ReviewUnlock(models.Model):
     threshold = models.DecimalField(_("threshold"), max_digits=5, decimal_places=4)
     notified_at = models.DateTimeField(_("unlock notice sent at"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
+    # Who supplied the judged leads at the opening (`metrics.selectors.lead_sources`), kept as it
+    # was: a later change of the leads changes neither the unlock nor this record of its evidence.
+    # Recorded for the exception; empty for a period end.
+    sources = models.JSONField(_("judged leads by source"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("review unlock")
@@ -239,6 +260,33 @@ class ReviewUnlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experiment_id}: {self.reason} at {self.unlocked_at:%Y-%m-%d %H:%M}"
+
+
+class ExceptionCrossing(models.Model):
+    """The exception's evidence met under a regulation with a cooling-off period: the review opens
+    at `opens_at` if the evidence still holds then.
+
+    One per experiment (the one-to-one row is the claim: concurrent recorders cannot both write
+    one). Deleted when the evidence stops holding before `opens_at`, so a later crossing waits
+    the whole period again; kept after the review opened, as the record of when it was first met.
+    """
+
+    experiment = models.OneToOneField(Experiment, on_delete=models.CASCADE, related_name="exception_crossing")
+    crossed_at = models.DateTimeField(_("evidence met at"))
+    opens_at = models.DateTimeField(_("review opens at"))
+    judged_leads = models.PositiveIntegerField(_("judged leads (n)"))
+    non_target_leads = models.PositiveIntegerField(_("non-target leads (k)"))
+    evidence = models.FloatField(_("evidence"))
+
+    class Meta:
+        verbose_name = _("exception crossing")
+        verbose_name_plural = _("exception crossings")
+        constraints = [
+            models.CheckConstraint(condition=Q(opens_at__gte=models.F("crossed_at")), name="crossing_opens_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment_id}: opens at {self.opens_at:%Y-%m-%d %H:%M}"
 
 
 class Review(models.Model):

@@ -144,6 +144,8 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
                 "evidence_needed": unlock.experiment.regulation.evidence_needed,
                 "review_due_on": review_due_on(unlock).isoformat(),
                 "reviewed": unlock.experiment.status == Experiment.Status.REVIEWED,
+                # Who supplied the judged leads that opened an exception, as the unlock kept it.
+                "lead_sources": unlock.sources,
             }
         )
     unrecorded = with_lock_data(
@@ -169,6 +171,7 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
                     timezone.localdate(state.unlocked_at) + dt.timedelta(days=experiment.regulation.review_due_days)
                 ).isoformat(),
                 "reviewed": False,
+                "lead_sources": [],
             }
         )
     return items
@@ -285,6 +288,7 @@ def overdue_reviews(*, today: dt.date) -> list[dict]:
                 "unlocked_at": _iso(unlock.unlocked_at),
                 "review_due_on": due.isoformat(),
                 "days_overdue": (today - due).days,
+                "lead_sources": unlock.sources,
             }
         )
     return items

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Notification, Question, ReviewUnlock
 from experiments.permissions import Role
-from experiments.review_lock import review_due_on
+from experiments.provenance import source_lines
+from experiments.review_lock import recorded_crossing, regulation_for, review_due_on
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +73,18 @@ def notification_send(*, key: str, subject: str, recipients: list[str], template
 
 
 def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
-    """Tell the owner, the marketing heads and the sales heads that a review may now be filed."""
+    """Tell the owner, the marketing heads and the sales heads that a review may now be filed.
+
+    An exception's notice gives its evidence and who supplied the judged leads (as the unlock kept
+    them), so that the side the lock restrains cannot open it unseen with data of its own.
+    """
     experiment = unlock.experiment
     sent = False
     if experiment.status == Experiment.Status.AWAITING_REVIEW:
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("The review of “%(title)s” is open") % {"title": experiment.title}
+            sources = source_lines(unlock.sources)
+        exception = unlock.reason == ReviewUnlock.Reason.EXCEPTION
         sent = notification_send(
             key=f"review-unlocked:{experiment.pk}",
             subject=subject,
@@ -89,6 +96,9 @@ def notification_review_unlocked(*, unlock: ReviewUnlock) -> bool:
                 "due_on": review_due_on(unlock),
                 # Numbers, formatted by the template in the site's language.
                 "share": Fraction(unlock.non_target_leads, unlock.judged_leads) if unlock.judged_leads else None,
+                "evidence_needed": regulation_for(experiment).evidence_needed,
+                "crossing": recorded_crossing(experiment) if exception else None,
+                "sources": sources,
                 "url": experiment_url(experiment),
             },
         )

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from experiments.models import Channel, ChannelThreshold, Regulation
+from experiments.models import MAX_COOLDOWN_HOURS, Channel, ChannelThreshold, Regulation
 from experiments.permissions import can_change_regulation
 
 INT_FIELDS = (
@@ -18,6 +18,7 @@ INT_FIELDS = (
     "min_test_period_days",
     "max_test_period_days",
     "exception_min_leads",
+    "exception_cooldown_hours",
     "review_due_days",
     "sync_meeting_every_days",
     "founder_meeting_every_days",
@@ -72,7 +73,11 @@ def regulation_clean(*, values: Mapping[str, Any]) -> dict[str, Any]:
     for name in INT_FIELDS:
         number = _as_int(values.get(name))
         if number is None:
-            errors[name] = [_("Enter a whole number of days or leads.")]
+            errors[name] = [
+                _("Enter a whole number of hours.")
+                if name == "exception_cooldown_hours"
+                else _("Enter a whole number of days or leads.")
+            ]
         else:
             cleaned[name] = number
     for name in DECIMAL_FIELDS:
@@ -107,6 +112,12 @@ def regulation_clean(*, values: Mapping[str, Any]) -> dict[str, Any]:
     alpha = cleaned.get("exception_alpha")
     if alpha is not None and not Decimal(0) < alpha <= Decimal("0.5"):
         refuse("exception_alpha", _("The exception alpha must be above 0 and at most 0.5."))
+    cooldown = cleaned.get("exception_cooldown_hours")
+    if cooldown is not None and not 0 <= cooldown <= MAX_COOLDOWN_HOURS:
+        refuse(
+            "exception_cooldown_hours",
+            _("The exception's cooling-off must be between 0 and %(max)s hours.") % {"max": MAX_COOLDOWN_HOURS},
+        )
     for name, message in (
         ("exception_min_leads", _("The exception minimum of judged leads must be at least 1.")),
         ("review_due_days", _("The days allowed to file a review must be at least 1.")),

@@ -90,7 +90,8 @@ def review_file(
     """File the review of an experiment whose lock is open; freezes fresh metrics and the regulation.
 
     Raises PermissionDenied (not a sales head), Conflict `not_running` (draft or cancelled),
-    `already_reviewed`, `review_locked` (with `unlocks_on`, `evidence`, `evidence_needed`), or
+    `already_reviewed`, `review_locked` (with `unlocks_on`, `evidence`, `evidence_needed`,
+    `opens_at`: also while the exception waits out the regulation's cooling-off), or
     ValidationError per field.
     """
     if not can_file_reviews(by):
@@ -113,6 +114,7 @@ def review_file(
             unlocks_on=state.unlocks_on.isoformat(),
             evidence=json_float(state.evidence),
             evidence_needed=state.evidence_needed,
+            opens_at=state.opens_at.isoformat() if state.opens_at else None,
         )
     # Opened by the date or by these very numbers before any job recorded it: record it now. Nobody
     # needs the "review is open" notice for a review that is being filed.

@@ -6,6 +6,7 @@ turns its numbers into sentences and the parts of a gauge.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from experiments.models import Experiment, Regulation, ReviewUnlock
-from experiments.review_lock import LockState
+from experiments.provenance import source_lines
+from experiments.review_lock import LockState, recorded_unlock
 from experiments.selectors import experiment_effective_status, experiment_lock_state, regulation_current
 from metrics import formatting
+from metrics.selectors import lead_sources
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,25 @@ class LockView:
     share: float | None  # non-target share of judged leads, None before any lead is judged
     headline: str
     details: list[str]
+    experiment: Experiment
 
     @property
     def unlocked(self) -> bool:
         return self.state.unlocked
+
+    @cached_property
+    def sources(self) -> list[str]:
+        """Who supplied the judged leads, where the exception opens (or is about to open) the
+        review: as kept by the unlock, else live. Read only by the pages that show it (a query or
+        four), never by lists."""
+        if self.state.reason == ReviewUnlock.Reason.EXCEPTION:
+            unlock = recorded_unlock(self.experiment)
+            if unlock is not None:
+                return source_lines(unlock.sources)
+            return source_lines(lead_sources(experiment=self.experiment))
+        if self.state.cooling:
+            return source_lines(lead_sources(experiment=self.experiment))
+        return []
 
     @property
     def threshold(self) -> Decimal | None:
@@ -89,6 +107,26 @@ def lock_view(experiment: Experiment, *, current_regulation: Regulation | None =
         )
     elif state.unlocked:
         headline = _("The test period ended on %(date)s: the review is open.") % numbers
+    elif state.cooling:
+        if state.opens_at is not None:
+            opens_at = date_format(timezone.localtime(state.opens_at), "DATETIME_FORMAT")
+            headline = _(
+                "Locked for the regulation's cooling-off: non-target leads are above the acceptable level "
+                "with enough evidence; the review opens at %(opens_at)s if that still holds then."
+            ) % {"opens_at": opens_at}
+        else:
+            headline = _(
+                "Locked for the regulation's cooling-off: non-target leads are above the acceptable level "
+                "with enough evidence; the review opens after the cooling-off if that still holds then."
+            )
+        details.append(
+            _(
+                "%(k)s of %(n)s judged leads are non-target (%(share)s, acceptable %(threshold)s); "
+                "evidence %(evidence)s, needed %(needed)s."
+            )
+            % numbers
+        )
+        details.append(_("Otherwise the review opens when the test period ends, on %(date)s.") % numbers)
     else:
         headline = (
             ngettext(
@@ -119,4 +157,5 @@ def lock_view(experiment: Experiment, *, current_regulation: Regulation | None =
         share=share,
         headline=headline,
         details=details,
+        experiment=experiment,
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from experiments.forms import apply_service_errors
 from experiments.models import Experiment, Review, ReviewUnlock
+from experiments.provenance import source_lines
 from meetings.filters import MeetingFilter
 from meetings.forms import MeetingNotesForm
 from meetings.models import Meeting
@@ -121,6 +122,7 @@ def sync_view(agenda: dict) -> dict:
                 "reason_label": reasons.get(item["reason"], item["reason"]),
                 "unlocked_at": _moment(item.get("unlocked_at")),
                 "review_due_on": _date(item.get("review_due_on")),
+                "source_lines": source_lines(item.get("lead_sources") or []),
             }
             for item in agenda["experiments_unlocked"]
         ],
@@ -168,6 +170,7 @@ def founder_view(agenda: dict) -> dict:
                 "experiment": _experiment(item["experiment"]),
                 "reason_label": reasons.get(item["reason"], item["reason"]),
                 "review_due_on": _date(item.get("review_due_on")),
+                "source_lines": source_lines(item.get("lead_sources") or []),
             }
             for item in agenda["overdue_reviews"]
         ],

@@ -62,6 +62,7 @@ def test_schema_types_match_the_conventions(schema):
         "unlocked_at",
         "evidence",
         "evidence_needed",
+        "opens_at",
     }
     regulation = components["Regulation"]["properties"]
     assert regulation["non_target_threshold"]["type"] == "number"
