@@ -15,7 +15,9 @@ wait for each other in a circle (a deadlock, which PostgreSQL breaks by aborting
 3. `metrics_metricsnapshot` rows, by experiment id ascending, each taken by one ordered upsert
    and no SELECT ... FOR UPDATE: marking dirty (`metrics.services.dirty`) and storing a recompute
    (`_store` here).
-4. The experiment's `experiments_reviewunlock` row, then its `experiments_review` rows.
+4. The experiment's `experiments_reviewunlock` row or `experiments_exceptioncrossing` row (recorded,
+   cleared and checked by `experiments.services.unlocks` under the experiment's row lock), then
+   its `experiments_review` rows.
 
 The paths: registration inserts the experiment, then marks its snapshot (2, 3); launch and a
 draft's edit lock the experiment, then mark its snapshot (2, 3); cancel locks the experiment (2);
