@@ -275,3 +275,14 @@ def test_the_admin_and_the_regulation_page_show_the_cooling_off(admin_user, clie
     page = web_client(admin_user).get("/regulation/").content.decode()
     assert "the review opens 24 hours after that is first met, if it still holds then" in page
     assert "wait 24 h" in page
+
+
+def test_the_owner_cannot_cancel_while_the_exception_cools_off(experiment, sales_head, marketer, client_for):
+    with time_machine.travel(T0, tick=False):
+        post(client_for(sales_head), leads(target=False))
+        response = client_for(marketer).post(f"/api/v1/experiments/{experiment.pk}/cancel/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_cancellable"
+    assert "cooling-off" in response.json()["detail"]
+    experiment.refresh_from_db()
+    assert experiment.status == Experiment.Status.RUNNING
