@@ -48,9 +48,9 @@ def open_questions(*, asked_before: dt.datetime | None = None) -> QuerySet[Quest
 
 def experiment_queryset() -> QuerySet[Experiment]:
     """Experiments with everything their API and page representation reads, in constant queries."""
-    return Experiment.objects.select_related("channel", "owner", "regulation", "snapshot", "unlock").prefetch_related(
-        "regulation__channel_thresholds"
-    )
+    return Experiment.objects.select_related(
+        "channel", "owner", "regulation", "snapshot", "unlock", "exception_crossing"
+    ).prefetch_related("regulation__channel_thresholds")
 
 
 def experiment_get(*, pk: int) -> Experiment:

@@ -10,10 +10,20 @@ from metrics.rows import LEAD_FIELDS
 
 class LeadSerializer(serializers.ModelSerializer):
     channel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    source_user = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who supplied the lead's data as it stands: the poster (the token's user) or the import's "
+        "uploader; null when unknown.",
+    )
+    source_import = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The CSV import that wrote it; null when it came through the API."
+    )
 
     class Meta:
         model = Lead
-        fields = ["id", *LEAD_FIELDS, "updated_at"]
+        fields = ["id", *LEAD_FIELDS, "updated_at", "source_user", "source_import", "source_at"]
         read_only_fields = fields
 
 
