@@ -27,8 +27,11 @@ class ExperimentFilter(django_filters.FilterSet):
         method="filter_status",
         help_text="The effective status.",
     )
-    channel = SlugFilter(field_name="channel__slug", help_text="A channel slug.")
-    owner = django_filters.CharFilter(method="filter_owner", help_text="The owner's user id or username.")
+    # Any filter: the page's form picks both from lists instead (`ExperimentPageFilter`).
+    channel: django_filters.Filter = SlugFilter(field_name="channel__slug", help_text="A channel slug.")
+    owner: django_filters.Filter = django_filters.CharFilter(
+        method="filter_owner", help_text="The owner's user id or username."
+    )
 
     class Meta:
         model = Experiment

@@ -19,14 +19,18 @@ class Role(models.TextChoices):
     FOUNDER = "founder", _("Founder")
 
 
+# Where a user object keeps its group names, as Django's ModelBackend keeps its permissions.
+_ROLE_CACHE = "_role_names"
+
+
 def has_role(user: User, *roles: str) -> bool:
     """Whether the user is in any of the given groups. Group names are cached on the user."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    names = getattr(user, "_role_names", None)
+    names: frozenset[str] | None = getattr(user, _ROLE_CACHE, None)
     if names is None:
         names = frozenset(user.groups.values_list("name", flat=True))
-        user._role_names = names
+        setattr(user, _ROLE_CACHE, names)
     return any(role in names for role in roles)
 
 

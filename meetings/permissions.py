@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from experiments.permissions import Role, User, has_role, is_admin
-from tracker.permissions import ReadOnly, RulePermission, role_permission
+from experiments.permissions import Role, has_role, is_admin
+from tracker.permissions import ReadOnly, RulePermission, User, role_permission
 
 
 def can_set_goals(user: User) -> bool:

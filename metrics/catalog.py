@@ -10,6 +10,8 @@ and so do the goal choices and the target fields.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypedDict
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -102,15 +104,36 @@ class TargetField:
     def kind(self) -> str:
         return self.metric.kind
 
-    def met(self, actual, target) -> bool:
+    def met(self, actual: Decimal, target: Decimal) -> bool:
         return actual <= target if self.bound == "max" else actual >= target
 
 
 # Which way is good, and which scoreboard zones list a metric.
 HIGHER, LOWER = True, False
 _M, _S, _BOTH = (MARKETING,), (SALES,), (MARKETING, SALES)
-_SUMMARY = {"in_review_summary": True}
-_SUM, _SPEND = {"money_sum": True}, {"needs_spend": True}
+
+
+class _Summary(TypedDict):
+    """The keyword `**_SUMMARY` gives a metric: one of a review's few that a meeting agenda shows."""
+
+    in_review_summary: bool
+
+
+class _MoneySum(TypedDict):
+    """`**_SUM`: a money metric that sums over days (spend, revenue), so a pace applies to it."""
+
+    money_sum: bool
+
+
+class _NeedsSpend(TypedDict):
+    """`**_SPEND`: a metric that means nothing without marketing spend (CPL, CAC, ROMI)."""
+
+    needs_spend: bool
+
+
+_SUMMARY: _Summary = {"in_review_summary": True}
+_SUM: _MoneySum = {"money_sum": True}
+_SPEND: _NeedsSpend = {"needs_spend": True}
 
 
 def _min(label: Label) -> tuple[Target]:
@@ -150,7 +173,8 @@ CATALOG: tuple[Metric, ...] = (
     Metric("cr_visit_customer", _("Visit → purchase"), SALES, RATE, HIGHER, _S),
     Metric("revenue", _("Revenue"), SALES, MONEY, HIGHER, _S, targets=_min(_("Min revenue")), **_SUMMARY, **_SUM),
     Metric("aov", _("Average order value"), SALES, MONEY, HIGHER, _S),
-    Metric("marketing_spend", _("Marketing spend"), MARKETING, MONEY, LOWER, _M, **_SUM),
+    # In the review summary so that an agenda can tell a cost without spend ("no spend data").
+    Metric("marketing_spend", _("Marketing spend"), MARKETING, MONEY, LOWER, _M, in_review_summary=True, **_SUM),
     Metric("sales_spend", _("Sales spend"), SALES, MONEY, LOWER, _M, **_SUM),
     Metric(
         "cpl",

@@ -36,13 +36,20 @@ def as_decimal(value: object) -> Decimal | None:
     the number it was written from, so that a half rounds up however it was stored.
     """
     if isinstance(value, Rational) and not isinstance(value, int):
-        return Decimal(value.numerator) / Decimal(value.denominator)
+        return Decimal(int(value.numerator)) / Decimal(int(value.denominator))
     return parse_decimal(value, finite=False)
 
 
 def rounded(number: Decimal, places: int) -> Decimal:
     """`number` rounded half up (away from zero on a tie) to `places` decimal places."""
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _places(number: Decimal) -> int:
+    """The decimal places a finite number has without trailing zeros: 0.0500 -> 2, 1E+2 -> 0."""
+    exponent = number.normalize().as_tuple().exponent
+    # Only NaN and the infinities have a letter for an exponent; callers pass finite numbers.
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _localized(number: Decimal, places: int, *, grouping: bool = True) -> str:
@@ -92,7 +99,7 @@ def exact_percent(value: object) -> str:
     number = as_decimal(value)
     if number is None or not number.is_finite():
         return EMPTY
-    return percent(number, max(0, -(number * 100).normalize().as_tuple().exponent))
+    return percent(number, _places(number * 100))
 
 
 def metric_text(value: object, kind: str) -> str:
@@ -140,9 +147,7 @@ def exact_decimal(value: object) -> str:
     number = as_decimal(value)
     if number is None or not number.is_finite():
         return EMPTY
-    normalized = number.normalize()
-    places = max(0, -normalized.as_tuple().exponent)
-    return number_format(normalized, places, use_l10n=True)
+    return number_format(number.normalize(), _places(number), use_l10n=True)
 
 
 def css_percent(value: object) -> str:

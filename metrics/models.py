@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tracker.validation import FieldCheckConstraint, date_range_validators
+
 
 class Lead(models.Model):
     """One inquiry from a CRM, upserted by `external_id`.
@@ -163,8 +165,17 @@ class Spend(models.Model):
     # NULL, not "", for a row without one: NULLs never collide in the unique constraint.
     external_id = models.CharField(_("external id"), max_length=255, null=True, blank=True)  # noqa: DJ001
     experiment = models.ForeignKey("experiments.Experiment", on_delete=models.CASCADE, related_name="spend")
-    date = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    # The bounds are checked by `full_clean()` (rows entered on the pages); the bulk API and imports
+    # validate their rows in `metrics.rows`.
+    date = models.DateField(
+        _("date"), validators=date_range_validators(), error_messages={"invalid": _("Give a date as YYYY-MM-DD.")}
+    )
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        error_messages={"invalid": _("Give the amount as a number, e.g. 12500.50.")},
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     visits = models.PositiveIntegerField(_("visits"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -177,8 +188,20 @@ class Spend(models.Model):
         indexes = [models.Index(fields=["experiment", "date"], name="spend_experiment_date")]
         constraints = [
             models.UniqueConstraint(fields=["external_id"], name="spend_external_id_unique"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="spend_amount_nonneg"),
-            models.CheckConstraint(condition=Q(visits__gte=0) | Q(visits__isnull=True), name="spend_visits_nonneg"),
+            FieldCheckConstraint(
+                condition=Q(amount__gte=0),
+                name="spend_amount_nonneg",
+                field="amount",
+                violation_error_message=_("The amount cannot be negative."),
+                violation_error_code="amount_negative",
+            ),
+            FieldCheckConstraint(
+                condition=Q(visits__gte=0) | Q(visits__isnull=True),
+                name="spend_visits_nonneg",
+                field="visits",
+                violation_error_message=_("Visits cannot be negative."),
+                violation_error_code="visits_negative",
+            ),
         ]
 
     def __str__(self) -> str:

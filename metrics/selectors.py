@@ -1,11 +1,13 @@
 """Reads of lead data and metrics: snapshots, imports, daily charts and the scoreboard."""
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from experiments.models import Channel, Experiment
@@ -40,6 +42,35 @@ def leads_list() -> QuerySet[Lead]:
 
 def spend_list() -> QuerySet[Spend]:
     return Spend.objects.select_related("experiment", "created_by")
+
+
+def experiment_spend(*, experiment: Experiment) -> QuerySet[Spend]:
+    """The experiment's spend rows as its page lists them: latest date first."""
+    return Spend.objects.filter(experiment=experiment).select_related("created_by").order_by("-date", "-id")
+
+
+@dataclass(frozen=True)
+class SpendTotals:
+    marketing: Decimal
+    sales: Decimal
+    visits: int
+    rows: int
+
+
+def experiment_spend_totals(*, experiment: Experiment) -> SpendTotals:
+    """The sums of all the experiment's spend rows by kind, in one query."""
+    sums = Spend.objects.filter(experiment=experiment).aggregate(
+        marketing=Sum("amount", filter=Q(kind=Spend.Kind.MARKETING)),
+        sales=Sum("amount", filter=Q(kind=Spend.Kind.SALES)),
+        visits=Sum("visits"),
+        rows=Count("id"),
+    )
+    return SpendTotals(
+        marketing=sums["marketing"] or Decimal("0.00"),
+        sales=sums["sales"] or Decimal("0.00"),
+        visits=sums["visits"] or 0,
+        rows=sums["rows"],
+    )
 
 
 def experiment_daily_leads(*, experiment: Experiment) -> list[dict]:

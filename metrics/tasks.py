@@ -1,5 +1,7 @@
 """Celery jobs of lead data and metrics. Thin: ids in, a service call, nothing else."""
 
+from typing import TypedDict
+
 from celery import shared_task
 
 from metrics import services
@@ -7,10 +9,22 @@ from metrics.services.dirty import debounce_seconds, recompute_enqueue
 from tracker.db import RetryableConflict, retryable_as_conflict
 
 SWEEP_CHUNK = 500
+
+
+class RetryOptions(TypedDict):
+    """`shared_task`'s keywords for retrying on its own."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
 # A transaction PostgreSQL aborted for a concurrent one (which the services retry a few times
 # already) runs again later: 1, 2, 4... seconds apart with jitter, five times at most. Anything
 # left after that is dirty still, and the beat sweep recomputes it.
-RETRY_CONFLICTS = {
+RETRY_CONFLICTS: RetryOptions = {
     "autoretry_for": (RetryableConflict,),
     "retry_backoff": True,
     "retry_backoff_max": 60,

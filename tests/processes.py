@@ -14,7 +14,8 @@ BASE_DIR = Path(__file__).resolve().parents[1]
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]  # (host, port): an IPv4 address
+        return port
 
 
 def database_url() -> str:

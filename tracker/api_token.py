@@ -1,7 +1,11 @@
 """POST /api/v1/auth/token/: DRF's token view under a tight rate of its own, and the log-in lockout."""
 
+from typing import Any
+
+from django.http import HttpResponse
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
 
 from tracker.lockout import lockout_response
 from tracker.throttles import TokenRateThrottle
@@ -11,7 +15,9 @@ class TokenObtainView(ObtainAuthToken):
     # Instead of the anonymous rate, not on top of it: this one is stricter.
     throttle_classes = [TokenRateThrottle]
 
-    def post(self, request, *args, **kwargs):
+    # DRF answers whatever HttpResponse a view returns; the stubs narrow this method's to Response,
+    # and the lockout's answer is the same JsonResponse the log-in pages' lockout gives.
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
         try:
             return super().post(request, *args, **kwargs)
         except exceptions.ValidationError:

@@ -11,11 +11,12 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    proxies = settings.TRUSTED_PROXIES
-    remote = request.META.get("REMOTE_ADDR", "")
+    proxies: int = settings.TRUSTED_PROXIES
+    remote: str = request.META.get("REMOTE_ADDR", "")
     if not proxies:
         return remote
-    chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
     # The last `proxies` entries were added by our proxies; the last of all is the client's as the
     # outermost proxy saw it. A shorter chain than promised did not pass through all of them.
     return chain[-proxies] if len(chain) >= proxies else remote

@@ -6,11 +6,14 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar, overload
 
 import psycopg
 from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 DEADLOCK_DETECTED = "40P01"
 # PostgreSQL aborted one transaction so that a concurrent one could go on: a deadlock (two writers
@@ -21,7 +24,7 @@ RETRYABLE_SQLSTATES = frozenset({DEADLOCK_DETECTED, "40001"})
 
 def _sqlstates(exc: BaseException | None) -> Iterator[str]:
     """The SQLSTATE of the exception and of every one it wraps."""
-    seen = set()
+    seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         state = getattr(exc, "sqlstate", None)
@@ -69,16 +72,24 @@ def is_retryable(exc: BaseException | None) -> bool:
     return any(state in RETRYABLE_SQLSTATES for state in _sqlstates(exc))
 
 
-def atomic_retrying_deadlocks(function: Callable | None = None, *, attempts: int = 4) -> Callable:
+@overload
+def atomic_retrying_deadlocks(function: Callable[P, R], *, attempts: int = ...) -> Callable[P, R]: ...
+@overload
+def atomic_retrying_deadlocks(
+    function: None = None, *, attempts: int = ...
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+def atomic_retrying_deadlocks(
+    function: Callable[P, R] | None = None, *, attempts: int = 4
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Like `transaction.atomic`, and when PostgreSQL aborts the transaction for a concurrent one
     (`is_retryable`) it runs again after a short random pause, up to `attempts` times in all.
 
     Inside a surrounding transaction it runs once: only the outermost transaction can be retried.
     """
 
-    def decorate(function: Callable) -> Callable:
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(function)
-        def run(*args, **kwargs):
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
             for attempt in range(1, attempts + 1):
                 try:
                     with transaction.atomic():

@@ -2,6 +2,8 @@
 one address. 429 with Retry-After, as a page for the login forms and in the API's error shape for
 the token endpoint."""
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -17,9 +19,14 @@ def lockout_message() -> str:
     ) % {"minutes": minutes}
 
 
-def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     # Failures during the lockout start its cool-off again (axes' default): the full time is the wait.
     retry_after = round(settings.AXES_COOLOFF_TIME.total_seconds())
+    response: HttpResponse
     if request.path.startswith("/api/"):
         data = {"detail": lockout_message(), "code": "locked_out", "retry_after": retry_after}
         response = JsonResponse(data, status=429)

@@ -10,11 +10,14 @@ request reads.
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as UserModel
+from django.utils.functional import Promise
 from rest_framework.permissions import SAFE_METHODS, BasePermission, OperandHolder, SingleOperandHolder
 from rest_framework.request import Request
 
-User = AbstractBaseUser | AnonymousUser
+# Whoever makes a request: the user model (AUTH_USER_MODEL is Django's own) or the anonymous user.
+User = UserModel | AnonymousUser
 
 
 class ReadOnly(BasePermission):
@@ -44,7 +47,7 @@ class RulePermission(BasePermission):
     """`rule` (composed with `&`, `|`, `~`) refused with `message` (lazily translated)."""
 
     rule: type[BasePermission] | OperandHolder | SingleOperandHolder
-    message: str
+    message: str | Promise
 
     def __init__(self) -> None:
         self._rule = self.rule()

@@ -8,28 +8,36 @@ into an outage of the API.
 """
 
 import logging
+from typing import TYPE_CHECKING, cast
 
 from redis.exceptions import RedisError
 from rest_framework import throttling
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from tracker.client_ip import client_ip
+
+if TYPE_CHECKING:
+    # Not at run time: DRF's views import the throttle classes named in the settings, these.
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
 
 class _Throttle(throttling.SimpleRateThrottle):
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # djangorestframework-stubs type the rates as numbers; DRF's are "60/min" strings or None.
+        rates = cast("dict[str, str | None]", api_settings.DEFAULT_THROTTLE_RATES)
+        return rates.get(self.scope) if self.scope is not None else None
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: "APIView") -> bool:
         try:
             return super().allow_request(request, view)
         except (RedisError, OSError):
             logger.warning("The throttle cache is unreachable; request let through.", exc_info=True)
             return True
 
-    def get_ident(self, request) -> str:
+    def get_ident(self, request: Request) -> str:
         return client_ip(request)
 
 
@@ -46,5 +54,5 @@ class TokenRateThrottle(_Throttle):
 
     scope = "token"
 
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: Request, view: "APIView") -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

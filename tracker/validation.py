@@ -6,16 +6,18 @@ call `validate()` and add only what a row cannot say (a rule across rows). Forms
 (the admin's) get the same checks from Django.
 """
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models.constraints import BaseConstraint
+from django.utils.translation import gettext_lazy as _
 
 
-class _ReportedOnField:
+class _ReportedOnField(BaseConstraint):
     """A constraint whose violation `full_clean()` reports on `field`, as the form shows it, instead of
     on the row as a whole. The field is one the condition reads: a form without it skips the check."""
 
@@ -25,20 +27,25 @@ class _ReportedOnField:
         self.field = field
         super().__init__(*args, **kwargs)
 
-    def validate(self, model: Any, instance: models.Model, exclude: Any = None, using: str = DEFAULT_DB_ALIAS) -> None:
+    def validate(
+        self,
+        model: type[models.Model],
+        instance: models.Model,
+        exclude: set[str] | None = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
         try:
             super().validate(model, instance, exclude=exclude, using=using)
         except ValidationError as exc:
             raise ValidationError({self.field: exc.error_list}) from None
 
-    def deconstruct(self) -> tuple:
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         path, args, kwargs = super().deconstruct()
         return path, args, {**kwargs, "field": self.field}
 
+    # Defining __eq__ leaves the class unhashable, as Django's constraints are.
     def __eq__(self, other: object) -> bool:
         return super().__eq__(other) and self.field == getattr(other, "field", None)
-
-    __hash__ = None
 
 
 class FieldCheckConstraint(_ReportedOnField, models.CheckConstraint):
@@ -56,7 +63,7 @@ class MaxLength(validators.MaxLengthValidator):
         try:
             super().__call__(value)
         except ValidationError as exc:
-            exc.params = {**exc.params, "limit": self.limit_value, "length": len(value)}
+            exc.params = {**(exc.params or {}), "limit": self.limit_value, "length": len(value)}
             raise
 
 
@@ -67,7 +74,7 @@ class MaxValue(validators.MaxValueValidator):
         try:
             super().__call__(value)
         except ValidationError as exc:
-            exc.params = {**exc.params, "max": self.limit_value}
+            exc.params = {**(exc.params or {}), "max": self.limit_value}
             raise
 
 
@@ -90,15 +97,34 @@ class MinValue(validators.MinValueValidator):
         return super().__eq__(other) and self.max_value == getattr(other, "max_value", None)
 
 
+# Dates people enter by hand: a year typed wrong (1026, 20226) is refused, not stored to skew a sum.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+_DATE_OUT_OF_RANGE = _("Give a date between 2000-01-01 and 2100-12-31.")
+
+
+def date_range_validators() -> list[validators.BaseValidator]:
+    """The validators of a date field bounded to [EARLIEST_DATE, LATEST_DATE], with one message."""
+    return [
+        validators.MinValueValidator(EARLIEST_DATE, _DATE_OUT_OF_RANGE),
+        validators.MaxValueValidator(LATEST_DATE, _DATE_OUT_OF_RANGE),
+    ]
+
+
 def violation_message(model: type[models.Model], constraint: str) -> str:
     """A constraint's own refusal, for when the database answers a race that `full_clean()` could not see."""
-    return next(c for c in model._meta.constraints if c.name == constraint).get_violation_error_message()
+    message = next(c for c in model._meta.constraints if c.name == constraint).get_violation_error_message()
+    # Django formats the message with the constraint's name, which makes it a str; the stubs also
+    # allow the per-field dict a ValidationError takes.
+    return str(message)
 
 
 def refusal(model: type[models.Model], name: str) -> ValidationError:
     """The field's own words for a value that is not of its type (its `error_messages["invalid"]`),
     for a service that types its input before the model sees it."""
-    return ValidationError(model._meta.get_field(name).error_messages["invalid"], code="invalid")
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is a reverse relation, not a field"
+    return ValidationError(field.error_messages["invalid"], code="invalid")
 
 
 def model_errors(instance: models.Model, *, exclude: Iterable[str] = ()) -> dict[str, list[ValidationError]]:
@@ -114,7 +140,7 @@ def model_errors(instance: models.Model, *, exclude: Iterable[str] = ()) -> dict
 def validate(
     instance: models.Model,
     *,
-    refused: Mapping[str, list] | None = None,
+    refused: Mapping[str, Sequence[ValidationError | str]] | None = None,
     exclude: Iterable[str] = (),
     only: Iterable[str] | None = None,
 ) -> None:
@@ -124,7 +150,7 @@ def validate(
     fields are not checked again, and their refusals come first. `only` checks just those fields
     (what a partial write changes), as if every other field were in `exclude`.
     """
-    errors = dict(refused or {})
+    errors: dict[str, Sequence[ValidationError | str]] = dict(refused or {})
     skipped = {*exclude, *errors}
     if only is not None:
         skipped |= {field.name for field in instance._meta.concrete_fields} - set(only)

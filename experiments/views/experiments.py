@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -28,6 +29,7 @@ from experiments.views.lock_display import lock_context
 from experiments.views.targets import experiment_targets
 from experiments.web_selectors import experiment_for_page, experiment_questions
 from metrics.aggregates import reasons_by_count
+from metrics.spend_display import spend_context
 from tracker.errors import Conflict
 
 PAGE_SIZE = 20
@@ -117,6 +119,9 @@ def detail_context(request: HttpRequest, experiment: Experiment, question_form: 
         "can_ask": permissions.can_ask_questions(user),
         "can_answer": permissions.can_answer_questions(user),
         "question_form": question_form or QuestionForm(),
+        # The latest spend rows with their totals, and the form to add one for those allowed.
+        "spend": spend_context(user, experiment),
+        "spend_next": reverse("web:experiment-detail", args=[experiment.pk]) + "#spend",
     }
 
 

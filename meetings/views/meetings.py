@@ -30,7 +30,7 @@ from meetings.selectors import meeting_list as meeting_list_selector
 from meetings.services.meetings import meeting_hold, meeting_update_notes
 from metrics.catalog import metric, zone_metrics
 from metrics.formatting import change_text
-from metrics.pace import MET, Pace, no_spend
+from metrics.pace import MET, Pace, no_spend, spend_missing
 from tracker.errors import Conflict
 from tracker.numbers import parse_decimal
 
@@ -61,10 +61,17 @@ def _experiment(ref: dict) -> dict:
     }
 
 
+def _summary_no_spend(metrics: dict | None) -> bool:
+    """A review's summary metrics hold no marketing spend: its CPL and CAC read "no spend data".
+    Agendas stored before the summary carried the spend show the costs as they were stored."""
+    return "marketing_spend" in (metrics or {}) and spend_missing(metrics)
+
+
 def _review(item: dict) -> dict:
     verdicts, recommendations = dict(Review.Verdict.choices), dict(Review.Recommendation.choices)
     return {
         **item,
+        "no_spend": _summary_no_spend(item.get("metrics")),
         "experiment": _experiment(item["experiment"]),
         "created_at": _parse_datetime(item.get("created_at")),
         "verdict_label": verdicts.get(item.get("verdict"), item.get("verdict")),
@@ -155,6 +162,7 @@ def sync_agenda_context(agenda: dict) -> dict:
         "wins": [
             {
                 **win,
+                "no_spend": _summary_no_spend(win.get("metrics")),
                 "experiment": _experiment(win["experiment"]),
                 "decided_at": _parse_datetime(win.get("decided_at")),
                 "launched_at": _parse_datetime(win.get("launched_at")),

@@ -11,7 +11,13 @@ from metrics.services.snapshots import (
     snapshots_repair,
     snapshots_stale_ids,
 )
-from metrics.services.spend import SpendCreateResult, spend_create
+from metrics.services.spend import (
+    SpendCreateResult,
+    spend_create,
+    spend_row_create,
+    spend_row_delete,
+    spend_row_update,
+)
 
 __all__ = [
     "ImportRunResult",
@@ -31,4 +37,7 @@ __all__ = [
     "snapshots_repair",
     "snapshots_stale_ids",
     "spend_create",
+    "spend_row_create",
+    "spend_row_delete",
+    "spend_row_update",
 ]

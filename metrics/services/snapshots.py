@@ -7,11 +7,12 @@ wait for each other in a circle (a deadlock, which PostgreSQL breaks by aborting
    locks, then lead and spend rows and the roll-up rows their triggers upsert.
 2. One `experiments_experiment` row, `select_for_update(no_key=True)` (FOR NO KEY UPDATE):
    launch, update, cancel (`experiments.services.experiments`), unlock recording and the
-   exception's crossings (`experiments.services.unlocks`), review filing (`experiments.services.reviews`). One per
-   transaction; unlocks of several experiments commit one by one, or go in id order inside a
-   caller's transaction. FOR NO KEY UPDATE, not FOR UPDATE: the FOR KEY SHARE lock that a
-   foreign-key check takes on the experiment when a snapshot, spend, unlock or review row is
-   inserted does not conflict with it, so such inserts never wait for an experiment lock.
+   exception's crossings (`experiments.services.unlocks`), review filing
+   (`experiments.services.reviews`). One per transaction; unlocks of several experiments commit one
+   by one, or go in id order inside a caller's transaction. FOR NO KEY UPDATE, not FOR UPDATE: the
+   FOR KEY SHARE lock that a foreign-key check takes on the experiment when a snapshot, spend,
+   unlock or review row is inserted does not conflict with it, so such inserts never wait for an
+   experiment lock.
 3. `metrics_metricsnapshot` rows, by experiment id ascending, each taken by one ordered upsert
    and no SELECT ... FOR UPDATE: marking dirty (`metrics.services.dirty`) and storing a recompute
    (`_store` here).
@@ -21,12 +22,13 @@ wait for each other in a circle (a deadlock, which PostgreSQL breaks by aborting
 
 The paths: registration inserts the experiment, then marks its snapshot (2, 3); launch and a
 draft's edit lock the experiment, then mark its snapshot (2, 3); cancel locks the experiment (2);
-lead posts, CSV imports and spend write their data, then mark the snapshots (1, 3); a recompute
-stores its snapshots (3) in a transaction per chunk and commits before it records unlocks, each
-in a transaction of its own (2, 4); review filing and amending lock the experiment, recompute it,
-record its unlock and write the review (2, 3, 4). `snapshots_recompute` inside a caller's
-transaction records unlocks while holding the snapshots (3, then 2): its caller must lock those
-experiments first, as review filing does.
+lead posts, CSV imports and spend (posted in bulk, or one row locked and written from the experiment
+page) write their data, then mark the snapshots (1, 3); a recompute stores its snapshots (3) in a
+transaction per chunk and commits before it records unlocks, each in a transaction of its own
+(2, 4); review filing and amending lock the experiment, recompute it, record its unlock and write
+the review (2, 3, 4). `snapshots_recompute` inside a caller's transaction records unlocks while
+holding the snapshots (3, then 2): its caller must lock those experiments first, as review filing
+does.
 
 What may still abort for a concurrent writer (two lead posts whose roll-up rows interleave, say) is
 run again: services by `tracker.db.atomic_retrying_deadlocks`, the recompute job by Celery.
@@ -35,6 +37,7 @@ run again: services by `tracker.db.atomic_retrying_deadlocks`, the recompute job
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -61,7 +64,7 @@ def snapshots_recompute(*, experiment_ids: Iterable[int]) -> dict[int, MetricSna
     counter is unchanged afterwards, so a change committed during the computation stays dirty.
     """
     ids = sorted(set(experiment_ids))
-    payloads: dict[int, dict] = {}
+    payloads: dict[int, tuple[dict[str, Any], dt.datetime]] = {}
     for start in range(0, len(ids), CHUNK):
         payloads.update(_recompute_chunk(ids[start : start + CHUNK]))
     unlocks_record_due(experiment_ids=ids)
@@ -83,7 +86,7 @@ def snapshots_recompute(*, experiment_ids: Iterable[int]) -> dict[int, MetricSna
 
 
 @atomic_retrying_deadlocks
-def _recompute_chunk(ids: list[int]) -> dict[int, tuple[dict, dt.datetime]]:
+def _recompute_chunk(ids: list[int]) -> dict[int, tuple[dict[str, Any], dt.datetime]]:
     seen = _dirty_seqs(ids)
     experiments = list(Experiment.objects.filter(id__in=ids).only("id", "utm_campaign", "start_date", "ends_on"))
     counts = experiment_counts(experiments)
@@ -106,7 +109,7 @@ def _dirty_seqs(ids: list[int]) -> dict[int, int]:
     return dict(MetricSnapshot.objects.filter(experiment_id__in=ids).values_list("experiment_id", "dirty_seq"))
 
 
-def _store(payloads: dict[int, dict], seen: dict[int, int], now: dt.datetime) -> None:
+def _store(payloads: dict[int, dict[str, Any]], seen: dict[int, int], now: dt.datetime) -> None:
     """Store the computed snapshots where no change was marked since `seen` was read, and clear
     their dirty flag; leave the others alone.
 

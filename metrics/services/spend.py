@@ -1,21 +1,35 @@
 """Spend rows: marketing or sales cost of an experiment on a date, with optional visits.
 
-Rows with an `external_id` are upserted by it (an identical row is left alone); rows without one
-are added.
+In bulk (`spend_create`, the JSON API): rows with an `external_id` are upserted by it (an identical
+row is left alone); rows without one are added. One row at a time (`spend_row_*`, the experiment
+page): added, corrected or deleted by the people `metrics.permissions.spend_kinds_allowed` names,
+checked by the model's own rules.
+
+Every change marks the experiment's snapshot dirty in the same transaction, after the spend rows
+are written (the lock order of `metrics.services.snapshots`), and the recompute is enqueued on
+commit.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from experiments.models import Experiment
 from metrics.models import Spend
+from metrics.permissions import SPEND_REFUSAL, can_change_spend, spend_kinds_allowed
 from metrics.rows import spend_clean, utm_key
 from metrics.services.dirty import snapshots_mark_dirty
 from metrics.services.leads import MAX_ROWS, too_many_rows
 from tracker.db import atomic_retrying_deadlocks
+from tracker.numbers import parse_decimal
+from tracker.permissions import User
+from tracker.validation import refusal, validate
 
 
 @dataclass
@@ -124,3 +138,107 @@ def _upsert(keyed: dict[str, Spend], result: SpendCreateResult) -> list[Spend]:
         update_fields=list(_FIELDS),
     )
     return write + previous
+
+
+# --- one row at a time (the experiment page) ----------------------------------------------------
+
+EDITABLE_FIELDS = ("date", "amount", "kind", "visits")
+
+
+def _assign(spend: Spend, values: dict[str, Any]) -> dict[str, list[ValidationError]]:
+    """Set the given fields on `spend`, typed; returns the refusals of values not of the field's type
+    (the model's own words), which `validate` then does not check again."""
+    refused: dict[str, list[ValidationError]] = {}
+    if "date" in values:
+        day = values["date"]
+        if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
+            spend.date = day
+        else:
+            refused["date"] = [refusal(Spend, "date")]
+    if "amount" in values:
+        amount = values["amount"]
+        number = amount if isinstance(amount, Decimal) else parse_decimal(amount)
+        if number is None:
+            refused["amount"] = [refusal(Spend, "amount")]
+        else:
+            spend.amount = number
+    if "kind" in values:
+        spend.kind = values["kind"]
+    if "visits" in values:
+        visits = values["visits"]
+        if visits is None or (isinstance(visits, int) and not isinstance(visits, bool)):
+            spend.visits = visits
+        else:
+            refused["visits"] = [refusal(Spend, "visits")]
+    return refused
+
+
+def _check_may_change(by: User, experiment: Experiment, kind: str) -> None:
+    if not can_change_spend(by, experiment, kind):
+        raise PermissionDenied(str(SPEND_REFUSAL))
+
+
+@atomic_retrying_deadlocks
+def spend_row_create(
+    *,
+    experiment: Experiment,
+    by: User,
+    date: dt.date,
+    amount: Decimal,
+    kind: str,
+    visits: int | None = None,
+) -> Spend:
+    """Add one spend row to the experiment. Raises PermissionDenied, or ValidationError per field."""
+    if not spend_kinds_allowed(by, experiment):
+        raise PermissionDenied(str(SPEND_REFUSAL))
+    spend = Spend(experiment=experiment, created_by=by)
+    refused = _assign(spend, {"date": date, "amount": amount, "kind": kind, "visits": visits})
+    validate(spend, refused=refused, exclude=("external_id", "created_by"))
+    # After validation: the kind is one of the choices, so a refusal here is about who, not what.
+    _check_may_change(by, experiment, spend.kind)
+    spend.save()
+    snapshots_mark_dirty(experiment_ids=[experiment.pk])
+    return spend
+
+
+@atomic_retrying_deadlocks
+def spend_row_update(*, spend: Spend, by: User, **fields: Any) -> Spend:
+    """Correct a spend row: any of date, amount, kind, visits; the fields not given keep their values.
+
+    Only the fields that change are checked, so a row stored before a rule (an old date, say) can
+    still have its amount corrected. Changing the kind needs the right to both kinds. A row synced from
+    another system (`external_id`) may be corrected too; that system's next sync of it wins.
+    Raises PermissionDenied, ValidationError per field, or Http404 when the row was deleted meanwhile.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"spend_row_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    # The row lock queues corrections of one row (and a sync of its external_id): each applies to
+    # the row as the one before it left it. Only the spend row is locked, not its experiment.
+    locked = Spend.objects.select_for_update().filter(pk=spend.pk).first()
+    if locked is None:
+        raise Http404(_("This spend row no longer exists."))
+    experiment = locked.experiment
+    _check_may_change(by, experiment, locked.kind)
+    before = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
+    refused = _assign(locked, fields)
+    changed = [name for name in EDITABLE_FIELDS if getattr(locked, name) != before[name]]
+    validate(locked, refused=refused, only=changed)
+    _check_may_change(by, experiment, locked.kind)
+    if changed:
+        locked.save(update_fields=changed)
+        snapshots_mark_dirty(experiment_ids=[experiment.pk])
+    return locked
+
+
+@atomic_retrying_deadlocks
+def spend_row_delete(*, spend: Spend, by: User) -> None:
+    """Delete a spend row. A row already deleted by someone else is not an error: the result is the
+    same. Raises PermissionDenied."""
+    locked = Spend.objects.select_for_update().filter(pk=spend.pk).first()
+    if locked is None:
+        return
+    experiment = locked.experiment
+    _check_may_change(by, experiment, locked.kind)
+    locked.delete()
+    snapshots_mark_dirty(experiment_ids=[experiment.pk])

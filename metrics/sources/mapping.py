@@ -59,7 +59,7 @@ class SourceMapping:
                 )
         return errors
 
-    def converter(self, headers: list[str], *, zone: ZoneInfo) -> Callable[[list[Cell]], dict]:
+    def converter(self, headers: list[str], *, zone: ZoneInfo) -> Callable[[list[Cell]], dict[str, str]]:
         """A function from a row of cells to the tracker's row (docs/api.md's fields, as text)."""
         columns = {name: _columns(headers, header) for name, header in self.fields.items()}
         stages = {fold(value): level for value, level in self.stages.items()}
@@ -98,11 +98,12 @@ def _columns(headers: list[str], header: str) -> tuple[int, ...]:
     return tuple(index for index, name in enumerate(headers) if fold(name) == wanted)
 
 
-def _lead_row(values: dict[str, str], stages: dict[str, str], reasons: set[str]) -> dict:
+def _lead_row(values: dict[str, str], stages: dict[str, str], reasons: set[str]) -> dict[str, str]:
     stage = values.pop("stage", None)
     reason = values.pop("reason", "")
     if stage is None:
         return values  # no stage column: the file carries the lead's fields itself
+    level: str | None
     if reason and fold(reason) in reasons:
         level = "non_target"
     else:
@@ -125,7 +126,7 @@ def _lead_row(values: dict[str, str], stages: dict[str, str], reasons: set[str])
     return values
 
 
-def _spend_row(values: dict[str, str], campaigns: dict[str, str]) -> dict:
+def _spend_row(values: dict[str, str], campaigns: dict[str, str]) -> dict[str, str]:
     campaign = values.pop("campaign", "")
     if campaign and not values.get("utm_campaign") and not values.get("experiment"):
         values["utm_campaign"] = campaigns.get(fold(campaign), campaign)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TextIO
 
 from django.utils.translation import gettext as _
 
@@ -87,7 +88,7 @@ def _text(cell: Cell | None) -> str:
     return "" if cell is None else cell if isinstance(cell, str) else cell.isoformat()
 
 
-def _csv_rows(text, delimiter: str) -> Iterator[Row]:
+def _csv_rows(text: TextIO, delimiter: str) -> Iterator[Row]:
     reader = csv.reader(text, delimiter=delimiter)
     while True:
         try:
@@ -104,7 +105,7 @@ def _csv_rows(text, delimiter: str) -> Iterator[Row]:
 
 
 @contextmanager
-def _xlsx_rows(path: Path, sheet: str | None):
+def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[list[str], Iterator[Row]]]:
     from openpyxl import load_workbook  # a large import, needed only for workbooks
 
     try:
@@ -129,7 +130,7 @@ def _xlsx_rows(path: Path, sheet: str | None):
         workbook.close()
 
 
-def _xlsx_cell(value) -> Cell:
+def _xlsx_cell(value: object) -> Cell:
     if value is None:
         return ""
     if isinstance(value, dt.datetime | dt.date):
@@ -150,7 +151,7 @@ class _TableParser(HTMLParser):
         self.row: list[str] | None = None
         self.cell: list[str] | None = None
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "tr":
             self._end_row()
             self.row = []
@@ -182,7 +183,7 @@ class _TableParser(HTMLParser):
         self.row = None
 
 
-def _html_rows(text) -> Iterator[Row]:
+def _html_rows(text: TextIO) -> Iterator[Row]:
     parser = _TableParser()
     number = 0
     while chunk := text.read(CHUNK):

@@ -44,7 +44,7 @@ def test_the_search_stops_at_its_cap():
 
 
 def _experiment(n: int, k: int, **fields) -> Experiment:
-    experiment = ExperimentFactory(
+    experiment = ExperimentFactory.create(
         running=True, title="Cold list", start_date=timezone.localdate() - dt.timedelta(days=5), **fields
     )
     snapshot_for(experiment, leads_total=n, judged_leads=n, non_target_leads=k, non_target_share=k / n if n else None)
@@ -70,7 +70,7 @@ def test_the_checklist_in_numbers(client_for, founder):
 
 @pytest.mark.django_db
 def test_an_open_review_has_no_estimate(client_for, founder):
-    ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
+    ended = ExperimentFactory.create(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
     snapshot_for(ended, leads_total=20, judged_leads=20, non_target_leads=12)
     lock = client_for(founder).get(f"/api/v1/experiments/{ended.pk}/").json()["review_lock"]
     assert lock["checklist"]["period_ended"]["met"] is True

@@ -7,11 +7,15 @@ on Nov 28, and on Dec 1 it is three days late everywhere.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
+from types import MethodType
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from celery import Task
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -38,21 +42,24 @@ def fresh(experiment: Experiment) -> Experiment:
     return with_lock_data(Experiment.objects.all()).get(pk=experiment.pk)
 
 
-def run(callbacks) -> None:
+def run(callbacks: list[Callable[[], object]]) -> None:
     """Run the enqueued tasks as plain functions, as a worker would."""
     for callback in callbacks:
         if isinstance(callback, partial):
-            getattr(tasks, callback.func.__self__.name.rsplit(".", 1)[1])(*callback.args)
+            # `partial(task.delay, id)`: the task is the one its `delay` is bound to.
+            delay = callback.func
+            assert isinstance(delay, MethodType) and isinstance(delay.__self__, Task)
+            getattr(tasks, delay.__self__.name.rsplit(".", 1)[1])(*callback.args)
 
 
 @pytest.fixture
-def team(marketer, marketing_head, sales_head, founder) -> dict:
+def team(marketer, marketing_head, sales_head, founder) -> dict[str, User]:
     return {"marketer": marketer, "sales_head": sales_head, "founder": founder}
 
 
 def ended_nov_21(owner, *, launched_on: dt.date) -> Experiment:
     with at(launched_on, 9):
-        return ExperimentFactory(
+        return ExperimentFactory.create(
             running=True, owner=owner, title="Partner mailings", start_date=dt.date(2026, 11, 1), test_period_days=20
         )
 
@@ -163,7 +170,7 @@ def test_an_unrecorded_period_end_is_overdue_on_the_agenda_too(team):
 
 
 def test_an_exception_opens_on_the_local_day_it_was_recorded(team):
-    experiment = ExperimentFactory(running=True, start_date=dt.date(2026, 12, 1), test_period_days=30)
+    experiment = ExperimentFactory.create(running=True, start_date=dt.date(2026, 12, 1), test_period_days=30)
     MetricSnapshot.objects.create(
         experiment=experiment, data={"judged_leads": 20, "non_target_leads": 15}, computed_at=timezone.now()
     )

@@ -4,10 +4,13 @@ targets, the scoreboard, agendas, charts and the API read it instead of keeping 
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.urls import reverse
+from rest_framework import serializers
 
 from experiments.api.serializers import TargetsSerializer
 from experiments.forms import ExperimentForm
@@ -24,6 +27,18 @@ from tests.metrics.conftest import lead
 
 DEC1, JAN1 = dt.date(2026, 12, 1), dt.date(2027, 1, 1)
 PERIOD = {"from": DEC1.isoformat(), "to": JAN1.isoformat()}
+
+
+def _serializer_choices(field: object) -> list[Any]:
+    """A serializer field's choice values."""
+    assert isinstance(field, serializers.ChoiceField)
+    return list(field.choices)
+
+
+def _form_choices(field: object) -> list[Any]:
+    """A form field's (value, label) pairs, which Django keeps as a list."""
+    assert isinstance(field, forms.ChoiceField) and isinstance(field.choices, list)
+    return field.choices
 
 
 def _numbers(zone: str) -> list[str]:
@@ -78,9 +93,9 @@ def test_every_surface_lists_exactly_the_catalog(experiment, client_for, web_cli
 
     goal_names = sorted(entry.name for entry in catalog.goal_metrics())
     assert sorted(name for _, group in metric_choices() for name, _ in group) == goal_names
-    assert list(GoalInputSerializer().fields["metric"].choices) == goal_names
-    assert list(GoalSerializer().fields["metric"].choices) == goal_names
-    assert [name for name, _ in GoalAdminForm().fields["metric"].choices] == goal_names
+    assert _serializer_choices(GoalInputSerializer().fields["metric"]) == goal_names
+    assert _serializer_choices(GoalSerializer().fields["metric"]) == goal_names
+    assert [name for name, _ in _form_choices(GoalAdminForm().fields["metric"])] == goal_names
     assert "churn_reasons" not in goal_names
 
     target_names = [field.name for field in catalog.target_fields()]
@@ -104,7 +119,7 @@ def demo_calls(monkeypatch):
     monkeypatch.setattr(catalog, "CATALOG", (*catalog.CATALOG, DEMO_CALLS))
     original = formulas.metrics_from_counts
 
-    def with_demo_calls(counts: dict, **kwargs) -> dict:
+    def with_demo_calls(counts: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {**original(counts, **kwargs), "demo_calls": int(counts.get("sql") or 0)}
 
     for module in (formulas, selectors, snapshots):
@@ -131,7 +146,7 @@ def test_a_metric_added_to_the_catalog_appears_on_every_surface(
 
     # Goals: a choice on the page, the API and the admin, judged by the sales department.
     assert ("demo_calls", "Demo calls") in dict(metric_choices())["Sales"]
-    assert ("demo_calls", "demo_calls") in GoalAdminForm().fields["metric"].choices
+    assert ("demo_calls", "demo_calls") in _form_choices(GoalAdminForm().fields["metric"])
     created = api.post("/api/v1/goals/", {"metric": "demo_calls", "target": "3", **_period()}, format="json")
     assert created.status_code == 201, created.json()
     goal = created.json()
@@ -154,6 +169,7 @@ def test_a_metric_added_to_the_catalog_appears_on_every_surface(
 
     # Experiment targets: the form, the API, the service and the targets table on the page.
     field = ExperimentForm().fields["min_demo_calls"]
+    assert isinstance(field, forms.IntegerField)
     assert (str(field.label), field.min_value) == ("Min demo calls", 0)
     assert "min_demo_calls" in TargetsSerializer().fields
     assert targets_typed({"min_demo_calls": 3}) == {"min_demo_calls": 3}
@@ -179,5 +195,5 @@ def test_a_metric_added_to_the_catalog_appears_on_every_surface(
     assert "Min demo calls" in detail.content.decode()
 
 
-def _period() -> dict:
+def _period() -> dict[str, str]:
     return {"period_start": DEC1.isoformat(), "period_end": JAN1.isoformat()}

@@ -5,6 +5,7 @@ not 70.5% in one place and 70.6% in another)."""
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core import mail
@@ -22,6 +23,10 @@ from metrics.catalog import COUNT, MONEY, RATE
 from metrics.services import leads_upsert, snapshots_recompute
 from tests.factories import ExperimentFactory
 from tests.pages import log_in
+
+if TYPE_CHECKING:
+    # django-stubs' name for the test client's response, which carries the template context.
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 SHARE = {"en": "70.6%", "ru": "70,6\xa0%"}  # Russian sets a no-break space before the sign
 
@@ -99,7 +104,9 @@ def test_money_is_shown_in_the_configured_currency_in_the_readers_locale(setting
 def share_175_of_248(db, marketer):
     """A running experiment with 248 judged leads over four days, 175 of them non-target: the review
     opened early by the exception."""
-    experiment = ExperimentFactory(running=True, owner=marketer, start_date=timezone.localdate() - dt.timedelta(days=5))
+    experiment = ExperimentFactory.create(
+        running=True, owner=marketer, start_date=timezone.localdate() - dt.timedelta(days=5)
+    )
     rows = []
     for i in range(248):
         day = experiment.start_date + dt.timedelta(days=i % 4)
@@ -120,7 +127,7 @@ def share_175_of_248(db, marketer):
     return experiment
 
 
-def _page(user, language: str, url: str) -> str:
+def _page(user, language: str, url: str) -> "_MonkeyPatchedWSGIResponse":
     client = Client()
     client.force_login(user)
     client.post(reverse("set_language"), {"language": language, "next": "/"})

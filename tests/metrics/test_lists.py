@@ -34,7 +34,7 @@ def test_a_nul_character_in_a_lead_filter_is_a_400(client_for, marketer):
 
 
 def test_spend_filters_by_experiment_and_ignores_what_is_not_an_id(client_for, marketer, experiment):
-    other = ExperimentFactory(running=True, owner=marketer, utm_campaign="other_dec")
+    other = ExperimentFactory.create(running=True, owner=marketer, utm_campaign="other_dec")
     row = {"date": "2026-12-02", "amount": "5.00", "kind": "marketing"}
     created = spend_create(
         rows=[

@@ -13,6 +13,8 @@ import functools
 import logging
 import random
 import time
+from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,7 +28,15 @@ from experiments.services.unlocks import review_locks_sweep, unlocks_record_due
 from metrics.aggregates import experiment_counts
 from metrics.formulas import metrics_from_counts
 from metrics.models import ImportJob, MetricSnapshot
-from metrics.services import import_job_create, import_job_run, leads_upsert, spend_create
+from metrics.services import (
+    import_job_create,
+    import_job_run,
+    leads_upsert,
+    spend_create,
+    spend_row_create,
+    spend_row_delete,
+    spend_row_update,
+)
 from metrics.tasks import recompute_snapshots
 from tests.concurrency import run_at_once
 from tests.factories import ChannelFactory, ExperimentFactory
@@ -44,10 +54,10 @@ def _day(date: dt.date) -> str:
     return f"{date.isoformat()}T12:00:00+03:00"
 
 
-def _leads(prefix: str, campaigns: list[tuple[str, dt.date]], rng: random.Random) -> list[dict]:
+def _leads(prefix: str, campaigns: list[tuple[str, dt.date]], rng: random.Random) -> list[dict[str, object]]:
     """Two leads per campaign, mostly non-target (so that running tests unlock by the exception),
     some of them the same external ids as other writers' rows (updates racing inserts)."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for utm, start in campaigns:
         for n in range(2):
             rows.append(
@@ -61,18 +71,18 @@ def _leads(prefix: str, campaigns: list[tuple[str, dt.date]], rng: random.Random
     return rows
 
 
-def _csv(rows: list[dict]) -> str:
+def _csv(rows: list[dict[str, object]]) -> str:
     lines = ["external_id,created_at,utm_campaign,is_target"]
     lines += [f"{r['external_id']},{r['created_at']},{r['utm_campaign']},{str(r['is_target']).lower()}" for r in rows]
     return "\n".join(lines) + "\n"
 
 
-def _import(rows: list[dict], by) -> str:
+def _import(rows: list[dict[str, object]], by) -> str:
     job = import_job_create(file=SimpleUploadedFile("leads.csv", _csv(rows).encode()), by=by)
     return import_job_run(job_id=job.id).status
 
 
-def _fresh() -> dict[int, dict]:
+def _fresh() -> dict[int, dict[str, object]]:
     """What a recompute computes now, for every experiment with a snapshot."""
     experiments = list(Experiment.objects.filter(snapshot__isnull=False))
     counts = experiment_counts(experiments)
@@ -83,12 +93,15 @@ def _deadlocks_in_database() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+        assert row is not None
+        deadlocks: int = row[0]
+        return deadlocks
 
 
 def test_concurrent_writers_never_fail_and_leave_exact_snapshots(client_for, marketer, sales_head, caplog):
     caplog.set_level(logging.WARNING)
-    channel = ChannelFactory(slug="partner-mailings", name="Partner mailings")
+    channel = ChannelFactory.create(slug="partner-mailings", name="Partner mailings")
     client = client_for(marketer)
     rng = random.Random(20261201)
     today = timezone.localdate()
@@ -106,6 +119,8 @@ def test_concurrent_writers_never_fail_and_leave_exact_snapshots(client_for, mar
         )
         steady.append(experiment_launch(experiment=draft, by=marketer))
     campaigns = [(e.utm_campaign, e.start_date) for e in steady]
+    # A row entered on the experiment page, corrected every round.
+    page_row = spend_row_create(experiment=steady[0], by=marketer, date=today, amount=Decimal("1.00"), kind="marketing")
     deadlocks_before = _deadlocks_in_database()
     failures: list[Exception] = []
     launches: list[int] = []
@@ -126,7 +141,7 @@ def test_concurrent_writers_never_fail_and_leave_exact_snapshots(client_for, mar
         # A draft written without the services (a bulk fix, an older release) has no snapshot
         # row until its first mark or recompute creates one.
         drafts.append(
-            ExperimentFactory(
+            ExperimentFactory.create(
                 channel=channel,
                 owner=marketer,
                 utm_campaign=f"r{number}_bare",
@@ -158,18 +173,26 @@ def test_concurrent_writers_never_fail_and_leave_exact_snapshots(client_for, mar
             for e in reversed(steady + drafts[:DRAFTS])
         ]
 
+        # A row entered on a page, deleted while the others write.
+        victim = spend_row_create(experiment=steady[1], by=marketer, date=today, amount=Decimal("2.00"), kind="sales")
+
         def launch(experiment):
             response = client.post(f"/api/v1/experiments/{experiment.id}/launch/")
             launches.append(response.status_code)
             return response.status_code
 
-        calls = [
+        calls: list[Callable[[], object]] = [
             *(functools.partial(launch, draft) for draft in drafts),
             functools.partial(experiment_cancel, experiment=doomed, by=marketer),
             functools.partial(leads_upsert, rows=forward),
             functools.partial(leads_upsert, rows=backward),
             functools.partial(_import, _leads(f"c{number}", rng.sample(recent, len(recent)), rng), marketer),
             functools.partial(spend_create, rows=spend),
+            functools.partial(
+                spend_row_create, experiment=steady[2], by=marketer, date=today, amount=Decimal("3"), kind="marketing"
+            ),
+            functools.partial(spend_row_update, spend=page_row, by=marketer, amount=Decimal(number)),
+            functools.partial(spend_row_delete, spend=victim, by=marketer),
             recompute_snapshots,  # the debounced job: whatever is dirty
             functools.partial(recompute_snapshots, experiment_ids=rng.sample(ids, len(ids))),
             review_locks_sweep,
@@ -217,7 +240,7 @@ def test_a_recompute_that_read_before_a_change_never_stores_over_newer_numbers(e
 
     leads_upsert(rows=[lead("before", "2026-12-02T10:00:00+03:00")])
     snapshots.snapshots_recompute(experiment_ids=[experiment.id])
-    counted = snapshots.experiment_counts
+    counted = experiment_counts  # metrics.aggregates', which the recompute calls by this name
 
     def counts_then_a_change(experiments):
         counts = counted(experiments)  # the numbers before the change below

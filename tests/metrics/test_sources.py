@@ -4,10 +4,12 @@ import codecs
 import datetime as dt
 import zipfile
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from metrics.rows import RowError
 from metrics.sources.detect import SourceError, sniff
@@ -26,8 +28,9 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def _rows(path: Path, **mapping_options) -> tuple[str, list]:
-    """The detected preset's name and each data row converted (or the RowError's message)."""
+def _rows(path: Path, **mapping_options) -> tuple[str, list[Any]]:
+    """The detected preset's name and each data row converted (or the RowError's message): a
+    dict[str, str] or a str, which each test knows and indexes as such."""
     with open_table(path) as table:
         preset = preset_detect(table.headers, kind=mapping_options.pop("kind", "leads"))
         mapping = SourceMapping(
@@ -35,7 +38,7 @@ def _rows(path: Path, **mapping_options) -> tuple[str, list]:
         )
         assert mapping.errors(table.headers) == {}
         convert = mapping.converter(table.headers, zone=MSK)
-        out = []
+        out: list[Any] = []
         for _line, cells, problem in table.rows:
             try:
                 out.append(convert(cells) if cells is not None else problem)
@@ -263,6 +266,7 @@ def test_salesforce_report_footer_lines_are_not_rows(tmp_path):
 def test_xlsx_is_read_with_date_cells(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
     sheet.append(["ID", "Дата создания сделки", "utm_campaign", "Этап сделки", "Бюджет"])
     sheet.append([9, dt.datetime(2026, 12, 1, 9, 5), "promo", "Успешно реализовано", 12500.5])
     path = tmp_path / "amo.xlsx"

@@ -41,7 +41,8 @@ pytestmark = [
 
 class Redis:
     def __init__(self, port: int, log: Path):
-        self.port, self.log, self.process = port, log, None
+        self.port, self.log = port, log
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         with self.log.open("a") as out:
@@ -71,7 +72,8 @@ class Processes:
     """Worker, beat and one-off "web" scripts, all on the test's Redis and database."""
 
     def __init__(self, redis_url: str, logs: Path):
-        self.logs, self.running = logs, {}
+        self.logs = logs
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
         self.env = {
             **os.environ,
             "DEBUG": "true",
@@ -83,7 +85,7 @@ class Processes:
             "PYTHONUNBUFFERED": "1",
         }
 
-    def start(self, name: str, *args: str) -> subprocess.Popen:
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         with (self.logs / f"{name}.log").open("w") as out:
             process = subprocess.Popen(  # noqa: S603 (our own program with fixed arguments)
                 [sys.executable, "-m", "celery", "-A", "tracker", *args],
@@ -138,8 +140,8 @@ def outage(tmp_path) -> Iterator[tuple[Redis, Processes]]:
 
 def test_worker_and_beat_outlive_a_redis_outage_and_finish_the_work_sent_meanwhile(outage, capsys):
     redis, processes = outage
-    uploader = UserFactory(username="uploader")
-    experiment = ExperimentFactory(running=True, utm_campaign="outage_test")
+    uploader = UserFactory.create(username="uploader")
+    experiment = ExperimentFactory.create(running=True, utm_campaign="outage_test")
     worker = processes.start("worker", "worker", "--loglevel=INFO", "--concurrency=2", "-n", "outage@%h")
     beat = processes.start("beat", "beat", "--loglevel=INFO", "-s", str(processes.logs / "beat-schedule"))
     assert wait_for(lambda: " ready." in processes.log("worker"), 120), processes.log("worker")

@@ -1,6 +1,8 @@
 """Who may do what, as one table over the rules every path calls (services, pages, admin, API),
 and the API's refusal of each rule in the reader's language."""
 
+from collections.abc import Callable
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import translation
@@ -27,7 +29,7 @@ set_goals                  -        -              -              -          yes
 write_meeting_notes        -        -              yes            yes        yes     -     -           -
 """
 
-RULES = {
+RULES: dict[str, Callable[..., bool]] = {
     "change_regulation": experiment_rules.can_change_regulation,
     "register_experiments": experiment_rules.can_register_experiments,
     "manage_experiment": experiment_rules.can_manage_experiment,  # (user, experiment)
@@ -51,7 +53,7 @@ def test_the_table_names_every_rule_and_nothing_else():
 
 @pytest.fixture
 def deactivated(db):
-    user = UserFactory(username="gone", is_staff=True, is_active=False)
+    user = UserFactory.create(username="gone", is_staff=True, is_active=False)
     user.groups.add(Group.objects.get(name=experiment_rules.Role.MARKETING_HEAD))
     return user
 
@@ -62,7 +64,7 @@ def test_who_may_do_what(users, deactivated, action, role, allowed):
     user = {**users, "deactivated": deactivated, "anonymous": AnonymousUser()}[role]
     rule = RULES[action]
     if action == "manage_experiment":
-        assert rule(user, ExperimentFactory(owner=users["marketer"])) is allowed
+        assert rule(user, ExperimentFactory.create(owner=users["marketer"])) is allowed
     else:
         assert rule(user) is allowed
 
@@ -70,9 +72,9 @@ def test_who_may_do_what(users, deactivated, action, role, allowed):
 # --- the API's refusals ------------------------------------------------------------------------
 
 
-def _refusals(users) -> list[tuple[str, str, str, dict, str]]:
+def _refusals(users) -> list[tuple[str, str, str, dict[str, object] | list[object], str]]:
     """(method, path, role refused, body, refusal sentence) for each permission of the API."""
-    experiment = ExperimentFactory(running=True, owner=users["marketer"])
+    experiment = ExperimentFactory.create(running=True, owner=users["marketer"])
     question = Question.objects.create(experiment=experiment, author=users["sales_head"], text="Why?")
     meeting = Meeting.objects.create(kind="sync", date="2026-12-01", agenda={})
     return [

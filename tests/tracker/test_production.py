@@ -18,17 +18,25 @@ from tests.tracker.test_settings import PRODUCTION
 HOST = "tracker.example.com"
 
 
+class Response(http.client.HTTPResponse):
+    """A response whose text was read before its connection closed."""
+
+    body: str
+
+
 class Site:
     def __init__(self, port: int):
         self.port = port
 
-    def get(self, path: str, *, https: bool = True) -> http.client.HTTPResponse:
+    def get(self, path: str, *, https: bool = True) -> Response:
         """A request as the reverse proxy hands it on: the public host name, and the scheme it was
         received with in X-Forwarded-Proto."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection.response_class = Response
         headers = {"Host": HOST, **({"X-Forwarded-Proto": "https"} if https else {})}
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
+        assert isinstance(response, Response)
         response.body = response.read().decode(errors="replace")
         connection.close()
         return response

@@ -44,7 +44,9 @@ def test_the_database_holds_the_rules_a_service_would_check():
 
 @pytest.mark.django_db
 def test_an_answered_question_has_an_answer_in_the_database(marketer, marketing_head):
-    question = Question.objects.create(experiment=ExperimentFactory(owner=marketer), author=marketer, text="Why?")
+    question = Question.objects.create(
+        experiment=ExperimentFactory.create(owner=marketer), author=marketer, text="Why?"
+    )
     with pytest.raises(IntegrityError):
         Question.objects.filter(pk=question.pk).update(answered_by=marketing_head, answered_at=timezone.now())
 

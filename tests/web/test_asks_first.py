@@ -23,7 +23,7 @@ REVIEW = {
 
 @pytest.fixture
 def ended(marketer) -> Experiment:
-    return ExperimentFactory(
+    return ExperimentFactory.create(
         running=True, owner=marketer, title="Ended test", start_date=timezone.localdate() - dt.timedelta(days=40)
     )
 
@@ -124,7 +124,7 @@ def test_the_review_form_loads_its_dialog_script_and_no_inline_script(web_client
 
 
 def test_launch_asks_first_and_post_launches(web_client, marketer):
-    draft = ExperimentFactory(owner=marketer, title="Webinars", test_period_days=30)
+    draft = ExperimentFactory.create(owner=marketer, title="Webinars", test_period_days=30)
     client = web_client(marketer)
     detail = client.get(reverse("web:experiment-detail", args=[draft.pk])).content.decode()
     assert f'href="{reverse("web:experiment-launch", args=[draft.pk])}"' in detail  # a link, not a POST button
@@ -145,7 +145,7 @@ def test_launch_asks_first_and_post_launches(web_client, marketer):
 
 
 def test_only_those_who_may_launch_see_the_confirmation(web_client, other_marketer, marketer):
-    draft = ExperimentFactory(owner=marketer)
+    draft = ExperimentFactory.create(owner=marketer)
     assert web_client(other_marketer).get(reverse("web:experiment-launch", args=[draft.pk])).status_code == 403
 
 
@@ -153,7 +153,7 @@ def test_only_those_who_may_launch_see_the_confirmation(web_client, other_market
 
 
 def test_cancel_asks_for_a_reason_and_keeps_it_in_the_history(web_client, marketer):
-    running = ExperimentFactory(running=True, owner=marketer)
+    running = ExperimentFactory.create(running=True, owner=marketer)
     client = web_client(marketer)
     url = reverse("web:experiment-cancel", args=[running.pk])
     assert 'name="reason"' in client.get(url).content.decode()
@@ -177,7 +177,7 @@ def test_cancel_asks_for_a_reason_and_keeps_it_in_the_history(web_client, market
 
 
 def test_only_those_who_may_cancel_see_the_form(web_client, other_marketer, marketer):
-    draft = ExperimentFactory(owner=marketer)
+    draft = ExperimentFactory.create(owner=marketer)
     assert web_client(other_marketer).get(reverse("web:experiment-cancel", args=[draft.pk])).status_code == 403
 
 

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_marketer_registers_launches_and_sees_it_on_the_dashboard(page, live_server, marketer):
-    ChannelFactory(name="Partner mailings", slug="partner-mailings")
+    ChannelFactory.create(name="Partner mailings", slug="partner-mailings")
     log_in(page, live_server, "alice")
 
     page.get_by_role("link", name="Register experiment").first.click()
@@ -65,7 +65,9 @@ def test_sales_head_files_a_review_through_the_dialog_at_phone_width(browser, li
     from experiments.models import Review
     from tests.factories import ExperimentFactory
 
-    ended = ExperimentFactory(running=True, title="Ended test", start_date=timezone.localdate() - dt.timedelta(days=40))
+    ended = ExperimentFactory.create(
+        running=True, title="Ended test", start_date=timezone.localdate() - dt.timedelta(days=40)
+    )
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -107,7 +109,7 @@ def test_a_contradicting_recommendation_is_ticked_before_the_dialog(page, live_s
     from experiments.models import Review
     from tests.factories import ExperimentFactory
 
-    ended = ExperimentFactory(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
+    ended = ExperimentFactory.create(running=True, start_date=timezone.localdate() - dt.timedelta(days=40))
     log_in(page, live_server, "shead")
     page.goto(f"{live_server.url}/experiments/{ended.pk}/review/")
     page.get_by_label("Not confirmed").check()

@@ -15,14 +15,22 @@ every task is safe to run twice). A transport that was detached anyway answers w
 error, which Celery recovers from, instead of the AttributeError.
 """
 
+from collections.abc import Callable
 from queue import Empty
+from typing import Any
 
 from kombu.transport import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 
 class Channel(redis.Channel):
-    def close(self):
+    # kombu's own members that its stubs (celery-types) leave out, as kombu 5.7 sets them.
+    _in_poll: object  # False before the first poll, then the connection a BRPOP is pending on, or None
+    _closing: bool
+    connection_errors: tuple[type[BaseException], ...]
+    _brpop_read: Callable[..., bool]
+
+    def close(self) -> None:
         if self._in_poll:
             try:
                 self._brpop_read()
@@ -32,7 +40,7 @@ class Channel(redis.Channel):
                 pass  # the reply will never come; _brpop_read has ended the poll
         super().close()
 
-    def queue_delete(self, queue, *args, **kwargs):
+    def queue_delete(self, queue: str, *args: Any, **kwargs: Any) -> int | None:
         try:
             return super().queue_delete(queue, *args, **kwargs)
         except self.connection_errors:
@@ -40,10 +48,11 @@ class Channel(redis.Channel):
                 raise
             return 0  # a closing channel's auto-delete queues (gossip, events) went with Redis
 
-    def _connparams(self, asynchronous=False):
+    def _connparams(self, asynchronous: bool = False) -> dict[str, Any]:
         if self.connection.client is None:
             raise RedisConnectionError("broker connection closed")  # for the log, never shown to a reader
-        return super()._connparams(asynchronous=asynchronous)
+        params: dict[str, Any] = super()._connparams(asynchronous=asynchronous)  # type: ignore[misc]  # not in the stubs
+        return params
 
 
 class Transport(redis.Transport):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0016_lead_won_index'),
+        ('metrics', '0017_spend_rules_on_the_model'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
