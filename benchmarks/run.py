@@ -33,6 +33,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # required with DEBUG off; (f) posts through the test client
 
 from benchmarks.generate import HEADER, experiment_spec, generate  # noqa: E402
 
@@ -289,10 +290,10 @@ def _restore_refresh(external_ids: list[str]) -> None:
     from django.db import connection, transaction
 
     from metrics.models import MetricSnapshot
-    from metrics.rows import LEAD_COLUMNS
+    from metrics.rows import LEAD_COLUMNS, LEAD_SOURCE_COLUMNS
     from metrics.tasks import recompute_snapshots
 
-    columns = [*LEAD_COLUMNS, "updated_at"]
+    columns = [*LEAD_COLUMNS, *LEAD_SOURCE_COLUMNS, "updated_at"]
     sets = ", ".join(f"{c} = b.{c}" for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

@@ -1,4 +1,5 @@
-"""Django admin for reviews, unlocks, questions and notices (imported by experiments/admin.py).
+"""Django admin for reviews, unlocks, exception crossings, questions and notices (imported by
+experiments/admin.py).
 
 A review added here goes through `review_file`, so the lock, the roles and the one-review rule hold
 as on the API; its refusal shows as a form error. Filed reviews, unlocks and sent notices are
@@ -14,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from experiments.models import Notification, Question, Review, ReviewUnlock
+from experiments.models import ExceptionCrossing, Notification, Question, Review, ReviewUnlock
 from experiments.services.reviews import review_file
 from tracker.errors import Conflict
 
@@ -123,6 +124,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ReviewUnlockAdmin(ReadOnlyAdmin):
     list_display = ["experiment", "reason", "unlocked_at", "judged_leads", "non_target_leads", "evidence", "threshold"]
     list_filter = ["reason"]
+    search_fields = ["experiment__title"]
+    list_select_related = ["experiment"]
+
+
+@admin.register(ExceptionCrossing)
+class ExceptionCrossingAdmin(ReadOnlyAdmin):
+    """Exceptions waiting out the regulation's cooling-off (and those that opened after it)."""
+
+    list_display = ["experiment", "crossed_at", "opens_at", "judged_leads", "non_target_leads", "evidence"]
     search_fields = ["experiment__title"]
     list_select_related = ["experiment"]
 

@@ -23,11 +23,13 @@ from tracker.input_limits import (
     validate_free_text,
     validate_single_line,
 )
-from tracker.validation import FieldCheckConstraint, FieldUniqueConstraint, MaxLength
+from tracker.validation import FieldCheckConstraint, FieldUniqueConstraint, MaxLength, MaxValue, MinValue
 
 CANCEL_REASON_MAX_LENGTH = 2000
 REVIEW_TEXT_MAX_LENGTH = 10000
 QUESTION_TEXT_MAX_LENGTH = 5000
+# The longest cooling-off a regulation may set before the exception opens a review: 30 days.
+MAX_COOLDOWN_HOURS = 720
 # Refusals shared by a field's validators and a constraint, or by two fields.
 _WHOLE = {"invalid": _("Enter a whole number of days or leads.")}
 _RATE = {
@@ -40,6 +42,7 @@ _DEFAULT_PERIOD = _("The default test period must be between 1 and 365 days.")
 _MAX_BELOW_DEFAULT = _("The maximum test period must not be below the default test period.")
 _BUDGET = _("The budget must be an amount of at least 0 with at most 2 decimal places.")
 _SLUG = _("Use only letters, digits, hyphens and underscores in the slug.")
+_COOLDOWN_RANGE = _("The exception's cooling-off must be between 0 and %(max)s hours.")
 _REVIEW_TEXT_TOO_LONG = _("Keep it under %(limit)s characters (it has %(length)s).")
 
 
@@ -72,6 +75,7 @@ class Regulation(models.Model):
         "non_target_threshold",
         "exception_min_leads",
         "exception_alpha",
+        "exception_cooldown_hours",
         "review_due_days",
         "sync_meeting_every_days",
         "founder_meeting_every_days",
@@ -126,6 +130,23 @@ class Regulation(models.Model):
     exception_alpha = models.DecimalField(
         _("exception alpha"), max_digits=5, decimal_places=4, default=Decimal("0.05"), error_messages=_RATE
     )
+    # 0: the exception opens the review as soon as its evidence is met. Otherwise the review opens
+    # this long after the evidence was first met, and only if it still holds then (ExceptionCrossing).
+    exception_cooldown_hours = models.PositiveSmallIntegerField(
+        _("exception cooling-off, hours"),
+        default=0,
+        help_text=_(
+            "Hours between the moment the exception's evidence is first met and the early opening of "
+            "the review, which then happens only if the evidence still holds (0 to 720; 0 opens at once)."
+        ),
+        # Both ends refused in one sentence (the lower one in place of Django's own "at least 0").
+        validators=[
+            MinValue(0, _COOLDOWN_RANGE, max_value=MAX_COOLDOWN_HOURS),
+            MaxValue(MAX_COOLDOWN_HOURS, _COOLDOWN_RANGE),
+        ],
+        error_messages={"invalid": _("Enter a whole number of hours.")},
+    )
+
     review_due_days = _at_least_one(
         _("days to file a review"), default=7, refusal=_("The days allowed to file a review must be at least 1.")
     )
@@ -175,6 +196,9 @@ class Regulation(models.Model):
                 field="exception_alpha",
                 violation_error_message=_("The exception alpha must be above 0 and at most 0.5."),
                 violation_error_code="alpha_out_of_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(exception_cooldown_hours__lte=MAX_COOLDOWN_HOURS), name="regulation_cooldown_0_720"
             ),
             models.CheckConstraint(condition=Q(review_due_days__gte=1), name="regulation_review_due_positive"),
             models.CheckConstraint(
@@ -405,6 +429,10 @@ class ReviewUnlock(models.Model):
     threshold = models.DecimalField(_("threshold"), max_digits=5, decimal_places=4)
     notified_at = models.DateTimeField(_("unlock notice sent at"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
+    # Who supplied the judged leads at the opening (`metrics.selectors.lead_sources`), kept as it
+    # was: a later change of the leads changes neither the unlock nor this record of its evidence.
+    # Recorded for the exception; empty for a period end.
+    sources = models.JSONField(_("judged leads by source"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("review unlock")
@@ -412,6 +440,33 @@ class ReviewUnlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experiment_id}: {self.reason} at {self.unlocked_at:%Y-%m-%d %H:%M}"
+
+
+class ExceptionCrossing(models.Model):
+    """The exception's evidence met under a regulation with a cooling-off period: the review opens
+    at `opens_at` if the evidence still holds then.
+
+    One per experiment (the one-to-one row is the claim: concurrent recorders cannot both write
+    one). Deleted when the evidence stops holding before `opens_at`, so a later crossing waits
+    the whole period again; kept after the review opened, as the record of when it was first met.
+    """
+
+    experiment = models.OneToOneField(Experiment, on_delete=models.CASCADE, related_name="exception_crossing")
+    crossed_at = models.DateTimeField(_("evidence met at"))
+    opens_at = models.DateTimeField(_("review opens at"))
+    judged_leads = models.PositiveIntegerField(_("judged leads (n)"))
+    non_target_leads = models.PositiveIntegerField(_("non-target leads (k)"))
+    evidence = models.FloatField(_("evidence"))
+
+    class Meta:
+        verbose_name = _("exception crossing")
+        verbose_name_plural = _("exception crossings")
+        constraints = [
+            models.CheckConstraint(condition=Q(opens_at__gte=models.F("crossed_at")), name="crossing_opens_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment_id}: opens at {self.opens_at:%Y-%m-%d %H:%M}"
 
 
 class Review(models.Model):

@@ -13,10 +13,10 @@ from tracker.permissions import ReadOnly, RulePermission, User, object_permissio
 
 
 class Role(models.TextChoices):
-    MARKETER = "marketer", "Marketer"
-    MARKETING_HEAD = "marketing_head", "Marketing head"
-    SALES_HEAD = "sales_head", "Sales head"
-    FOUNDER = "founder", "Founder"
+    MARKETER = "marketer", _("Marketer")
+    MARKETING_HEAD = "marketing_head", _("Marketing head")
+    SALES_HEAD = "sales_head", _("Sales head")
+    FOUNDER = "founder", _("Founder")
 
 
 # Where a user object keeps its group names, as Django's ModelBackend keeps its permissions.

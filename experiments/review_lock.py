@@ -7,6 +7,10 @@ non-target exception"). Once opened it stays open: the first opening is recorded
 
 Once open, the review is due `review_due_days` after the day it opened: `review_deadline` is the one
 place every page, e-mail, agenda and the API read that from.
+
+A regulation with a cooling-off (`exception_cooldown_hours`) delays the exception: the moment its
+evidence is first met is recorded (`ExceptionCrossing`), and the review opens that many hours later
+only if the evidence, from numbers with no pending change, still holds then.
 """
 
 import datetime as dt
@@ -21,12 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from scipy.special import betaincc, betaln
 
-from experiments.models import Experiment, Regulation, ReviewUnlock
+from experiments.models import ExceptionCrossing, Experiment, Regulation, ReviewUnlock
 from metrics.formatting import api_number, api_percent
 from tracker.local_time import local_midnight
 
 # What `review_lock_state` reads from an experiment; join these to read many without extra queries.
-LOCK_SELECT_RELATED = ("regulation", "snapshot", "unlock")
+LOCK_SELECT_RELATED = ("regulation", "snapshot", "unlock", "exception_crossing")
 LOCK_PREFETCH_RELATED = ("regulation__channel_thresholds",)
 
 
@@ -209,6 +213,15 @@ class LockState:
     alpha: float = 0.05
     period_ended: bool = False  # today is on or after `unlocks_on`
     deadline: ReviewDeadline | None = None  # None while locked
+    # The exception's evidence is met now. Under a cooling-off the lock may still be closed: then
+    # `opens_at` is when it opens if the evidence still holds (None until the crossing is recorded).
+    exception_met: bool = False
+    opens_at: dt.datetime | None = None
+
+    @property
+    def cooling(self) -> bool:
+        """Locked while the exception's evidence waits out the regulation's cooling-off."""
+        return self.exception_met and not self.unlocked
 
     @property
     def opened_on(self) -> dt.date | None:
@@ -261,6 +274,7 @@ class LockState:
             "unlocked_at": self.unlocked_at.isoformat() if self.unlocked_at else None,
             "evidence": json_float(self.evidence),
             "evidence_needed": self.evidence_needed,
+            "opens_at": self.opens_at.isoformat() if self.opens_at else None,
             **deadline,
             "checklist": self.checklist.as_dict(),
         }
@@ -276,6 +290,22 @@ class LockState:
             "min_leads": self.min_leads,
             "n": self.judged_leads,
         }
+        if self.cooling:
+            opens_at = timezone.localtime(self.opens_at).strftime("%Y-%m-%d %H:%M") if self.opens_at else None
+            if opens_at is None:
+                return (
+                    _(
+                        "Non-target leads exceed %(threshold)s with enough evidence (%(evidence)s of %(needed)s), "
+                        "but the regulation waits before an early review: it opens after the cooling-off if "
+                        "the evidence still holds then, or on %(date)s when the test period ends."
+                    )
+                    % numbers
+                )
+            return _(
+                "Non-target leads exceed %(threshold)s with enough evidence (%(evidence)s of %(needed)s), "
+                "but the regulation waits before an early review: it opens at %(opens_at)s if the evidence "
+                "still holds then, or on %(date)s when the test period ends."
+            ) % {**numbers, "opens_at": opens_at}
         if self.judged_leads < self.min_leads:
             return (
                 _(
@@ -345,6 +375,19 @@ def recorded_unlock(experiment: Experiment) -> ReviewUnlock | None:
         return None
 
 
+def recorded_crossing(experiment: Experiment) -> ExceptionCrossing | None:
+    try:
+        return experiment.exception_crossing
+    except ExceptionCrossing.DoesNotExist:
+        return None
+
+
+def _pending_change(experiment: Experiment) -> bool:
+    """A lead or spend change is not counted in the snapshot yet."""
+    snapshot = getattr(experiment, "snapshot", None)
+    return snapshot is not None and snapshot.dirty_since is not None
+
+
 def review_lock_state(
     experiment: Experiment,
     *,
@@ -354,7 +397,9 @@ def review_lock_state(
     """The lock of one experiment now (or on `today`), from the pinned regulation.
 
     `counts` (n, k) overrides the snapshot, for callers that just computed them. The recorded
-    unlock, when there is one, is final: a later drop of the share never relocks.
+    unlock, when there is one, is final: a later drop of the share never relocks. Under a
+    cooling-off the exception opens only once its recorded crossing is `opens_at` old, from fresh
+    numbers (the given counts, or a snapshot without a pending change).
     """
     today = today or timezone.localdate()
     regulation = regulation_for(experiment)
@@ -373,10 +418,18 @@ def review_lock_state(
         "period_ended": today >= experiment.ends_on,
     }
 
-    def opened(reason: str, unlocked_at: dt.datetime | None, recorded: bool = False) -> LockState:
+    def opened(
+        reason: str, unlocked_at: dt.datetime | None, recorded: bool = False, exception_met: bool = False
+    ) -> LockState:
         deadline = review_deadline(experiment, reason=reason, unlocked_at=unlocked_at, today=today)
         return LockState(
-            unlocked=True, reason=reason, unlocked_at=unlocked_at, recorded=recorded, deadline=deadline, **common
+            unlocked=True,
+            reason=reason,
+            unlocked_at=unlocked_at,
+            recorded=recorded,
+            deadline=deadline,
+            exception_met=exception_met,
+            **common,
         )
 
     unlock = recorded_unlock(experiment)
@@ -387,7 +440,16 @@ def review_lock_state(
     if running and today >= experiment.ends_on:
         return opened(ReviewUnlock.Reason.PERIOD_ENDED, period_end_moment(experiment))
     if running and exception_holds(n=n, k=k, threshold=t, alpha=alpha, min_leads=regulation.exception_min_leads):
-        return opened(ReviewUnlock.Reason.EXCEPTION, None)
+        if not regulation.exception_cooldown_hours:
+            return opened(ReviewUnlock.Reason.EXCEPTION, None, exception_met=True)
+        crossing = recorded_crossing(experiment)
+        # The evidence still holds after the cooling-off: open, but only from numbers with nothing
+        # pending, which may be a correction of the very leads that met it.
+        cooled = crossing is not None and crossing.opens_at <= timezone.now()
+        if cooled and (counts is not None or not _pending_change(experiment)):
+            return opened(ReviewUnlock.Reason.EXCEPTION, None, exception_met=True)
+        opens_at = crossing.opens_at if crossing is not None else None
+        return LockState(unlocked=False, reason=None, unlocked_at=None, exception_met=True, opens_at=opens_at, **common)
     return LockState(unlocked=False, reason=None, unlocked_at=None, **common)
 
 

@@ -58,7 +58,7 @@ def open_questions(*, asked_before: dt.datetime | None = None) -> QuerySet[Quest
 def experiment_queryset() -> QuerySet[Experiment]:
     """Experiments with everything their API and page representation reads, in constant queries."""
     return Experiment.objects.select_related(
-        "channel", "owner", "regulation", "snapshot", "unlock", "adjusted_from"
+        "channel", "owner", "regulation", "snapshot", "unlock", "exception_crossing", "adjusted_from"
     ).prefetch_related(
         "regulation__channel_thresholds",
         # The drafts that adjust it, oldest first: both ends of the link show it.

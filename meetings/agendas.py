@@ -15,6 +15,7 @@ from django.utils import timezone
 from experiments.models import Channel, Experiment, Review, ReviewUnlock
 from experiments.review_lock import (
     json_float,
+    recorded_unlock,
     review_lock_state,
     reviews_awaiting,
     unlock_deadline,
@@ -196,6 +197,8 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
                 "evidence_needed": unlock.experiment.regulation.evidence_needed,
                 **unlock_deadline(unlock, today=date_to).as_dict(),
                 "reviewed": unlock.experiment.status == Experiment.Status.REVIEWED,
+                # Who supplied the judged leads that opened an exception, as the unlock kept it.
+                "lead_sources": unlock.sources,
             }
         )
     unrecorded = with_lock_data(
@@ -219,6 +222,7 @@ def experiments_unlocked(*, date_from: dt.date, date_to: dt.date) -> list[dict]:
                 "evidence_needed": state.evidence_needed,
                 **state.deadline.as_dict(),
                 "reviewed": False,
+                "lead_sources": [],
             }
         )
     return items
@@ -330,9 +334,18 @@ def overdue_reviews(*, today: dt.date) -> list[dict]:
             "reason": state.reason,
             "unlocked_at": _iso(state.unlocked_at),
             **state.deadline.as_dict(),
+            # As in `experiments_unlocked`: who supplied the judged leads, as a recorded exception kept it.
+            "lead_sources": _unlock_sources(experiment),
         }
         for experiment, state in overdue
     ]
+
+
+def _unlock_sources(experiment: Experiment) -> list[dict]:
+    """The judged leads by source an exception's unlock kept (joined by `with_lock_data`); [] for a
+    period end and for an opening no job has recorded yet."""
+    unlock = recorded_unlock(experiment)
+    return list(unlock.sources) if unlock is not None else []
 
 
 # --- the agendas ------------------------------------------------------------------------------

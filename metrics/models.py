@@ -49,6 +49,37 @@ class Lead(models.Model):
     churned_at = models.DateTimeField(_("churned at"), null=True, blank=True, validators=_IN_RANGE)
     churn_reason = models.TextField(_("churn reason"), blank=True, validators=_FREE_TEXT)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Provenance: who supplied the lead's data as it stands (the poster, or the API token's user;
+    # for a CSV import its uploader), through which import, and when. Written by the upsert only
+    # when the row is created or its data changes (`metrics.services.leads`), so a re-send of the
+    # same data keeps the original source. Neither indexed nor a database foreign key: the checks
+    # of a foreign key cost a trigger event per inserted row (~8 us, a fifth of an import's insert),
+    # and the columns are read per cohort through the attribution index. Deleting a user or an
+    # import (rare) clears them through Django's SET_NULL, scanning the table; readers treat an id
+    # that names nobody as an unknown source.
+    source_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supplied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        editable=False,
+    )
+    source_import = models.ForeignKey(
+        "metrics.ImportJob",
+        verbose_name=_("supplied by import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        editable=False,
+    )
+    source_at = models.DateTimeField(_("supplied at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lead")

@@ -65,6 +65,9 @@ LEAD_COLUMNS = (
     "churned_at",
     "churn_reason",
 )
+# Provenance columns written with each created or changed lead (`metrics.services.leads.LeadSource`):
+# one value per batch, bound as parameters of the merge statement, never staged row by row.
+LEAD_SOURCE_COLUMNS = ("source_user_id", "source_import_id", "source_at")
 EVENT_FIELDS = ("mql_at", "sql_at", "won_at", "churned_at")
 
 _TRUE = {"true", "1", "yes", "y", "t"}

@@ -76,6 +76,25 @@ class MaxValue(validators.MaxValueValidator):
             raise
 
 
+class MinValue(validators.MinValueValidator):
+    """Django's `MinValueValidator`, whose message may also say %(min)s, and %(max)s when the field
+    refuses a range in one sentence (with `MaxValue` for the upper end)."""
+
+    def __init__(self, limit_value: Any, message: Any = None, *, max_value: Any = None) -> None:
+        super().__init__(limit_value, message)
+        self.max_value = max_value
+
+    def __call__(self, value: Any) -> None:
+        try:
+            super().__call__(value)
+        except ValidationError as exc:
+            exc.params = {**(exc.params or {}), "min": self.limit_value, "max": self.max_value}
+            raise
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.max_value == getattr(other, "max_value", None)
+
+
 # Dates people enter by hand: a year typed wrong (1026, 20226) is refused, not stored to skew a sum.
 def violation_message(model: type[models.Model], constraint: str) -> str:
     """A constraint's own refusal, for when the database answers a race that `full_clean()` could not see."""

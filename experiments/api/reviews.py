@@ -75,6 +75,12 @@ class ReviewLockedSerializer(RefusalSerializer):
     unlocks_on = serializers.DateField(required=False)
     evidence = serializers.FloatField(required=False)
     evidence_needed = serializers.FloatField(required=False)
+    opens_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="While the exception waits out the regulation's cooling-off: when the review opens if the "
+        "evidence still holds then; null otherwise.",
+    )
 
 
 _FORBIDDEN = OpenApiResponse(RefusalSerializer, description="Not a sales head.")
@@ -108,7 +114,7 @@ class ExperimentReviewView(APIView):
             404: _NOT_FOUND,
             409: OpenApiResponse(
                 ReviewLockedSerializer,
-                description="`review_locked` (with unlocks_on, evidence, evidence_needed), "
+                description="`review_locked` (with unlocks_on, evidence, evidence_needed, opens_at), "
                 "`already_reviewed` or `not_running`.",
             ),
         },

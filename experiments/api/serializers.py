@@ -82,6 +82,11 @@ class RegulationInputSerializer(serializers.Serializer):
     exception_alpha = serializers.DecimalField(
         max_digits=5, decimal_places=4, required=False, help_text="In (0, 0.5], default 0.05."
     )
+    exception_cooldown_hours = serializers.IntegerField(
+        required=False,
+        help_text="0..720, default 0. Hours between the exception's evidence being first met and the early "
+        "opening of the review, which happens only if the evidence still holds then; 0 opens at once.",
+    )
     review_due_days = serializers.IntegerField(required=False, help_text=">= 1, default 7.")
     sync_meeting_every_days = serializers.IntegerField(required=False, help_text=">= 1, default 14.")
     founder_meeting_every_days = serializers.IntegerField(required=False, help_text=">= 1, default 7.")
@@ -177,6 +182,11 @@ class ReviewLockSerializer(serializers.Serializer):
     unlocked_at = serializers.DateTimeField(allow_null=True)
     evidence = serializers.FloatField(allow_null=True)
     evidence_needed = serializers.FloatField(allow_null=True)
+    opens_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="While the exception's evidence waits out the regulation's cooling-off: when the review "
+        "opens if the evidence still holds then. Null otherwise.",
+    )
     opened_on = serializers.DateField(
         allow_null=True,
         help_text="The day the review opened: ends_on for period_ended, the local date of the unlock for "

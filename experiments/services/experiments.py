@@ -240,7 +240,8 @@ def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser, reason: s
 
     `reason` (why, in the canceller's words) is stored with it and so lands in its history. A running
     test whose review has unlocked is awaiting review: its result is due, so it can no longer be
-    cancelled.
+    cancelled; nor while its exception waits out the regulation's cooling-off, which would otherwise
+    be a way around the early review.
     """
     if not isinstance(reason, str):
         raise ValidationError({"reason": [_("The reason must be text.")]})
@@ -251,9 +252,18 @@ def experiment_cancel(*, experiment: Experiment, by: AbstractBaseUser, reason: s
         raise ValidationError({"reason": exc.messages}) from exc
     experiment = _locked(experiment)
     _check_may_manage(experiment, by)
-    if experiment.status == Experiment.Status.RUNNING and review_lock_state(experiment).unlocked:
+    state = review_lock_state(experiment) if experiment.status == Experiment.Status.RUNNING else None
+    if state is not None and state.unlocked:
         raise Conflict(
             _("This experiment's review has unlocked; it awaits its review and can no longer be cancelled."),
+            code="not_cancellable",
+        )
+    if state is not None and state.cooling:
+        raise Conflict(
+            _(
+                "This experiment's non-target exception is met and its review opens after the regulation's "
+                "cooling-off if the evidence still holds; it can no longer be cancelled."
+            ),
             code="not_cancellable",
         )
     if experiment.status not in (Experiment.Status.DRAFT, Experiment.Status.RUNNING):

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from experiments.models import Experiment, Notification, Question, ReviewUnlock
 from experiments.permissions import Role
-from experiments.review_lock import unlock_deadline
+from experiments.provenance import source_lines
+from experiments.review_lock import recorded_crossing, regulation_for, unlock_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,9 @@ def notification_review_unlocked(*, unlock: ReviewUnlock, today: dt.date | None 
 
     The deadline counts from the day the review opened (`review_lock.review_deadline`), not from
     when a job noticed it: a notice that goes out late says the review is overdue already, and
-    then stands for the overdue reminder too.
+    then stands for the overdue reminder too. An exception's notice gives its evidence and who
+    supplied the judged leads (as the unlock kept them), so that the side the lock restrains cannot
+    open it unseen with data of its own.
     """
     experiment = unlock.experiment
     deadline = unlock_deadline(unlock, today=today)
@@ -84,6 +87,8 @@ def notification_review_unlocked(*, unlock: ReviewUnlock, today: dt.date | None 
     if experiment.status == Experiment.Status.AWAITING_REVIEW:
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("The review of “%(title)s” is open") % {"title": experiment.title}
+            sources = source_lines(unlock.sources)
+        exception = unlock.reason == ReviewUnlock.Reason.EXCEPTION
         sent = notification_send(
             key=f"review-unlocked:{experiment.pk}",
             subject=subject,
@@ -96,6 +101,9 @@ def notification_review_unlocked(*, unlock: ReviewUnlock, today: dt.date | None 
                 "due_on": deadline.due_on,
                 # Numbers, formatted by the template in the site's language.
                 "share": Fraction(unlock.non_target_leads, unlock.judged_leads) if unlock.judged_leads else None,
+                "evidence_needed": regulation_for(experiment).evidence_needed,
+                "crossing": recorded_crossing(experiment) if exception else None,
+                "sources": sources,
                 "url": experiment_url(experiment),
             },
         )

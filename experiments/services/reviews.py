@@ -67,7 +67,8 @@ def _locked_experiment(pk: int) -> Experiment:
 
 
 def _open_lock(experiment: Experiment, metrics: dict) -> LockState:
-    """The lock with the counts just computed; refused (409 `review_locked`) while it is closed."""
+    """The lock with the counts just computed; refused (409 `review_locked`) while it is closed, also
+    while the exception waits out the regulation's cooling-off (with `opens_at`)."""
     state = review_lock_state(
         experiment, counts=(int(metrics.get("judged_leads") or 0), int(metrics.get("non_target_leads") or 0))
     )
@@ -78,6 +79,7 @@ def _open_lock(experiment: Experiment, metrics: dict) -> LockState:
             unlocks_on=state.unlocks_on.isoformat(),
             evidence=json_float(state.evidence),
             evidence_needed=state.evidence_needed,
+            opens_at=state.opens_at.isoformat() if state.opens_at else None,
         )
     return state
 
@@ -114,7 +116,8 @@ def review_file(
     """File the review of an experiment whose lock is open; freezes fresh metrics and the regulation.
 
     Raises PermissionDenied (not a sales head), Conflict `not_running` (draft or cancelled),
-    `already_reviewed`, `review_locked` (with `unlocks_on`, `evidence`, `evidence_needed`), or
+    `already_reviewed`, `review_locked` (with `unlocks_on`, `evidence`, `evidence_needed`,
+    `opens_at`: also while the exception waits out the regulation's cooling-off), or
     ValidationError per field.
     """
     fields = _file_checks(

@@ -6,6 +6,7 @@ and its checklist); this module only turns its numbers into sentences and the pa
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from experiments.models import Experiment, Regulation, ReviewUnlock
-from experiments.review_lock import ESTIMATE_CAP, LockChecklist, LockState
+from experiments.provenance import source_lines
+from experiments.review_lock import ESTIMATE_CAP, LockChecklist, LockState, recorded_unlock
 from experiments.selectors import experiment_effective_status, experiment_lock_state, regulation_current
 from metrics import formatting
+from metrics.selectors import lead_sources
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,27 @@ class LockDisplay:
     share: float | None  # non-target share of judged leads, None before any lead is judged
     headline: str
     details: list[str]
+    experiment: Experiment
     due_line: str | None = None  # once open and not reviewed: by when, or how late
     checklist: dict | None = None  # while the review can still open or is open: see `checklist_words`
 
     @property
     def unlocked(self) -> bool:
         return self.state.unlocked
+
+    @cached_property
+    def sources(self) -> list[str]:
+        """Who supplied the judged leads, where the exception opens (or is about to open) the
+        review: as kept by the unlock, else live. Read only by the pages that show it (a query or
+        four), never by lists."""
+        if self.state.reason == ReviewUnlock.Reason.EXCEPTION:
+            unlock = recorded_unlock(self.experiment)
+            if unlock is not None:
+                return source_lines(unlock.sources)
+            return source_lines(lead_sources(experiment=self.experiment))
+        if self.state.cooling:
+            return source_lines(lead_sources(experiment=self.experiment))
+        return []
 
     @property
     def overdue(self) -> bool:
@@ -67,8 +85,8 @@ def lock_context(experiment: Experiment, *, current_regulation: Regulation | Non
     status = experiment_effective_status(experiment, current_regulation=current_regulation)
     ends = date_format(state.unlocks_on, "DATE_FORMAT")
     numbers = {
-        "k": k,
-        "n": n,
+        "k": formatting.count(k),
+        "n": formatting.count(n),
         "share": formatting.percent(share),
         "threshold": formatting.exact_percent(state.threshold),
         "evidence": formatting.evidence(state.evidence),
@@ -99,6 +117,26 @@ def lock_context(experiment: Experiment, *, current_regulation: Regulation | Non
         )
     elif state.unlocked:
         headline = _("The test period ended on %(date)s: the review is open.") % numbers
+    elif state.cooling:
+        if state.opens_at is not None:
+            opens_at = date_format(timezone.localtime(state.opens_at), "DATETIME_FORMAT")
+            headline = _(
+                "Locked for the regulation's cooling-off: non-target leads are above the acceptable level "
+                "with enough evidence; the review opens at %(opens_at)s if that still holds then."
+            ) % {"opens_at": opens_at}
+        else:
+            headline = _(
+                "Locked for the regulation's cooling-off: non-target leads are above the acceptable level "
+                "with enough evidence; the review opens after the cooling-off if that still holds then."
+            )
+        details.append(
+            _(
+                "%(k)s of %(n)s judged leads are non-target (%(share)s, acceptable %(threshold)s); "
+                "evidence %(evidence)s, needed %(needed)s."
+            )
+            % numbers
+        )
+        details.append(_("Otherwise the review opens when the test period ends, on %(date)s.") % numbers)
     else:
         headline = (
             ngettext(
@@ -130,6 +168,7 @@ def lock_context(experiment: Experiment, *, current_regulation: Regulation | Non
         share=share,
         headline=headline,
         details=details,
+        experiment=experiment,
         due_line=due_line(state) if status == Experiment.Status.AWAITING_REVIEW else None,
         checklist=checklist_words(state.checklist, unlocked=state.unlocked) if status in open_statuses else None,
     )

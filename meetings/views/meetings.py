@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from experiments.forms import apply_service_errors
 from experiments.models import Experiment, Review, ReviewUnlock
+from experiments.provenance import source_lines
 from meetings.filters import MeetingFilter
 from meetings.forms import MeetingNotesForm
 from meetings.live import meeting_agenda, meeting_is_live
@@ -153,6 +154,7 @@ def sync_agenda_context(agenda: dict) -> dict:
                 "reason_label": reasons.get(item["reason"], item["reason"]),
                 "unlocked_at": _parse_datetime(item.get("unlocked_at")),
                 "review_due_on": _parse_date(item.get("review_due_on")),
+                "source_lines": source_lines(item.get("lead_sources") or []),
             }
             for item in agenda["experiments_unlocked"]
         ],
@@ -216,6 +218,7 @@ def founder_agenda_context(agenda: dict) -> dict:
                 "experiment": _experiment(item["experiment"]),
                 "reason_label": reasons.get(item["reason"], item["reason"]),
                 "review_due_on": _parse_date(item.get("review_due_on")),
+                "source_lines": source_lines(item.get("lead_sources") or []),
             }
             for item in agenda["overdue_reviews"]
         ],

@@ -13,10 +13,20 @@ class LeadSerializer(serializers.ModelSerializer):
     channel = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="The channel's slug; null when none was given."
     )
+    source_user = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who supplied the lead's data as it stands: the poster (the token's user) or the import's "
+        "uploader; null when unknown.",
+    )
+    source_import = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The CSV import that wrote it; null when it came through the API."
+    )
 
     class Meta:
         model = Lead
-        fields = ["id", *LEAD_FIELDS, "updated_at"]
+        fields = ["id", *LEAD_FIELDS, "updated_at", "source_user", "source_import", "source_at"]
         read_only_fields = fields
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from metrics.services.import_lease import ImportLease
-from metrics.services.leads import MergeCounts
+from metrics.services.leads import LeadSource, MergeCounts
 
 MAX_STORED_ERRORS = 1_000  # the report keeps the first ones; rows_failed counts them all
 
@@ -64,6 +64,7 @@ class ImportStream:
     header: tuple[str, ...]  # the column names, trimmed and lower-cased
     tally: ImportTally  # the backend adds every line and lead to it
     position: Callable[[], float]  # how far the file has been read, 0..1
+    source: LeadSource  # stamped on every lead the run creates or changes: the job and its uploader
 
     @property
     def job_id(self) -> int:

@@ -6,7 +6,7 @@ from django.db import transaction
 from metrics.services.dirty import snapshots_mark_dirty_by_keys
 from metrics.services.import_backend import MAX_STORED_ERRORS, ImportStream, ImportTally
 from metrics.services.import_csv import records
-from metrics.services.leads import lead_cleaner, leads_merge_orm
+from metrics.services.leads import LeadSource, lead_cleaner, leads_merge_orm
 from tracker.db import is_deadlock
 from tracker.input_limits import visible
 
@@ -31,11 +31,11 @@ class OrmImportBackend:
                 continue
             batch.append(values)
             if len(batch) >= BATCH_ROWS:
-                _merge(batch, tally)
+                _merge(batch, tally, stream.source)
                 batch = []
                 stream.checkpoint()
         if batch:
-            _merge(batch, tally)
+            _merge(batch, tally, stream.source)
         with transaction.atomic():
             snapshots_mark_dirty_by_keys(keys=tally.keys)
             stream.lease.done(tally)
@@ -46,6 +46,6 @@ class OrmImportBackend:
 
 
 @transaction.atomic
-def _merge(batch: list[tuple[object, ...]], tally: ImportTally) -> None:
-    tally.add_merged(leads_merge_orm(rows=batch))
+def _merge(batch: list[tuple[object, ...]], tally: ImportTally, source: LeadSource) -> None:
+    tally.add_merged(leads_merge_orm(rows=batch, source=source))
     tally.rows_ok += len(batch)

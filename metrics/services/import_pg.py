@@ -58,7 +58,7 @@ class PostgresImportBackend:
             plain=line_pattern(header).fullmatch,
             first_batch_rows=min(FIRST_BATCH_ROWS, BATCH_ROWS),
         )
-        loader = BatchLoader(list(header), lead_cleaner(), settings.TIME_ZONE, stream.job_id)
+        loader = BatchLoader(list(header), lead_cleaner(), settings.TIME_ZONE, stream.job_id, source=stream.source)
         pipeline = (
             _InCallersTransaction(loader, stream) if connection.in_atomic_block else _OnOwnConnections(loader, stream)
         )

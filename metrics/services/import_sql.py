@@ -22,9 +22,9 @@ from django.db import IntegrityError
 
 from experiments.models import Channel
 from metrics.models import Lead
-from metrics.rows import LEAD_COLUMNS, LeadCleaner
+from metrics.rows import LEAD_COLUMNS, LEAD_SOURCE_COLUMNS, LeadCleaner
 from metrics.services.import_csv import Batch
-from metrics.services.leads import MergeCounts, copy_text, lead_writes_lock, upsert_select
+from metrics.services.leads import SOURCE_VALUES, LeadSource, MergeCounts, copy_text, lead_writes_lock, upsert_select
 from metrics.services.rollup import rollup_defer, rollup_flush
 from tracker.input_limits import visible
 
@@ -173,8 +173,10 @@ class BatchLoader:
     # ones after an index probe each, then an upsert of the rest; an upsert of the whole batch.
     INSERT, PROBE, UPSERT = "insert", "probe", "upsert"
 
-    def __init__(self, header: list[str], cleaner: LeadCleaner, zone: str, job_id: int) -> None:
+    def __init__(self, header: list[str], cleaner: LeadCleaner, zone: str, job_id: int, *, source: LeadSource) -> None:
         self.header, self.cleaner, self.job_id, self.zone = header, cleaner, job_id, zone
+        # Stamped on every lead the import creates or changes (parameters of each merge statement).
+        self.source = source
         self.validate = validate_sql(header)
         self.mode = self.INSERT
 
@@ -278,7 +280,7 @@ class BatchLoader:
                 # A batch of only known leads (a re-import): upsert the next batches directly.
                 self.mode = self.PROBE if created.created else self.UPSERT
                 rows += f" AND NOT EXISTS (SELECT 1 FROM {DONE} d WHERE d.external_id = {table}.external_id)"  # noqa: S608
-        upserted = upsert_select(cursor, f"{rows} ORDER BY external_id")
+        upserted = upsert_select(cursor, f"{rows} ORDER BY external_id", source=self.source)
         if upserted.created:
             self.mode = self.PROBE
         return MergeCounts(
@@ -296,10 +298,14 @@ class BatchLoader:
         rolled back to its savepoint. The batch table is in external_id order already.
         """
         lead = Lead._meta.db_table
-        cols = ", ".join(LEAD_COLUMNS)
+        cols, stamped = ", ".join(LEAD_COLUMNS), ", ".join(LEAD_SOURCE_COLUMNS)
         cursor.execute("SAVEPOINT import_insert")
         try:
-            cursor.execute(f"INSERT INTO {lead} ({cols}, updated_at) SELECT {cols}, now() FROM ({rows}) src")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {lead} ({cols}, {stamped}, updated_at) "  # noqa: S608
+                f"SELECT {cols}, {SOURCE_VALUES}, now() FROM ({rows}) src",
+                self.source.params(),
+            )
         except (IntegrityError, psycopg.errors.UniqueViolation):
             cursor.execute("ROLLBACK TO SAVEPOINT import_insert")
             cursor.execute("RELEASE SAVEPOINT import_insert")
@@ -316,7 +322,7 @@ class BatchLoader:
         more than it helps), and a hash join would read the whole lead table every batch.
         """
         lead = Lead._meta.db_table
-        cols = ", ".join(LEAD_COLUMNS)
+        cols, stamped = ", ".join(LEAD_COLUMNS), ", ".join(LEAD_SOURCE_COLUMNS)
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {DONE} (external_id text) ON COMMIT DROP")
         cursor.execute(f"TRUNCATE {DONE}")
         cursor.execute("SET LOCAL enable_hashjoin = off")
@@ -326,14 +332,15 @@ class BatchLoader:
             cursor.execute(
                 f"""
                 WITH ins AS (
-                    INSERT INTO {lead} ({cols}, updated_at)
-                    SELECT {cols}, now() FROM ({rows}) src
+                    INSERT INTO {lead} ({cols}, {stamped}, updated_at)
+                    SELECT {cols}, {SOURCE_VALUES}, now() FROM ({rows}) src
                     WHERE NOT EXISTS (SELECT 1 FROM {lead} l WHERE l.external_id = src.external_id)
                     ORDER BY external_id
                     RETURNING external_id, utm_key
                 ), done AS (INSERT INTO {DONE} (external_id) SELECT external_id FROM ins)
                 SELECT (SELECT count(*) FROM ins), ARRAY(SELECT DISTINCT utm_key FROM ins)
-                """  # noqa: S608 (table and column names only)
+                """,  # noqa: S608 (table and column names only; the source is parameters)
+                self.source.params(),
             )
             created, keys = cursor.fetchone()
         except (IntegrityError, psycopg.errors.UniqueViolation):

@@ -27,6 +27,7 @@ from metrics.services.import_csv import HeaderRefused, read_header
 from metrics.services.import_lease import ImportLease, LeaseLost, stalled
 from metrics.services.import_orm import OrmImportBackend
 from metrics.services.import_pg import PostgresImportBackend
+from metrics.services.leads import LeadSource
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +159,13 @@ def _run(job: ImportJob, lease: ImportLease, backend: ImportBackend) -> ImportRu
         except HeaderRefused as refused:
             return _fail(job, lease, backend, str(refused))
         stream = ImportStream(
-            lease=lease, text=text, delimiter=delimiter, header=header, tally=tally, position=lambda: raw.tell() / size
+            lease=lease,
+            text=text,
+            delimiter=delimiter,
+            header=header,
+            tally=tally,
+            position=lambda: raw.tell() / size,
+            source=LeadSource.of_import(job),
         )
         backend.write(stream)  # and marks the job done
     return ImportRunResult(ImportJob.Status.DONE, tally.rows_total, tally.rows_ok, tally.rows_failed)

@@ -5,6 +5,9 @@ PostgreSQL: the cleaned rows are copied (COPY) into a temporary staging table an
 overlapping rows neither duplicate nor lose a row and an identical row is not even rewritten.
 SQLite (demo): a bulk read-compare-write; SQLite transactions here begin IMMEDIATE, so writers are
 serialised and the read cannot go stale.
+
+Both stamp each lead they create or change with its source (`LeadSource`: who, which import,
+when), one value per batch; an unchanged row keeps the source it had.
 """
 
 import datetime as dt
@@ -13,14 +16,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from experiments.models import Channel
-from metrics.models import Lead
-from metrics.rows import LEAD_COLUMNS, LeadCleaner, local_zone
+from metrics.models import ImportJob, Lead
+from metrics.rows import LEAD_COLUMNS, LEAD_SOURCE_COLUMNS, LeadCleaner, local_zone
 from metrics.services.dirty import snapshots_mark_dirty_by_keys
 from tracker.db import atomic_retrying_deadlocks
 from tracker.errors import Busy
@@ -54,6 +58,40 @@ class LeadUpsertResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LeadSource:
+    """Who writes a batch of leads: stamped on each lead the batch creates or changes.
+
+    `user_id` is the poster (the API token's user) or an import's uploader; `import_id` the CSV
+    import job, if any; `at` one moment for the whole batch.
+    """
+
+    user_id: int | None = None
+    import_id: int | None = None
+    at: dt.datetime = field(default_factory=timezone.now)
+
+    @classmethod
+    def of_user(cls, user: AbstractBaseUser | AnonymousUser | None) -> "LeadSource":
+        """A post's source: the signed-in poster (the API token's user), else unknown."""
+        return cls(user_id=user.pk if user is not None and user.is_authenticated else None)
+
+    @classmethod
+    def of_import(cls, job: ImportJob) -> "LeadSource":
+        """A CSV import's source: the job and its uploader."""
+        return cls(user_id=job.created_by_id, import_id=job.pk)
+
+    def params(self) -> list[int | dt.datetime | None]:
+        """The values of LEAD_SOURCE_COLUMNS, in that order."""
+        return [self.user_id, self.import_id, self.at]
+
+    def fields(self) -> dict[str, int | dt.datetime | None]:
+        return dict(zip(LEAD_SOURCE_COLUMNS, self.params(), strict=True))
+
+
+# The source as constants of the merge statement, LEAD_SOURCE_COLUMNS order (parameters of `params()`).
+SOURCE_VALUES = "%s::bigint, %s::bigint, %s::timestamptz"
 
 
 @dataclass
@@ -114,7 +152,8 @@ def leads_upsert(*, rows: list[dict], by=None) -> LeadUpsertResult:
 
     Errors name the row's index in `rows`. A second occurrence of an external_id in the same
     request is an error (which one should win would be a guess). Affected experiments' snapshots
-    are marked dirty and a debounced recompute is enqueued after commit.
+    are marked dirty and a debounced recompute is enqueued after commit. Created and changed leads
+    record `by` (the token's user on the API) as their source.
     """
     if not isinstance(rows, list):
         raise ValidationError({"non_field_errors": [_("Send a JSON list of lead rows.")]})
@@ -140,13 +179,13 @@ def leads_upsert(*, rows: list[dict], by=None) -> LeadUpsertResult:
         seen[values[0]] = index
         valid.append(values)
     if valid:
-        merged = leads_merge(rows=valid)
+        merged = leads_merge(rows=valid, source=LeadSource.of_user(by))
         result.created, result.updated, result.unchanged = merged.created, merged.updated, merged.unchanged
         snapshots_mark_dirty_by_keys(keys=merged.keys)
     return result
 
 
-def leads_merge(*, rows: Sequence[tuple]) -> MergeCounts:
+def leads_merge(*, rows: Sequence[tuple], source: LeadSource) -> MergeCounts:
     """Merge cleaned rows (LEAD_COLUMNS order, unique external_id) into the lead table.
 
     Must run inside a transaction; the caller marks the returned utm keys dirty.
@@ -156,8 +195,8 @@ def leads_merge(*, rows: Sequence[tuple]) -> MergeCounts:
             lead_writes_lock(cursor, exclusive=False)
             stage_create(cursor)
             stage_copy(cursor, rows, start_line=0)
-            return stage_merge(cursor)
-    return leads_merge_orm(rows=rows)
+            return stage_merge(cursor, source=source)
+    return leads_merge_orm(rows=rows, source=source)
 
 
 def stage_create(cursor) -> None:
@@ -208,7 +247,7 @@ def copy_text(value) -> str:
 _UPDATABLE = [name for name in LEAD_COLUMNS if name != "external_id"]
 
 
-def stage_merge(cursor) -> MergeCounts:
+def stage_merge(cursor, *, source: LeadSource) -> MergeCounts:
     """One upsert statement from the staging table; empties the staging table."""
     # A temporary table has no statistics: without them the planner joins the staged rows to the
     # whole lead table by a sequential scan instead of probing the external_id index.
@@ -219,21 +258,25 @@ def stage_merge(cursor) -> MergeCounts:
     counts = upsert_select(
         cursor,
         f"SELECT DISTINCT ON (external_id) {cols} FROM {STAGE_TABLE} ORDER BY external_id, line DESC",  # noqa: S608
+        source=source,
     )
     cursor.execute(f"TRUNCATE {STAGE_TABLE}")
     return counts
 
 
-def upsert_select(cursor, source: str) -> MergeCounts:
-    """Upsert the rows of `source` (a SELECT of LEAD_COLUMNS, one row per external_id) in one
-    statement: new leads inserted, changed ones updated, unchanged ones left alone.
+def upsert_select(cursor, rows: str, *, source: LeadSource) -> MergeCounts:
+    """Upsert `rows` (a SELECT of LEAD_COLUMNS, one row per external_id) in one statement: new
+    leads inserted, changed ones updated, unchanged ones left alone; the inserted and updated ones
+    stamped with `source` (unchanged ones keep theirs).
 
     Shared by the JSON upsert (from its staging table) and the CSV import (from its checked batch).
     Returns the counts and every utm_key the rows had before or have after (the affected campaigns).
     """
     lead = Lead._meta.db_table
     cols = ", ".join(LEAD_COLUMNS)
-    sets = ", ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATABLE)
+    stamped = ", ".join(LEAD_SOURCE_COLUMNS)
+    # The source is not compared: only a change of the data itself moves it.
+    sets = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*_UPDATABLE, *LEAD_SOURCE_COLUMNS))
     current = ", ".join(f"{lead}.{name}" for name in _UPDATABLE)
     incoming = ", ".join(f"EXCLUDED.{name}" for name in _UPDATABLE)
     # All parts of one statement share one snapshot, so `old` sees the rows as they were before
@@ -241,15 +284,15 @@ def upsert_select(cursor, source: str) -> MergeCounts:
     # external_id order, so concurrent overlapping merges take row locks in the same order.
     cursor.execute(
         f"""
-        WITH src AS ({source}), old AS (
+        WITH src AS ({rows}), old AS (
             -- A scalar subquery: one unique-index probe per staged row. (As a join the planner
             -- hashes the whole lead table for every batch.)
             SELECT src.external_id,
                    (SELECT l.utm_key FROM {lead} l WHERE l.external_id = src.external_id) AS utm_key
             FROM src
         ), up AS (
-            INSERT INTO {lead} ({cols}, updated_at)
-            SELECT {cols}, now() FROM src ORDER BY external_id
+            INSERT INTO {lead} ({cols}, {stamped}, updated_at)
+            SELECT {cols}, {SOURCE_VALUES}, now() FROM src ORDER BY external_id
             ON CONFLICT (external_id) DO UPDATE SET {sets}, updated_at = EXCLUDED.updated_at
             WHERE ({current}) IS DISTINCT FROM ({incoming})
             RETURNING external_id, (xmax = 0) AS inserted, utm_key
@@ -261,18 +304,21 @@ def upsert_select(cursor, source: str) -> MergeCounts:
             array_remove(array_agg(DISTINCT up.utm_key), NULL),
             array_remove(array_agg(DISTINCT old.utm_key), NULL)
         FROM up LEFT JOIN old ON old.external_id = up.external_id
-        """  # noqa: S608 (table names and constants only; values are parameters)
+        """,  # noqa: S608 (table names and constants only; values are parameters)
+        source.params(),
     )
     total, created, updated, new_keys, old_keys = cursor.fetchone()
     return MergeCounts(created, updated, total - created - updated, set(new_keys or ()) | set(old_keys or ()))
 
 
-def leads_merge_orm(*, rows: Sequence[tuple]) -> MergeCounts:
-    """`leads_merge` through the ORM (SQLite, the demo database): a bulk read-compare-write.
+def leads_merge_orm(*, rows: Sequence[tuple], source: LeadSource) -> MergeCounts:
+    """`leads_merge` through the ORM (SQLite, the demo database): a bulk read-compare-write; the
+    created and changed leads stamped with `source`.
 
     Also the CSV import's merge there, batch by batch. Must run inside a transaction.
     """
     by_id = {row[0]: row for row in rows}  # the last occurrence wins
+    stamp = source.fields()
     existing: dict[str, Lead] = {}
     ids = list(by_id)
     for start in range(0, len(ids), 500):
@@ -284,7 +330,7 @@ def leads_merge_orm(*, rows: Sequence[tuple]) -> MergeCounts:
         values = dict(zip(LEAD_COLUMNS, row, strict=True))
         lead = existing.get(external_id)
         if lead is None:
-            to_create.append(Lead(**values))
+            to_create.append(Lead(**values, **stamp))
             keys.add(values["utm_key"])
             continue
         if all(getattr(lead, name) == values[name] for name in _UPDATABLE):
@@ -292,9 +338,11 @@ def leads_merge_orm(*, rows: Sequence[tuple]) -> MergeCounts:
         keys.update((lead.utm_key, values["utm_key"]))
         for name in _UPDATABLE:
             setattr(lead, name, values[name])
+        for name, value in stamp.items():
+            setattr(lead, name, value)
         lead.updated_at = now  # bulk_update does not apply auto_now
         to_update.append(lead)
     Lead.objects.bulk_create(to_create, batch_size=500)
     if to_update:
-        Lead.objects.bulk_update(to_update, [*_UPDATABLE, "updated_at"], batch_size=500)
+        Lead.objects.bulk_update(to_update, [*_UPDATABLE, *LEAD_SOURCE_COLUMNS, "updated_at"], batch_size=500)
     return MergeCounts(len(to_create), len(to_update), len(by_id) - len(to_create) - len(to_update), keys)

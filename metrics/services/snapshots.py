@@ -6,16 +6,19 @@ wait for each other in a circle (a deadlock, which PostgreSQL breaks by aborting
 1. Lead data: the lead-writes advisory lock (`metrics.services.leads`), the per-external_id spend
    locks, then lead and spend rows and the roll-up rows their triggers upsert.
 2. One `experiments_experiment` row, `select_for_update(no_key=True)` (FOR NO KEY UPDATE):
-   launch, update, cancel (`experiments.services.experiments`), unlock recording
-   (`experiments.services.unlocks`), review filing (`experiments.services.reviews`). One per
-   transaction; unlocks of several experiments commit one by one, or go in id order inside a
-   caller's transaction. FOR NO KEY UPDATE, not FOR UPDATE: the FOR KEY SHARE lock that a
-   foreign-key check takes on the experiment when a snapshot, spend, unlock or review row is
-   inserted does not conflict with it, so such inserts never wait for an experiment lock.
+   launch, update, cancel (`experiments.services.experiments`), unlock recording and the
+   exception's crossings (`experiments.services.unlocks`), review filing
+   (`experiments.services.reviews`). One per transaction; unlocks of several experiments commit one
+   by one, or go in id order inside a caller's transaction. FOR NO KEY UPDATE, not FOR UPDATE: the
+   FOR KEY SHARE lock that a foreign-key check takes on the experiment when a snapshot, spend,
+   unlock or review row is inserted does not conflict with it, so such inserts never wait for an
+   experiment lock.
 3. `metrics_metricsnapshot` rows, by experiment id ascending, each taken by one ordered upsert
    and no SELECT ... FOR UPDATE: marking dirty (`metrics.services.dirty`) and storing a recompute
    (`_store` here).
-4. The experiment's `experiments_reviewunlock` row, then its `experiments_review` rows.
+4. The experiment's `experiments_reviewunlock` row or `experiments_exceptioncrossing` row (recorded,
+   cleared and checked by `experiments.services.unlocks` under the experiment's row lock), then
+   its `experiments_review` rows.
 
 The paths: registration inserts the experiment, then marks its snapshot (2, 3); launch and a
 draft's edit lock the experiment, then mark its snapshot (2, 3); cancel locks the experiment (2);

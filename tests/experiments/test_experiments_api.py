@@ -49,6 +49,7 @@ def test_registration_answers_the_experiment_as_get_shows_it(marketer, client_fo
         "unlocked_at": None,
         "evidence": 1.0,
         "evidence_needed": 20.0,
+        "opens_at": None,
         # The review's dates, null while locked (docs/api.md).
         "opened_on": None,
         "review_due_on": None,

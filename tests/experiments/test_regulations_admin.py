@@ -16,6 +16,7 @@ FIELDS = {
     "non_target_threshold": "0.25",
     "exception_min_leads": "10",
     "exception_alpha": "0.05",
+    "exception_cooldown_hours": "0",
     "review_due_days": "7",
     "sync_meeting_every_days": "14",
     "founder_meeting_every_days": "7",

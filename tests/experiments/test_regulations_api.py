@@ -20,6 +20,7 @@ def test_current_is_version_one_with_the_product_defaults(marketer, client_for):
         "min_test_period_days": 7,
         "max_test_period_days": 90,
         "exception_min_leads": 10,
+        "exception_cooldown_hours": 0,
         "review_due_days": 7,
         "sync_meeting_every_days": 14,
         "founder_meeting_every_days": 7,

@@ -47,6 +47,7 @@ def test_running_experiment_is_locked_before_its_period_ends():
         "unlocked_at": None,
         "evidence": 1.0,
         "evidence_needed": 20.0,
+        "opens_at": None,
         "opened_on": None,
         "review_due_on": None,
         "overdue": None,

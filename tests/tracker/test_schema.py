@@ -64,6 +64,7 @@ def test_schema_types_match_the_conventions(schema):
         "unlocked_at",
         "evidence",
         "evidence_needed",
+        "opens_at",
         "opened_on",
         "review_due_on",
         "overdue",
