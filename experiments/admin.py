@@ -11,8 +11,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,6 +32,8 @@ from experiments.services.experiments import (
     experiment_validate,
 )
 from experiments.services.regulations import REGULATION_FIELDS, regulation_create
+from metrics.form_fields import AmountField, LocalizedDecimalField, PercentField, WholeNumberField
+from metrics.formatting import exact_percent
 from tracker.errors import Conflict
 
 REFUSALS = (Conflict, ValidationError, PermissionDenied)
@@ -50,11 +54,42 @@ def _copy_saved(saved: Any, into: Any) -> None:
     into._state.adding = False
 
 
+class TypedNumbersAdmin(admin.options.BaseModelAdmin):
+    """Number inputs that read numbers as people type them (`metrics.form_fields`): "1 500",
+    "0,05", "150 000 ₽". The shares named in `percent_fields` (with the PercentField's options) are
+    shown and typed as percent and kept as fractions; the decimals in `money_fields` are amounts."""
+
+    percent_fields: dict[str, dict[str, Any]] = {}
+    money_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> forms.Field | None:
+        if db_field.name in self.percent_fields and isinstance(db_field, models.DecimalField):
+            return PercentField(
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+                required=not db_field.blank,
+                decimal_places=db_field.decimal_places - 2,
+                **self.percent_fields[db_field.name],
+            )
+        if isinstance(db_field, models.DecimalField):
+            kwargs.setdefault(
+                "form_class", AmountField if db_field.name in self.money_fields else LocalizedDecimalField
+            )
+        elif isinstance(db_field, models.IntegerField) and not db_field.choices:
+            kwargs.setdefault("form_class", WholeNumberField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# The regulation's shares lie strictly between 0 and 1 (its constraints): typed as 0 < percent < 100.
+_SHARE_PERCENT = {"min_percent": 0, "max_percent": 100, "exclusive": True}
+
+
 # --- Regulation -----------------------------------------------------------------------------
 
 
-class ChannelThresholdInline(admin.TabularInline):
+class ChannelThresholdInline(TypedNumbersAdmin, admin.TabularInline):
     model = ChannelThreshold
+    percent_fields = {"non_target_threshold": _SHARE_PERCENT}
     fields = ["channel", "non_target_threshold"]
     verbose_name_plural = _("channel thresholds (override the acceptable non-target share)")
 
@@ -75,17 +110,27 @@ class ChannelThresholdInline(admin.TabularInline):
 
 
 @admin.register(Regulation)
-class RegulationAdmin(admin.ModelAdmin):
+class RegulationAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     """The changelist is the regulation's history; "add" writes the next version. The form checks
     the model's validators and constraints, as `regulation_create` does."""
 
     inlines = [ChannelThresholdInline]
-    list_display = ["version", "created_at", "created_by", *Regulation.RULE_FIELDS]
+    percent_fields = {"non_target_threshold": _SHARE_PERCENT}
+    list_display = [
+        "version",
+        "created_at",
+        "created_by",
+        *(name if name != "non_target_threshold" else "threshold_percent" for name in Regulation.RULE_FIELDS),
+    ]
     list_select_related = ["created_by"]
     readonly_fields = ["version", "created_at", "created_by"]
 
     def get_fields(self, request: HttpRequest, obj: Regulation | None = None) -> list[str]:
         return (["version", "created_at", "created_by"] if obj else []) + list(REGULATION_FIELDS)
+
+    @admin.display(description=_("acceptable non-target share"), ordering="non_target_threshold")
+    def threshold_percent(self, regulation: Regulation) -> str:
+        return exact_percent(regulation.non_target_threshold)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         current = regulation_current()
@@ -165,7 +210,7 @@ class ExperimentAdminForm(forms.ModelForm):
         model = Experiment
         fields = list(EDITABLE_FIELDS)
 
-    test_period_days = forms.IntegerField(
+    test_period_days = WholeNumberField(
         required=False, label=_("test period, days"), help_text=_("Left empty: the regulation's default.")
     )
 
@@ -180,8 +225,9 @@ class ExperimentAdminForm(forms.ModelForm):
 
 
 @admin.register(Experiment)
-class ExperimentAdmin(SimpleHistoryAdmin):
+class ExperimentAdmin(TypedNumbersAdmin, SimpleHistoryAdmin):
     form = ExperimentAdminForm
+    money_fields = ("budget",)
     list_display = ["title", "channel", "owner", "effective_status", "start_date", "ends_on", "regulation"]
     list_filter = ["status", "channel"]
     search_fields = ["title", "utm_campaign"]
