@@ -49,7 +49,8 @@ class LocalizedDecimalField(forms.DecimalField):
         # The bounds are checked here with their words; the keyboard on a phone offers digits.
         return {"inputmode": "decimal", "autocomplete": "off"}
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # django-stubs gives DecimalField the to_python of IntegerField, its base class.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal | int) and not isinstance(value, bool):
@@ -104,7 +105,7 @@ class PercentField(LocalizedDecimalField):
         super().__init__(units=PERCENT, decimal_places=decimal_places + 2, **kwargs)
         self.percent_places = decimal_places
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, Decimal | int) and not isinstance(value, bool):
             return Decimal(value)  # a fraction already (an initial value)
         percent = super().to_python(value)
@@ -113,7 +114,7 @@ class PercentField(LocalizedDecimalField):
     def prepare_value(self, value: Any) -> Any:
         return typed_number(value, percent=True) if isinstance(value, Decimal | int | float) else value
 
-    def validate(self, value: Decimal | None) -> None:
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value is None:
             return
@@ -133,7 +134,7 @@ class PercentField(LocalizedDecimalField):
                 params={"max": self.percent_places},
             )
 
-    def run_validators(self, value: Decimal | None) -> None:
+    def run_validators(self, value: Any) -> None:
         # The bounds and places were checked in percent by validate(); Django's own validators would
         # say them as fractions.
         return

@@ -154,7 +154,8 @@ def typed_number(value: object, *, percent: bool = False) -> str:
         return ""
     if percent:
         number = (number * 100).normalize()
-    places = max(0, -number.as_tuple().exponent)
+    exponent = number.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return number_format(number.quantize(Decimal(1).scaleb(-places)), places, use_l10n=True)
 
 

@@ -155,7 +155,7 @@ def company(month, marketer, sales_head, founder, admin_user) -> dict[str, Any]:
     second regulation version with channel thresholds; a finished import with its error report; a
     share goal. For the pages at phone and desktop widths in both languages."""
     today = timezone.localdate()
-    search = ChannelFactory(slug="paid-search", name="Контекстная реклама по брендам конкурентов")
+    search = ChannelFactory.create(slug="paid-search", name="Контекстная реклама по брендам конкурентов")
     running = ExperimentFactory.create(
         running=True,
         owner=marketer,

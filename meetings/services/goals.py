@@ -42,7 +42,7 @@ def _target_problem(metric: str, target: Decimal) -> str | None:
     if spec.kind == COUNT and target != target.to_integral_value():
         return _("%(metric)s counts leads or customers: give a whole number.") % label
     if spec.kind == RATE and spec.share and target > 1:
-        return _("%(metric)s is a share: from 0 to 100%% (between 0 and 1 as a fraction).") % label
+        return _("%(metric)s is a share from 0 to 100%% (between 0 and 1 as a fraction).") % label
     if spec.kind == MONEY and target != target.quantize(Decimal("0.01")):
         return _("%(metric)s is money: at most 2 decimal places.") % label
     return None

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -14,17 +15,27 @@ from tests.processes import BASE_DIR, database_url, free_port, wait_for
 from tests.tracker.test_settings import manage
 
 
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+    def getheader(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+
 class DemoSite:
     def __init__(self, port: int):
         self.port = port
 
-    def get(self, path: str) -> http.client.HTTPResponse:
+    def get(self, path: str) -> Answer:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         connection.request("GET", path, headers={"Host": "127.0.0.1"})
         response = connection.getresponse()
-        response.body = response.read().decode(errors="replace")
+        answer = Answer(response.status, response.headers, response.read().decode(errors="replace"))
         connection.close()
-        return response
+        return answer
 
     def answers(self) -> bool:
         try:

@@ -5,8 +5,11 @@ Wide content scrolls inside its card (tables in a `.table-scroll` or `.table-wra
 hidden tables are clipped; the page itself never grows wider than the window.
 """
 
+from typing import Any
+
 import pytest
-from django.test import Client
+
+from tests.pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,7 +22,7 @@ OVERFLOWING = """() => [...document.body.querySelectorAll('*')]
   .map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''))"""
 
 
-def pages_of(company: dict) -> list[tuple[str, str]]:
+def pages_of(company: dict[str, Any]) -> list[tuple[str, str]]:
     """(role, path) for every page of the navigation, with the data `company` gives each one."""
     return [
         ("founder", "/"),
@@ -44,13 +47,6 @@ def pages_of(company: dict) -> list[tuple[str, str]]:
     ]
 
 
-def session_cookie(user, live_server) -> dict:
-    """A signed-in session for `user`, as the browser's cookie (no log-in form to fill per role)."""
-    client = Client()
-    client.force_login(user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
-
-
 def problems_at(browser, live_server, users, company, language: str, width: int) -> list[str]:
     """What is wrong with the pages in one window width: sideways scrolling, console errors, a page
     that does not answer or is not in `language`."""
@@ -67,8 +63,7 @@ def problems_at(browser, live_server, users, company, language: str, width: int)
     for role, path in pages_of(company):
         if role != signed_in:
             context.clear_cookies()
-            language_cookie = {"name": "django_language", "value": language, "url": live_server.url}
-            context.add_cookies([session_cookie(users[role], live_server), language_cookie])
+            sign_in(context, live_server, users[role], language=language)
             signed_in = role
         errors.clear()
         response = page.goto(f"{live_server.url}{path}")
