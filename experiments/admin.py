@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -65,18 +65,22 @@ class TypedNumbersAdmin(admin.options.BaseModelAdmin):
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> forms.Field | None:
         if db_field.name in self.percent_fields and isinstance(db_field, models.DecimalField):
             return PercentField(
-                label=capfirst(db_field.verbose_name),
+                label=format_lazy("{}, %", capfirst(db_field.verbose_name)),
                 help_text=db_field.help_text,
                 required=not db_field.blank,
                 decimal_places=db_field.decimal_places - 2,
                 **self.percent_fields[db_field.name],
             )
         if isinstance(db_field, models.DecimalField):
-            kwargs.setdefault(
-                "form_class", AmountField if db_field.name in self.money_fields else LocalizedDecimalField
-            )
+            if db_field.name in self.money_fields:
+                kwargs.setdefault("form_class", AmountField)
+            else:
+                kwargs.setdefault("form_class", LocalizedDecimalField)
+                kwargs.setdefault("trim_zeros", True)  # alpha 0.05, not 0.0500
         elif isinstance(db_field, models.IntegerField) and not db_field.choices:
             kwargs.setdefault("form_class", WholeNumberField)
+            # A text input, not the admin's number input: the browser would refuse "1 000".
+            kwargs.setdefault("widget", forms.TextInput(attrs={"class": "vIntegerField"}))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 

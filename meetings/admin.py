@@ -45,7 +45,7 @@ class GoalAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = [(entry.name, entry.label) for entry in goal_metrics()]
+        self.fields["metric"].choices = [(name, name) for name in sorted(entry.name for entry in goal_metrics())]
         if self.instance.pk is not None:
             self.initial["target"] = GoalForm.initial_for(self.instance)["target"]
 

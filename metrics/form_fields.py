@@ -36,13 +36,14 @@ def read_typed(value: str, units: tuple[str, ...] = ()) -> Decimal | None:
 
 class LocalizedDecimalField(forms.DecimalField):
     """A decimal typed the way a person of the page's language types it; `units` (a currency, "%")
-    may stand before or after it. A text input, so that the browser keeps the spaces."""
+    may stand before or after it. A text input, so that the browser keeps the spaces. It shows a
+    value with the places it has ("5000.00"), or with `trim_zeros` without trailing zeros ("0.05")."""
 
     widget = forms.TextInput
     default_error_messages = {"invalid": _("Enter a number, such as 1,500,000 or 0.25.")}
 
-    def __init__(self, *, units: tuple[str, ...] = (), **kwargs: Any) -> None:
-        self.units = units
+    def __init__(self, *, units: tuple[str, ...] = (), trim_zeros: bool = False, **kwargs: Any) -> None:
+        self.units, self.trim_zeros = units, trim_zeros
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
@@ -61,6 +62,8 @@ class LocalizedDecimalField(forms.DecimalField):
         return number
 
     def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal) and self.trim_zeros:
+            value = value.normalize()
         return typed_number(value) if isinstance(value, Decimal | int | float) else value
 
 

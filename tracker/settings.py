@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "tracker.apps.AxesConfig",  # django-axes, named in the reader's language
     "csp",
     "experiments",
     "metrics",
