@@ -8,8 +8,13 @@ PORT ?= 8000
 
 .PHONY: setup run demo migrate serve test test-fast lint format browser messages load-test clean help
 
-# DEBUG is off unless set: the demo, the tests and the checks turn it on (and so do the targets they depend on).
-run demo migrate messages test test-fast lint: export DEBUG = true
+# DEBUG is off unless set: the tests, the checks and the demo's set-up turn it on (and so do the targets they depend on).
+demo migrate messages test test-fast lint: export DEBUG = true
+# The demo is served as in production, DEBUG off, so that a wrong address shows the friendly 404 page,
+# over plain HTTP on this machine (DEMO, tracker/settings.py). `DEBUG=true make run` shows Django's
+# debug pages instead.
+run: export DEBUG ?= false
+run: export DEMO = true
 
 help:
 	@echo "make run    set up, load demo data, run web + Celery worker + beat on http://127.0.0.1:$(PORT)"

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -33,6 +34,8 @@ from experiments.services.experiments import (
     experiment_validate,
 )
 from experiments.services.regulations import REGULATION_FIELDS, regulation_create
+from metrics.form_fields import AmountField, LocalizedDecimalField, PercentField, WholeNumberField
+from metrics.formatting import exact_percent
 from tracker.errors import Conflict
 from tracker.input_limits import validate_date_in_range, validate_free_text, validate_single_line
 
@@ -54,11 +57,46 @@ def _copy_saved(saved: Any, into: Any) -> None:
     into._state.adding = False
 
 
+class TypedNumbersAdmin(admin.options.BaseModelAdmin):
+    """Number inputs that read numbers as people type them (`metrics.form_fields`): "1 500",
+    "0,05", "150 000 ₽". The shares named in `percent_fields` (with the PercentField's options) are
+    shown and typed as percent and kept as fractions; the decimals in `money_fields` are amounts."""
+
+    percent_fields: dict[str, dict[str, Any]] = {}
+    money_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> forms.Field | None:
+        if db_field.name in self.percent_fields and isinstance(db_field, models.DecimalField):
+            return PercentField(
+                label=format_lazy("{}, %", capfirst(db_field.verbose_name)),
+                help_text=db_field.help_text,
+                required=not db_field.blank,
+                decimal_places=db_field.decimal_places - 2,
+                **self.percent_fields[db_field.name],
+            )
+        if isinstance(db_field, models.DecimalField):
+            if db_field.name in self.money_fields:
+                kwargs.setdefault("form_class", AmountField)
+            else:
+                kwargs.setdefault("form_class", LocalizedDecimalField)
+                kwargs.setdefault("trim_zeros", True)  # alpha 0.05, not 0.0500
+        elif isinstance(db_field, models.IntegerField) and not db_field.choices:
+            kwargs.setdefault("form_class", WholeNumberField)
+            # A text input, not the admin's number input: the browser would refuse "1 000".
+            kwargs.setdefault("widget", forms.TextInput(attrs={"class": "vIntegerField"}))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# The regulation's shares lie strictly between 0 and 1 (its constraints): typed as 0 < percent < 100.
+_SHARE_PERCENT = {"min_percent": 0, "max_percent": 100, "exclusive": True}
+
+
 # --- Regulation -----------------------------------------------------------------------------
 
 
-class ChannelThresholdInline(admin.TabularInline):
+class ChannelThresholdInline(TypedNumbersAdmin, admin.TabularInline):
     model = ChannelThreshold
+    percent_fields = {"non_target_threshold": _SHARE_PERCENT}
     fields = ["channel", "non_target_threshold"]
     verbose_name_plural = _("channel thresholds (override the acceptable non-target share)")
 
@@ -79,17 +117,27 @@ class ChannelThresholdInline(admin.TabularInline):
 
 
 @admin.register(Regulation)
-class RegulationAdmin(admin.ModelAdmin):
+class RegulationAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     """The changelist is the regulation's history; "add" writes the next version. The form checks
     the model's validators and constraints, as `regulation_create` does."""
 
     inlines = [ChannelThresholdInline]
-    list_display = ["version", "created_at", "created_by", *Regulation.RULE_FIELDS]
+    percent_fields = {"non_target_threshold": _SHARE_PERCENT}
+    list_display = [
+        "version",
+        "created_at",
+        "created_by",
+        *(name if name != "non_target_threshold" else "threshold_percent" for name in Regulation.RULE_FIELDS),
+    ]
     list_select_related = ["created_by"]
     readonly_fields = ["version", "created_at", "created_by"]
 
     def get_fields(self, request: HttpRequest, obj: Regulation | None = None) -> list[str]:
         return (["version", "created_at", "created_by"] if obj else []) + list(REGULATION_FIELDS)
+
+    @admin.display(description=_("acceptable non-target share"), ordering="non_target_threshold")
+    def threshold_percent(self, regulation: Regulation) -> str:
+        return exact_percent(regulation.non_target_threshold)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         current = regulation_current()
@@ -169,7 +217,7 @@ class ExperimentAdminForm(forms.ModelForm):
         model = Experiment
         fields = list(EDITABLE_FIELDS)
 
-    test_period_days = forms.IntegerField(
+    test_period_days = WholeNumberField(
         required=False, label=_("test period, days"), help_text=_("Left empty: the regulation's default.")
     )
 
@@ -184,8 +232,9 @@ class ExperimentAdminForm(forms.ModelForm):
 
 
 @admin.register(Experiment)
-class ExperimentAdmin(SimpleHistoryAdmin):
+class ExperimentAdmin(TypedNumbersAdmin, SimpleHistoryAdmin):
     form = ExperimentAdminForm
+    money_fields = ("budget",)
     list_display = ["title", "channel", "owner", "effective_status", "start_date", "ends_on", "regulation"]
     list_filter = ["status", "channel"]
     search_fields = ["title", "utm_campaign"]

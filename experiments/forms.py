@@ -1,6 +1,9 @@
 """Forms of the web pages. They check shapes only (types, required fields); every rule is checked
 by the service the view calls, and its ValidationError is shown on the matching field."""
 
+from collections.abc import Mapping
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import format_lazy
@@ -9,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from experiments.models import CANCEL_REASON_MAX_LENGTH, Channel, Experiment, Review
 from experiments.services.experiments import EDITABLE_FIELDS
 from metrics.catalog import COUNT, MONEY, RATE, TargetField, target_fields
+from metrics.form_fields import AmountField, PercentField, WholeNumberField
 from tracker.input_limits import MAX_INT
-from tracker.numbers import parse_decimal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -18,27 +21,39 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def target_form_field(target: TargetField) -> forms.Field:
     """The input of an experiment target (`metrics.catalog`); a share is typed as percent."""
     if target.kind == COUNT:
-        return forms.IntegerField(label=target.label, required=False, min_value=0, max_value=MAX_INT)
+        return WholeNumberField(label=target.label, required=False, min_value=0, max_value=MAX_INT)
     if target.kind == RATE:
-        label = format_lazy("{}, %", target.label)
-        return forms.DecimalField(label=label, required=False, min_value=0, max_value=100, decimal_places=1)
-    return forms.DecimalField(label=target.label, required=False, min_value=0, max_digits=14, decimal_places=2)
+        return PercentField(label=format_lazy("{}, %", target.label), required=False)
+    return AmountField(label=target.label, required=False)
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where the form has one, else on top."""
+    """Show a service's ValidationError on the form, in the words of its labels, never by raw names.
+
+    A message keyed by a field of the form goes on that field (its label says which). So does one
+    whose params name a field as `key` (a target inside the `targets` dict), with the field's label
+    in the message for the key. A message keyed by another name goes on top, introduced by that
+    name's label from the form's `SERVICE_LABELS` when it has one.
+    """
+    labels: Mapping[str, object] = getattr(form, "SERVICE_LABELS", {})
     if not hasattr(error, "error_dict"):
         for message in error.messages:
             form.add_error(None, message)
         return
-    for field, messages in error.message_dict.items():
-        for message in messages:
-            if field in form.fields:
-                form.add_error(field, message)
-            elif field == NON_FIELD_ERRORS:
-                form.add_error(None, message)
+    for name, errors in error.error_dict.items():
+        for item in errors:
+            key = (item.params or {}).get("key")
+            if isinstance(key, str) and key in form.fields:
+                label = form.fields[key].label or key
+                form.add_error(key, ValidationError(item.message, code=item.code, params={**item.params, "key": label}))
+                continue
+            message = " ".join(ValidationError([item]).messages)
+            if name in form.fields:
+                form.add_error(name, message)
+            elif name != NON_FIELD_ERRORS and name in labels:
+                form.add_error(None, f"{labels[name]}: {message}")
             else:
-                form.add_error(None, f"{field}: {message}")
+                form.add_error(None, message)
 
 
 class ExperimentForm(forms.Form):
@@ -55,13 +70,15 @@ class ExperimentForm(forms.Form):
         help_text=_("Leads with this utm_campaign created in the test period belong to the experiment."),
     )
     start_date = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
-    test_period_days = forms.IntegerField(
+    test_period_days = WholeNumberField(
         label=_("Test period, days"),
         required=False,
         min_value=1,
         help_text=_("Leave empty for the regulation's default."),
     )
-    budget = forms.DecimalField(label=_("Budget"), required=False, min_value=0, max_digits=14, decimal_places=2)
+    budget = AmountField(label=_("Budget"), required=False)
+    # Service fields the form shows in fields of another name (the targets dict in one field per target).
+    SERVICE_LABELS = {"targets": _("Targets")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -85,7 +102,8 @@ class ExperimentForm(forms.Form):
         for target in target_fields():
             value = (values.get("targets") or {}).get(target.name)
             if value is not None:
-                initial[target.name] = parse_decimal(value) * 100 if target.kind == RATE else value
+                # A share is stored as a fraction; its field shows the percent.
+                initial[target.name] = Decimal(str(value)) if target.kind != COUNT else value
         return initial
 
     def service_fields(self) -> dict:
@@ -96,8 +114,8 @@ class ExperimentForm(forms.Form):
             value = data.get(target.name)
             if value is None:
                 continue
-            if target.kind == RATE:  # typed as percent, stored as a fraction (metrics.md)
-                targets[target.name] = str(value / 100)
+            if target.kind == RATE:  # typed as percent, cleaned to a fraction by its field (metrics.md)
+                targets[target.name] = str(value)
             elif target.kind == MONEY:
                 targets[target.name] = f"{value:.2f}"
             else:

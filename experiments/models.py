@@ -51,6 +51,7 @@ def _at_least_one(
     *,
     default: int,
     refusal: str,
+    help_text: str,
     field: type[models.IntegerField] = models.PositiveSmallIntegerField,
     most: int = MAX_DAYS,
 ) -> models.IntegerField:
@@ -61,6 +62,7 @@ def _at_least_one(
         default=default,
         validators=[MinValueValidator(1, refusal), MaxValueValidator(most)],
         error_messages=_WHOLE,
+        help_text=help_text,
     )
 
 
@@ -99,9 +101,13 @@ class Regulation(models.Model):
         default=30,
         validators=[MinValueValidator(1, _DEFAULT_PERIOD), MaxValueValidator(MAX_DAYS, _DEFAULT_PERIOD)],
         error_messages=_WHOLE,
+        help_text=_("How long an experiment is tested when its owner gives no test period."),
     )
     min_test_period_days = _at_least_one(
-        _("minimum test period, days"), default=7, refusal=_("The minimum test period must be at least 1 day.")
+        _("minimum test period, days"),
+        default=7,
+        refusal=_("The minimum test period must be at least 1 day."),
+        help_text=_("The shortest test period an owner may choose: fewer days judge a channel by chance."),
     )
     max_test_period_days = models.PositiveSmallIntegerField(
         _("maximum test period, days"),
@@ -112,6 +118,7 @@ class Regulation(models.Model):
             MaxValueValidator(MAX_DAYS, _("The maximum test period must be at most 365 days.")),
         ],
         error_messages=_WHOLE,
+        help_text=_("The longest test period an owner may choose, at most 365 days."),
     )
     non_target_threshold = models.DecimalField(
         _("acceptable non-target share"),
@@ -119,16 +126,30 @@ class Regulation(models.Model):
         decimal_places=4,
         default=Decimal("0.30"),
         error_messages=_RATE,
+        help_text=_(
+            "The share of judged leads that may be non-target (outside the audience) before a channel is "
+            "judged early; a channel threshold below overrides it for one channel."
+        ),
     )
     exception_min_leads = _at_least_one(
         _("exception minimum judged leads"),
         default=10,
         refusal=_("The exception minimum of judged leads must be at least 1."),
+        help_text=_("An early review needs at least this many judged leads, so that a few bad leads cannot open it."),
         field=models.PositiveIntegerField,
         most=MAX_INT,
     )
     exception_alpha = models.DecimalField(
-        _("exception alpha"), max_digits=5, decimal_places=4, default=Decimal("0.05"), error_messages=_RATE
+        _("exception alpha"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.05"),
+        error_messages=_RATE,
+        help_text=_(
+            "The evidence needed for an early review is 1/alpha: with alpha 0.05 the data must be 20 times "
+            "more likely under “too many non-target leads” than under “share at the threshold”. A smaller "
+            "alpha asks for stronger evidence; it holds however often the leads are checked."
+        ),
     )
     # 0: the exception opens the review as soon as its evidence is met. Otherwise the review opens
     # this long after the evidence was first met, and only if it still holds then (ExceptionCrossing).
@@ -148,13 +169,22 @@ class Regulation(models.Model):
     )
 
     review_due_days = _at_least_one(
-        _("days to file a review"), default=7, refusal=_("The days allowed to file a review must be at least 1.")
+        _("days to file a review"),
+        default=7,
+        refusal=_("The days allowed to file a review must be at least 1."),
+        help_text=_("Days a sales head has to file the review, counted from the day it opened."),
     )
     sync_meeting_every_days = _at_least_one(
-        _("sync meeting every, days"), default=14, refusal=_("The sync meeting cadence must be at least 1.")
+        _("sync meeting every, days"),
+        default=14,
+        refusal=_("The sync meeting cadence must be at least 1."),
+        help_text=_("How often marketing and sales meet over the reviews, wins and open questions."),
     )
     founder_meeting_every_days = _at_least_one(
-        _("founder meeting every, days"), default=7, refusal=_("The founder meeting cadence must be at least 1.")
+        _("founder meeting every, days"),
+        default=7,
+        refusal=_("The founder meeting cadence must be at least 1."),
+        help_text=_("How often the founder meets over the goals and the departments' metrics."),
     )
 
     class Meta:
@@ -226,9 +256,18 @@ class Regulation(models.Model):
 class ChannelThreshold(models.Model):
     """A channel-specific acceptable non-target share, part of one regulation version."""
 
-    regulation = models.ForeignKey(Regulation, on_delete=models.CASCADE, related_name="channel_thresholds")
-    channel = models.ForeignKey("experiments.Channel", on_delete=models.PROTECT, related_name="+")
-    non_target_threshold = models.DecimalField(_("acceptable non-target share"), max_digits=5, decimal_places=4)
+    regulation = models.ForeignKey(
+        Regulation, verbose_name=_("regulation version"), on_delete=models.CASCADE, related_name="channel_thresholds"
+    )
+    channel = models.ForeignKey(
+        "experiments.Channel", verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+"
+    )
+    non_target_threshold = models.DecimalField(
+        _("acceptable non-target share"),
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("Overrides the regulation's acceptable non-target share for this channel."),
+    )
 
     class Meta:
         verbose_name = _("channel threshold")
@@ -420,7 +459,9 @@ class ReviewUnlock(models.Model):
         PERIOD_ENDED = "period_ended", _("Test period ended")
         EXCEPTION = "exception", _("Non-target exception")
 
-    experiment = models.OneToOneField(Experiment, on_delete=models.CASCADE, related_name="unlock")
+    experiment = models.OneToOneField(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="unlock"
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     unlocked_at = models.DateTimeField(_("unlocked at"))
     judged_leads = models.PositiveIntegerField(_("judged leads (n)"))
@@ -483,12 +524,16 @@ class Review(models.Model):
         CONTINUE_TESTING = "continue_testing", _("Continue testing")
         STOP = "stop", _("Stop")
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, related_name="reviews")
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.PROTECT, related_name="reviews"
+    )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     amends = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("amends")
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="reviews"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     summary = models.TextField(
@@ -503,7 +548,9 @@ class Review(models.Model):
     )
     recommendation = models.CharField(_("recommendation"), max_length=20, choices=Recommendation.choices)
     unlock_reason = models.CharField(_("unlock reason"), max_length=20, choices=ReviewUnlock.Reason.choices)
-    regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, related_name="+")
+    regulation = models.ForeignKey(
+        Regulation, verbose_name=_("regulation version"), on_delete=models.PROTECT, related_name="+"
+    )
     metrics = models.JSONField(_("metrics at filing"), default=dict)
 
     class Meta:
@@ -525,8 +572,12 @@ class Review(models.Model):
 class Question(models.Model):
     """ "Before a conflict, ask why": a head asks about an experiment, a marketing head answers."""
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="questions")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questions_asked")
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="questions"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="questions_asked"
+    )
     text = models.TextField(
         _("question"),
         validators=[
@@ -545,7 +596,12 @@ class Question(models.Model):
         ],
     )
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="questions_answered"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questions_answered",
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
@@ -575,14 +631,16 @@ class Question(models.Model):
 class Notification(models.Model):
     """One e-mail event, keyed so that each event is sent at most once."""
 
-    key = models.CharField(max_length=200, unique=True)
-    subject = models.CharField(max_length=300)
-    recipients = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(_("event key"), max_length=200, unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    recipients = models.JSONField(_("recipients"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("e-mail notification")
+        verbose_name_plural = _("e-mail notifications")
 
     def __str__(self) -> str:
         return self.key

@@ -23,6 +23,7 @@ import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from scipy.special import betaincc, betaln
 
 from experiments.models import ExceptionCrossing, Experiment, Regulation, ReviewUnlock
@@ -308,10 +309,14 @@ class LockState:
             ) % {**numbers, "opens_at": opens_at}
         if self.judged_leads < self.min_leads:
             return (
-                _(
+                ngettext(
                     "The test period ends on %(date)s; the review opens then, or earlier if non-target leads "
                     "exceed %(threshold)s with enough evidence (now %(evidence)s of %(needed)s); that also "
-                    "needs at least %(min_leads)s judged leads, now %(n)s."
+                    "needs at least %(min_leads)s judged lead, now %(n)s.",
+                    "The test period ends on %(date)s; the review opens then, or earlier if non-target leads "
+                    "exceed %(threshold)s with enough evidence (now %(evidence)s of %(needed)s); that also "
+                    "needs at least %(min_leads)s judged leads, now %(n)s.",
+                    self.min_leads,
                 )
                 % numbers
             )

@@ -48,14 +48,19 @@ def _typed(kind: str, value: Any) -> Any:
     return {MONEY: _typed_money, COUNT: _typed_count}.get(kind, _typed_share)(value)
 
 
-def _refusal(name: str, kind: str, value: Any) -> str:
+def _refusal(name: str, kind: str, value: Any) -> ValidationError:
+    """The refusal of one target; `key` in its params names the target, so that a form that shows the
+    target in a field of that name puts the refusal there, in its label's words."""
+    params: dict[str, Any] = {"key": name}
     if kind == MONEY:
-        return _("%(key)s must be an amount of money of at least 0 with at most 2 decimal places.") % {"key": name}
-    if kind == COUNT and _is_count(value) and value > MAX_INT:
-        return _("%(key)s may be at most %(max)s.") % {"key": name, "max": f"{MAX_INT:,}"}
-    if kind == COUNT:
-        return _("%(key)s must be a whole number of at least 0.") % {"key": name}
-    return _("%(key)s must be a share between 0 and 1.") % {"key": name}
+        message = _("%(key)s must be an amount of money of at least 0 with at most 2 decimal places.")
+    elif kind == COUNT and _is_count(value) and value > MAX_INT:
+        message, params["max"] = _("%(key)s may be at most %(max)s."), f"{MAX_INT:,}"
+    elif kind == COUNT:
+        message = _("%(key)s must be a whole number of at least 0.")
+    else:
+        message = _("%(key)s must be a share between 0 and 1.")
+    return ValidationError(message, code="invalid", params=params)
 
 
 def targets_typed(targets: Any) -> dict[str, Any]:
@@ -64,7 +69,7 @@ def targets_typed(targets: Any) -> dict[str, Any]:
         return {}
     if not isinstance(targets, Mapping):
         raise ValidationError(_('Targets must be an object such as {"max_cpl": "1500.00"}.'), code="invalid")
-    problems: list[str] = []
+    problems: list[str | ValidationError] = []
     typed: dict[str, Any] = {}
     for name, value in targets.items():
         target = target_field(name)

@@ -1,4 +1,4 @@
-"""Django admin for goals and meetings (imported by experiments/admin.py).
+"""Django admin for goals and meetings.
 
 A goal added, changed or deleted here goes through `goal_create`, `goal_update` and `goal_delete`
 (their roles and rules hold as on the API and the pages). Meetings are created by the beat job with
@@ -16,15 +16,27 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from meetings.forms import GoalForm, is_rate
 from meetings.models import Goal, Meeting
 from meetings.permissions import can_set_goals, can_write_meeting_notes
-from meetings.services.goals import goal_create, goal_delete, goal_update, goal_validate
+from meetings.services.goals import goal_create, goal_delete, goal_target_text, goal_update, goal_validate
 from meetings.services.meetings import meeting_update_notes
-from metrics.catalog import goal_metrics
+from metrics.catalog import RATE, goal_metric, goal_metrics
+from metrics.form_fields import PERCENT, LocalizedDecimalField, currency_units
+from metrics.formatting import exact_percent
 
 
 class GoalAdminForm(forms.ModelForm):
-    metric = forms.ChoiceField(choices=[])
+    """A rate's target is typed and shown as percent, as on the goals page; the goal keeps its fraction."""
+
+    metric = forms.ChoiceField(label=_("metric"), choices=[])
+    target = LocalizedDecimalField(
+        label=_("target"),
+        units=PERCENT + currency_units(),
+        max_digits=16,
+        decimal_places=4,
+        help_text=_("A whole number for counts, money with 2 places, rates in percent: 25 is 25%."),
+    )
 
     class Meta:
         model = Goal
@@ -34,10 +46,14 @@ class GoalAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["metric"].choices = [(name, name) for name in sorted(entry.name for entry in goal_metrics())]
+        if self.instance.pk is not None:
+            self.initial["target"] = GoalForm.initial_for(self.instance)["target"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not self.errors:
+            if is_rate(cleaned.get("metric")):
+                cleaned["target"] = cleaned["target"] / 100
             goal = goal_validate(goal=self.instance, values={name: cleaned.get(name) for name in self.Meta.fields})
             cleaned.update({name: getattr(goal, name) for name in self.Meta.fields})
         return cleaned
@@ -50,9 +66,21 @@ class GoalAdminForm(forms.ModelForm):
 @admin.register(Goal)
 class GoalAdmin(admin.ModelAdmin):
     form = GoalAdminForm
-    list_display = ["metric", "period_start", "period_end", "target", "created_by", "created_at"]
+    list_display = ["metric_label", "period_start", "period_end", "target_text", "created_by", "created_at"]
     list_filter = ["metric"]
     list_select_related = ["created_by"]
+
+    @admin.display(description=_("metric"), ordering="metric")
+    def metric_label(self, goal: Goal) -> str:
+        entry = goal_metric(goal.metric)
+        return str(entry.label) if entry is not None else goal.metric
+
+    @admin.display(description=_("target"), ordering="target")
+    def target_text(self, goal: Goal) -> str:
+        entry = goal_metric(goal.metric)
+        if entry is not None and entry.kind == RATE:
+            return exact_percent(goal.target)
+        return goal_target_text(goal.metric, goal.target)
 
     def save_model(self, request: HttpRequest, obj: Goal, form: forms.ModelForm, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in GoalAdminForm.Meta.fields}

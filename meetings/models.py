@@ -42,12 +42,16 @@ class Goal(models.Model):
             "max_decimal_places": _("At most 4 decimal places."),
         },
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "experiments_goal"
         ordering = ["-period_start", "metric"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
         constraints = [
             FieldCheckConstraint(
                 condition=Q(period_end__gt=models.F("period_start")),
@@ -100,7 +104,7 @@ class Meeting(models.Model):
     decisions = models.TextField(
         _("decisions"), blank=True, validators=[MaxLength(NOTES_MAX_LENGTH, _NOTES_TOO_LONG), validate_free_text]
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     held_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -109,6 +113,8 @@ class Meeting(models.Model):
     class Meta:
         db_table = "experiments_meeting"
         ordering = ["-date", "kind"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
         constraints = [models.UniqueConstraint(fields=["kind", "date"], name="meeting_once_per_kind_and_date")]
 
     def __str__(self) -> str:

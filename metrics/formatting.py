@@ -150,6 +150,20 @@ def exact_decimal(value: object) -> str:
     return number_format(number.normalize(), _places(number), use_l10n=True)
 
 
+def typed_number(value: object, *, percent: bool = False) -> str:
+    """A number as a form field shows it to be typed over: the places it has, the locale's decimal
+    mark, no grouping; 5000.00 -> "5000.00" ("5000,00"). With `percent` a fraction is shown as the
+    number of its percent, nothing rounded: 0.3000 -> "30", 0.275 -> "27.5" ("27,5")."""
+    number = as_decimal(value)
+    if number is None or not number.is_finite():
+        return ""
+    if percent:
+        number = (number * 100).normalize()
+    exponent = number.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return number_format(number.quantize(Decimal(1).scaleb(-places)), places, use_l10n=True)
+
+
 def css_percent(value: object) -> str:
     """A fraction as a CSS percentage, clamped to 0..100, with a dot whatever the locale: "70.6"."""
     number = as_decimal(value)

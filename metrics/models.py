@@ -33,10 +33,16 @@ class Lead(models.Model):
     created_at = models.DateTimeField(_("created at"), validators=_IN_RANGE)
     created_date = models.DateField(_("created date (local)"))
     utm_campaign = models.CharField(_("utm_campaign"), max_length=255, blank=True, validators=_ONE_LINE)
-    utm_key = models.CharField(max_length=255, blank=True, editable=False)
+    utm_key = models.CharField(_("attribution key"), max_length=255, blank=True, editable=False)
     # Most leads name no channel: a partial index (Meta) instead of one that files every NULL.
     channel = models.ForeignKey(
-        "experiments.Channel", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", db_index=False
+        "experiments.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,
     )
     is_target = models.BooleanField(_("target lead"), null=True, blank=True)
     disqualify_reason = models.TextField(_("disqualify reason"), blank=True, validators=_FREE_TEXT)
@@ -113,18 +119,18 @@ class LeadDay(models.Model):
     the leads to repair drift. Revenue is in cents, so sums stay exact on SQLite too.
     """
 
-    utm_key = models.CharField(max_length=255)
-    created_date = models.DateField()
-    leads_total = models.BigIntegerField(default=0)
-    judged_leads = models.BigIntegerField(default=0)
-    non_target_leads = models.BigIntegerField(default=0)
-    mql = models.BigIntegerField(default=0)
-    sql = models.BigIntegerField(default=0)
-    customers = models.BigIntegerField(default=0)
-    sql_customers = models.BigIntegerField(default=0)
-    orders = models.BigIntegerField(default=0)
-    revenue_cents = models.BigIntegerField(default=0)
-    churned_customers = models.BigIntegerField(default=0)
+    utm_key = models.CharField(_("attribution key"), max_length=255)
+    created_date = models.DateField(_("created date (local)"))
+    leads_total = models.BigIntegerField(_("leads"), default=0)
+    judged_leads = models.BigIntegerField(_("judged leads"), default=0)
+    non_target_leads = models.BigIntegerField(_("non-target leads"), default=0)
+    mql = models.BigIntegerField("MQL", default=0)
+    sql = models.BigIntegerField("SQL", default=0)
+    customers = models.BigIntegerField(_("customers"), default=0)
+    sql_customers = models.BigIntegerField(_("customers from SQL"), default=0)
+    orders = models.BigIntegerField(_("orders"), default=0)
+    revenue_cents = models.BigIntegerField(_("revenue, cents"), default=0)
+    churned_customers = models.BigIntegerField(_("churned customers"), default=0)
 
     class Meta:
         verbose_name = _("daily lead roll-up")
@@ -144,10 +150,10 @@ class LeadDayChurn(models.Model):
     the unique index.
     """
 
-    utm_key = models.CharField(max_length=255)
-    created_date = models.DateField()
-    churn_reason = models.TextField(blank=True)
-    churned = models.BigIntegerField(default=0)
+    utm_key = models.CharField(_("attribution key"), max_length=255)
+    created_date = models.DateField(_("created date (local)"))
+    churn_reason = models.TextField(_("churn reason"), blank=True)
+    churned = models.BigIntegerField(_("churned customers"), default=0)
 
     class Meta:
         verbose_name = _("daily churn roll-up")
@@ -173,7 +179,9 @@ class Spend(models.Model):
     external_id = models.CharField(  # noqa: DJ001
         _("external id"), max_length=255, null=True, blank=True, validators=_ONE_LINE
     )
-    experiment = models.ForeignKey("experiments.Experiment", on_delete=models.CASCADE, related_name="spend")
+    experiment = models.ForeignKey(
+        "experiments.Experiment", verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="spend"
+    )
     # The bounds are checked by `full_clean()` (rows entered on the pages); the bulk API and imports
     # validate their rows in `metrics.rows`.
     date = models.DateField(
@@ -187,8 +195,10 @@ class Spend(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     visits = models.PositiveIntegerField(_("visits"), null=True, blank=True, validators=[MaxValueValidator(MAX_INT)])
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -239,14 +249,16 @@ class ImportJob(models.Model):
     unchanged = models.PositiveIntegerField(_("leads unchanged"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     failure = models.TextField(_("failure"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The uploader's language: the job writes its error report in it.
-    language = models.CharField(max_length=10, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     # Moved by the running job after every batch: a running job that stopped moving lost its worker.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -268,18 +280,20 @@ class MetricSnapshot(models.Model):
     change; a beat sweep recomputes any snapshot left dirty.
     """
 
-    experiment = models.OneToOneField("experiments.Experiment", on_delete=models.CASCADE, related_name="snapshot")
+    experiment = models.OneToOneField(
+        "experiments.Experiment", verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="snapshot"
+    )
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     data = models.JSONField(_("metrics"), default=dict)
     # Not indexed: the flag flips on every post and every recompute, and an index on it would make
     # each flip a non-HOT update (a new index entry and a dead row to vacuum); the table has one row
     # per experiment, so finding the dirty ones is a short scan. Migration 0006 also leaves room in
     # each page (fillfactor) for those updates to stay on the page.
-    dirty_since = models.DateTimeField(null=True, blank=True)
+    dirty_since = models.DateTimeField(_("stale since"), null=True, blank=True)
     # Bumped by every change that marks the snapshot dirty. A recompute clears `dirty_since` only
     # when the counter still holds the value it read before computing, so a change that commits
     # while the computation runs keeps its flag and is recomputed again.
-    dirty_seq = models.PositiveBigIntegerField(default=0)
+    dirty_seq = models.PositiveBigIntegerField(_("change counter"), default=0)
 
     class Meta:
         verbose_name = _("metric snapshot")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from celery.worker.worker import WorkController
 
 # Shared scenarios whose fixtures serve tests in several folders.
-pytest_plugins = ["tests.scenarios", "tests.pages"]
+pytest_plugins = ["tests.pages", "tests.scenarios"]
 
 PASSWORD = "correct-horse-battery"
 

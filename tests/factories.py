@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from experiments.models import Channel, Experiment, Regulation
+from metrics.models import ImportJob
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -51,3 +52,30 @@ class ExperimentFactory(factory.django.DjangoModelFactory[Experiment]):
     start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
     test_period_days = 30
     ends_on = factory.LazyAttribute(lambda e: e.start_date + dt.timedelta(days=e.test_period_days))
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory[ImportJob]):
+    """A finished CSV import with a per-line error report (the file itself is not needed to show it)."""
+
+    class Meta:
+        model = ImportJob
+
+    file = "imports/2026/12/crm-export.csv"
+    original_name = "crm-export-december-2026-all-channels-with-utm.csv"
+    size_bytes = 48_213
+    status = ImportJob.Status.DONE
+    progress = 1.0
+    rows_total = 1240
+    rows_ok = 1237
+    rows_failed = 3
+    created = 1100
+    updated = 137
+    errors = factory.LazyFunction(
+        lambda: [
+            {"line": 17, "errors": {"created_at": ["Give created_at as an ISO 8601 date and time."]}},
+            {"line": 402, "errors": {"won_at": ["won_at is before created_at."], "revenue": ["Not a number."]}},
+            {"line": 1033, "errors": {"utm_campaign": ["A_very_long_campaign_name_without_spaces_" * 3]}},
+        ]
+    )
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)

@@ -138,3 +138,14 @@ def log_in(page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
+
+
+def sign_in(context, live_server, user, *, language: str | None = None) -> None:
+    """Sign `user` in to a browser context without the log-in form (a session made by Django's test
+    client), in `language` when given (the language cookie, as the language switch sets it)."""
+    client = Client()
+    client.force_login(user)
+    cookies = [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    if language:
+        cookies.append({"name": "django_language", "value": language, "url": live_server.url})
+    context.add_cookies(cookies)

@@ -9,15 +9,18 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from experiments.models import Experiment
 from experiments.services.questions import question_answer, question_ask
+from experiments.services.regulations import regulation_create
 from experiments.services.reviews import review_file
 from experiments.services.unlocks import unlocks_record_due
 from meetings.services.goals import goal_create
 from meetings.services.meetings import meeting_create_due, meeting_update_notes
 from metrics.services import leads_upsert
-from tests.factories import ChannelFactory, ExperimentFactory
+from tests.factories import ChannelFactory, ExperimentFactory, ImportJobFactory
+from tests.pages import snapshot_for
 
 MSK = dt.timezone(dt.timedelta(hours=3))
 
@@ -143,3 +146,81 @@ def month(marketer, sales_head, marketing_head, founder) -> dict[str, Any]:
         "sync": created["sync"],
         "founder": created["founder"],
     }
+
+
+@pytest.fixture
+def company(month, marketer, sales_head, founder, admin_user) -> dict[str, Any]:
+    """The month with everything a page can show, at its widest: a running experiment with a long
+    Russian title, its leads, targets and metrics in millions; a draft with a long utm_campaign; a
+    second regulation version with channel thresholds; a finished import with its error report; a
+    share goal. For the pages at phone and desktop widths in both languages."""
+    today = timezone.localdate()
+    search = ChannelFactory.create(slug="paid-search", name="Контекстная реклама по брендам конкурентов")
+    running = ExperimentFactory.create(
+        running=True,
+        owner=marketer,
+        channel=search,
+        title="Реклама по брендам конкурентов в регионах: Екатеринбург, Новосибирск, Казань",
+        hypothesis="Если показывать рекламу по брендам конкурентов, то получим лиды дешевле общих запросов.",
+        utm_campaign="search_competitors_regions",
+        start_date=today - dt.timedelta(days=6),
+        test_period_days=30,
+        budget=Decimal("12500000.00"),
+        targets={"max_cpl": "1500.00", "max_non_target_share": 0.3, "min_mql": 1500, "min_revenue": "25000000.00"},
+    )
+    rows = []
+    for day in range(6):
+        created = today - dt.timedelta(days=day)
+        rows += [
+            {
+                "external_id": f"search-{day}-{i}",
+                "created_at": dt.datetime.combine(created, dt.time(10, i), tzinfo=MSK).isoformat(),
+                "utm_campaign": running.utm_campaign,
+                "is_target": i % 4 != 0,
+            }
+            for i in range(8)
+        ]
+    assert leads_upsert(rows=rows).errors == []
+    snapshot_for(
+        running,
+        leads_total=123456,
+        judged_leads=120000,
+        non_target_leads=31000,
+        non_target_share=0.2583,
+        mql=54321,
+        sql=12345,
+        customers=4321,
+        cpl="1234567.89",
+        cac="9876543.21",
+        romi=1.2345,
+        revenue="987654321.00",
+        marketing_spend="152415787.50",
+        cr_mql_sql=0.2273,
+        cr_overall=0.035,
+        churn_rate=0.125,
+        churn_reasons={"Слишком дорого для небольшой команды": 12, "unspecified": 3},
+    )
+    snapshot_for(month["partner"], leads_total=10, judged_leads=10, non_target_leads=3, non_target_share=0.3, mql=2)
+    draft = ExperimentFactory.create(
+        owner=marketer,
+        channel=search,
+        title="Совместный вебинар с партнёром для финансовых директоров",
+        utm_campaign="partner_webinar_cfo_december_2026_regional_campaign_with_a_long_name",
+        budget=Decimal("150000.50"),
+    )
+    regulation_create(
+        by=admin_user,
+        non_target_threshold=Decimal("0.275"),
+        exception_alpha=Decimal("0.01"),
+        review_due_days=5,
+        channel_thresholds={search.id: Decimal("0.4"), month["partner"].channel_id: Decimal("0.35")},
+    )
+    imported = ImportJobFactory(created_by=sales_head, language="ru")
+    goal_create(
+        by=founder,
+        metric="non_target_share",
+        target=Decimal("0.25"),
+        period_start=today.replace(day=1),
+        period_end=(today.replace(day=28) + dt.timedelta(days=4)).replace(day=1),
+    )
+    return {**month, "running": running, "draft": draft, "import": imported}

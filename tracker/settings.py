@@ -29,15 +29,24 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Off unless asked for: a forgotten variable must not serve tracebacks and settings to the world.
 # `make run` and `make test` turn it on for the demo.
 DEBUG = env.bool("DEBUG", default=False)
+# `make run` serves the demo as production does, DEBUG off (the friendly 404 and 500 pages, no
+# tracebacks, settings or URL patterns), but over plain HTTP on this machine only: the demo key, the
+# local host names, no HTTPS redirect, cookies sent without TLS, static files straight from the project.
+DEMO = env.bool("DEMO", default=False)
 
-# A demo key only while DEBUG is on; production must bring its own.
-_DEMO_SECRET_KEY = "django-insecure-demo-key-for-local-use-only-never-in-production"  # noqa: S105 (refused below when DEBUG is off)
-SECRET_KEY = env.str("SECRET_KEY", default=_DEMO_SECRET_KEY if DEBUG else "")
-if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEMO_SECRET_KEY):
+# A demo key only while DEBUG or DEMO is on; production must bring its own.
+_DEMO_SECRET_KEY = "django-insecure-demo-key-for-local-use-only-never-in-production"  # noqa: S105 (refused below in production)
+SECRET_KEY = env.str("SECRET_KEY", default=_DEMO_SECRET_KEY if DEBUG or DEMO else "")
+if not SECRET_KEY or (not DEBUG and not DEMO and SECRET_KEY == _DEMO_SECRET_KEY):
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 _DEMO_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=_DEMO_HOSTS if DEBUG else [])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=_DEMO_HOSTS if DEBUG or DEMO else [])
+if DEMO and not set(ALLOWED_HOSTS) <= set(_DEMO_HOSTS):
+    # The demo's key is public and its cookies travel without TLS: it answers this machine only.
+    raise ImproperlyConfigured(
+        "DEMO serves this machine only: ALLOWED_HOSTS may name only localhost, 127.0.0.1, [::1]."
+    )
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS must be set when DEBUG is off: the host names the site is served under, comma-separated."
@@ -58,7 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "tracker.apps.AxesConfig",  # django-axes, named in the reader's language
     "csp",
     "experiments",
     "metrics",
@@ -256,10 +265,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not DEBUG and not DEMO
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+if DEMO:
+    # WhiteNoise serves the project's static files as they are, without collectstatic, and sees edits.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 
 # Upload limits: a CSV import may be large, the rest of the requests may not.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
@@ -377,7 +390,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Production hardening -------------------------------------------------------------------
-if not DEBUG:
+if not DEBUG and not DEMO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True

@@ -2,6 +2,7 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from tracker.api_token import TokenObtainView
@@ -12,6 +13,11 @@ from tracker.health import healthz
 redoc = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
     SpectacularRedocView.as_view(url_name="api-schema")
 )
+
+# The admin speaks the product's name, in the reader's language (templates/admin/base_site.html).
+admin.site.site_header = _("Experiment Tracker")
+admin.site.site_title = _("Experiment Tracker")
+admin.site.index_title = _("Administration")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

@@ -109,9 +109,12 @@ def lock_context(experiment: Experiment, *, current_regulation: Regulation | Non
     elif state.unlocked and state.reason == ReviewUnlock.Reason.EXCEPTION:
         headline = _("The review is open early: non-target leads are above the acceptable level with enough evidence.")
         details.append(
-            _(
+            ngettext(
+                "%(k)s of %(n)s judged lead is non-target (%(share)s, acceptable %(threshold)s); "
+                "evidence %(evidence)s, needed %(needed)s.",
                 "%(k)s of %(n)s judged leads are non-target (%(share)s, acceptable %(threshold)s); "
-                "evidence %(evidence)s, needed %(needed)s."
+                "evidence %(evidence)s, needed %(needed)s.",
+                n,
             )
             % numbers
         )
@@ -156,9 +159,23 @@ def lock_context(experiment: Experiment, *, current_regulation: Regulation | Non
         if n == 0:
             details.append(_("No lead has been judged by sales yet."))
         else:
-            details.append(_("So far %(k)s of %(n)s judged leads are non-target (%(share)s).") % numbers)
+            details.append(
+                ngettext(
+                    "So far %(k)s of %(n)s judged lead is non-target (%(share)s).",
+                    "So far %(k)s of %(n)s judged leads are non-target (%(share)s).",
+                    n,
+                )
+                % numbers
+            )
         if n < regulation.exception_min_leads:
-            details.append(_("The exception needs at least %(min_leads)s judged leads; there are %(n)s.") % numbers)
+            details.append(
+                ngettext(
+                    "The exception needs at least %(min_leads)s judged lead; there are %(n)s.",
+                    "The exception needs at least %(min_leads)s judged leads; there are %(n)s.",
+                    regulation.exception_min_leads,
+                )
+                % numbers
+            )
     open_statuses = (Experiment.Status.RUNNING, Experiment.Status.AWAITING_REVIEW)
     return LockDisplay(
         state=state,

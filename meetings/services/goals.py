@@ -35,14 +35,16 @@ def choose_metric_message() -> str:
 
 
 def _target_problem(metric: str, target: Decimal) -> str | None:
-    """What is wrong with a target for its metric's kind (the catalog's part of the rule), or None."""
+    """What is wrong with a target for its metric's kind (the catalog's part of the rule), or None.
+    The metric is named by its label: the words reach the goal forms as well as the API."""
     spec = goal_metric(metric)
+    label = {"metric": spec.label}
     if spec.kind == COUNT and target != target.to_integral_value():
-        return _("%(metric)s counts leads or customers: give a whole number.") % {"metric": metric}
+        return _("%(metric)s counts leads or customers: give a whole number.") % label
     if spec.kind == RATE and spec.share and target > 1:
-        return _("%(metric)s is a rate between 0 and 1 (0.25 means 25%%).") % {"metric": metric}
+        return _("%(metric)s is a share from 0 to 100%% (between 0 and 1 as a fraction).") % label
     if spec.kind == MONEY and target != target.quantize(Decimal("0.01")):
-        return _("%(metric)s is money: at most 2 decimal places.") % {"metric": metric}
+        return _("%(metric)s is money: at most 2 decimal places.") % label
     return None
 
 

@@ -120,13 +120,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = GoalForm(
         request.POST or None,
         metric_choices=metric_choices(),
-        initial={
-            "metric": goal.metric,
-            "period_start": goal.period_start,
-            "period_end": goal.period_end,
-            # In the metric's precision: "400", not "400.0000".
-            "target": Decimal(goal_target_text(goal.metric, goal.target)),
-        },
+        initial=GoalForm.initial_for(goal),
     )
     if request.method == "POST" and form.is_valid():
         try:

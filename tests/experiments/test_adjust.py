@@ -153,7 +153,7 @@ def test_the_form_is_filled_in_and_asks_to_check_the_utm_campaign(web_client, ma
     assert "Check the utm_campaign:" in html
     assert 'value="partner_nov_adj"' in html
     assert 'value="Partner mailings to SMB (adjusted)"' in html
-    assert 'name="max_non_target_share" value="30.0"' in html  # a share is typed as percent
+    assert 'name="max_non_target_share" value="30"' in html  # a share is typed as percent
     assert f'href="/experiments/{reviewed.pk}/"' in html
 
 

@@ -1,4 +1,5 @@
-"""The regulation in Django admin: the changelist is the history, "add" writes the next version."""
+"""The regulation in Django admin: the changelist is the history, "add" writes the next version.
+Shares are typed and shown as percent there (30 for 0.30), as on every page."""
 
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ FIELDS = {
     "default_test_period_days": "30",
     "min_test_period_days": "7",
     "max_test_period_days": "90",
-    "non_target_threshold": "0.25",
+    "non_target_threshold": "25",
     "exception_min_leads": "10",
     "exception_alpha": "0.05",
     "exception_cooldown_hours": "0",
@@ -45,7 +46,7 @@ def admin_client_(client, admin_user):
 @pytest.mark.django_db
 def test_adding_through_admin_creates_version_two(admin_client_, admin_user):
     channel = ChannelFactory()
-    response = admin_client_.post(reverse("admin:experiments_regulation_add"), FIELDS | _inline([(channel.id, "0.4")]))
+    response = admin_client_.post(reverse("admin:experiments_regulation_add"), FIELDS | _inline([(channel.id, "40")]))
     assert response.status_code == 302, response.content.decode()[:2000]
     new = Regulation.objects.get(version=2)
     assert new.created_by == admin_user
@@ -60,7 +61,8 @@ def test_add_form_starts_from_the_version_in_force(admin_client_, admin_user):
     regulation_create(by=admin_user, review_due_days=9, channel_thresholds={channel.id: Decimal("0.45")})
     page = admin_client_.get(reverse("admin:experiments_regulation_add")).content.decode()
     assert 'name="review_due_days" value="9"' in page
-    assert 'name="channel_thresholds-0-non_target_threshold" value="0.4500"' in page
+    assert 'name="channel_thresholds-0-non_target_threshold" value="45"' in page
+    assert 'name="non_target_threshold" value="30"' in page
 
 
 @pytest.mark.django_db
@@ -76,10 +78,29 @@ def test_admin_form_refuses_what_the_service_refuses(admin_client_):
 @pytest.mark.django_db
 def test_admin_form_refuses_a_channel_threshold_outside_the_open_unit(admin_client_):
     channel = ChannelFactory()
-    response = admin_client_.post(reverse("admin:experiments_regulation_add"), FIELDS | _inline([(channel.id, "1.5")]))
+    response = admin_client_.post(reverse("admin:experiments_regulation_add"), FIELDS | _inline([(channel.id, "150")]))
     assert response.status_code == 200
-    assert "The acceptable non-target share must lie strictly between 0 and 1." in response.content.decode()
+    assert "Enter a percent above 0 and below 100." in response.content.decode()
     assert Regulation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_reads_shares_and_numbers_as_people_type_them(admin_client_):
+    channel = ChannelFactory()
+    fields = FIELDS | {"non_target_threshold": "27,5 %", "exception_alpha": "0,05", "exception_min_leads": "1 000"}
+    response = admin_client_.post(
+        reverse("admin:experiments_regulation_add"),
+        fields | _inline([(channel.id, "45%")]),
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    new = Regulation.objects.get(version=2)
+    assert (new.non_target_threshold, new.exception_alpha, new.exception_min_leads) == (
+        Decimal("0.275"),
+        Decimal("0.05"),
+        1000,
+    )
+    assert new.threshold_for(channel.id) == Decimal("0.45")
 
 
 @pytest.mark.django_db

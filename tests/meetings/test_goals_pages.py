@@ -122,7 +122,9 @@ def test_service_errors_are_shown_on_their_fields(web_client, founder):
     assert "whole number" in errors["target"][0]
     assert "metric" not in errors
     rate = web_client(founder).post(
-        URL, {"metric": "churn_rate", "period_start": "2026-12-01", "period_end": "2027-01-01", "target": "5"}
+        # A rate is typed as percent: 500% is 5 as a fraction.
+        URL,
+        {"metric": "churn_rate", "period_start": "2026-12-01", "period_end": "2027-01-01", "target": "500"},
     )
     assert "between 0 and 1" in rate.context["form"].errors["target"][0]
     assert 'id="id_target_errors"' in rate.content.decode()

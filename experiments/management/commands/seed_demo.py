@@ -1,18 +1,23 @@
 """Load a realistic demo company: users of every role, channels, experiments in every status,
 thousands of CRM leads, spend, reviews and questions. Everything goes through the services, so the
-demo obeys the same rules as real use. Running it again changes nothing."""
+demo obeys the same rules as real use. Running it again changes nothing.
+
+The company speaks the installation's language (`LANGUAGE_CODE`, `experiments.management.demo_texts`):
+names, channels, hypotheses, reasons and texts in Russian for `ru`, in English otherwise."""
 
 import datetime as dt
 import os
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from experiments.management.demo_texts import DemoTexts, demo_texts
 from experiments.models import Channel, Experiment
 from experiments.services.channels import channel_create
 from experiments.services.experiments import experiment_cancel, experiment_create, experiment_launch
@@ -23,74 +28,67 @@ from metrics.services import leads_upsert, snapshots_recompute, spend_create
 
 DEMO_PASSWORD = "demo-tracker-2026"  # noqa: S105 (printed for the demo; never used outside it)
 
+# username, group (None: admin); full names are in the installation's language
 USERS = [
-    # username, full name, group (None: admin)
-    ("alice", "Alice Marketer", "marketer"),
-    ("bob", "Bob Marketer", "marketer"),
-    ("maria", "Maria Head of Marketing", "marketing_head"),
-    ("sergey", "Sergey Head of Sales", "sales_head"),
-    ("fedor", "Fedor Founder", "founder"),
-    ("admin", "Anna Admin", None),
+    ("alice", "marketer"),
+    ("bob", "marketer"),
+    ("maria", "marketing_head"),
+    ("sergey", "sales_head"),
+    ("fedor", "founder"),
+    ("admin", None),
 ]
 
-CHANNELS = [
-    ("Partner mailings", "partner-mailings"),
-    ("Paid search", "paid-search"),
-    ("Events", "events"),
-    ("Content & SEO", "content-seo"),
-    ("Webinars", "webinars"),
-    ("Referral program", "referral"),
-]
+CHANNELS = ["partner-mailings", "paid-search", "events", "content-seo", "webinars", "referral"]
 
-# title, channel, owner, utm, days since start, period, fate, non-target share, leads/day
+# utm (the title's key), channel, owner, days since start, period, fate, non-target share, leads/day
 EXPERIMENTS = [
-    ("Partner mailings to SMB", "partner-mailings", "alice", "partner_smb", 12, 30, "running", 0.22, 27),
-    ("Search ads on competitor brands", "paid-search", "bob", "search_competitors", 20, 30, "running", 0.28, 42),
-    ("Industry expo booth", "events", "alice", "expo_autumn", 8, 21, "running", 0.18, 18),
-    ("Long-read guides for CFOs", "content-seo", "bob", "seo_cfo_guides", 25, 60, "running", 0.25, 15),
-    ("Webinar series: onboarding", "webinars", "alice", "webinar_onboarding", 40, 30, "ended", 0.24, 21),
-    ("Referral bonus doubled", "referral", "bob", "referral_x2", 35, 30, "ended", 0.15, 15),
-    ("Cold partner list from a reseller", "partner-mailings", "bob", "partner_cold_list", 9, 30, "exception", 0.72, 24),
-    ("Paid search: generic keywords", "paid-search", "alice", "search_generic", 75, 30, "reviewed_ok", 0.20, 36),
-    ("Trade show in Kazan", "events", "bob", "events_kazan", 70, 21, "reviewed_bad", 0.45, 18),
-    ("Podcast sponsorship", "content-seo", "alice", "podcast_q4", 3, 30, "cancelled", 0.3, 0),
-    ("Retargeting lookalikes", "paid-search", "bob", "retarget_lookalike", -3, 30, "draft", 0.0, 0),
-    ("Partner co-marketing webinar", "webinars", "alice", "partner_webinar", -10, 14, "draft", 0.0, 0),
+    ("partner_smb", "partner-mailings", "alice", 12, 30, "running", 0.22, 27),
+    ("search_competitors", "paid-search", "bob", 20, 30, "running", 0.28, 42),
+    ("expo_autumn", "events", "alice", 8, 21, "running", 0.18, 18),
+    ("seo_cfo_guides", "content-seo", "bob", 25, 60, "running", 0.25, 15),
+    ("webinar_onboarding", "webinars", "alice", 40, 30, "ended", 0.24, 21),
+    ("referral_x2", "referral", "bob", 35, 30, "ended", 0.15, 15),
+    ("partner_cold_list", "partner-mailings", "bob", 9, 30, "exception", 0.72, 24),
+    ("search_generic", "paid-search", "alice", 75, 30, "reviewed_ok", 0.20, 36),
+    ("events_kazan", "events", "bob", 70, 21, "reviewed_bad", 0.45, 18),
+    ("podcast_q4", "content-seo", "alice", 3, 30, "cancelled", 0.3, 0),
+    ("retarget_lookalike", "paid-search", "bob", -3, 30, "draft", 0.0, 0),
+    ("partner_webinar", "webinars", "alice", -10, 14, "draft", 0.0, 0),
 ]
-
-DISQUALIFY = ["no budget", "student", "wrong region", "competitor", "job seeker", "duplicate"]
-CHURN = ["price", "missing integration", "switched to competitor", "closed business", ""]
 
 
 class Command(BaseCommand):
     help = "Load the demo company (idempotent) and print the demo users' credentials."
 
     def handle(self, *args, **options) -> None:
+        self.texts = demo_texts(settings.LANGUAGE_CODE)
         if Channel.objects.filter(slug="partner-mailings").exists():
             self.stdout.write("Demo data is already loaded.")
         else:
             self._load()
         self.stdout.write(self.style.SUCCESS(f"\nDemo users (password for all: {DEMO_PASSWORD})"))
-        for username, name, group in USERS:
-            self.stdout.write(f"  {username:<8} {group or 'admin (is_staff)':<16} {name}")
+        for username, group in USERS:
+            self.stdout.write(f"  {username:<8} {group or 'admin (is_staff)':<16} {self.texts.names[username]}")
         port = os.environ.get("PORT", "8000")
         self.stdout.write(f"Open http://127.0.0.1:{port}/ (admin site: /admin/, API docs: /api/v1/docs/)\n")
 
     def _load(self) -> None:
+        texts: DemoTexts = self.texts
         rng = random.Random(2026)
         users = self._users()
         admin = users["admin"]
         with transaction.atomic():
-            for name, slug in CHANNELS:
-                channel_create(by=admin, name=name, slug=slug)
+            for slug in CHANNELS:
+                channel_create(by=admin, name=texts.channels[slug], slug=slug)
         channels = {c.slug: c for c in Channel.objects.all()}
         today = timezone.localdate()
         experiments: list[tuple[Experiment, str, float, int]] = []
-        for title, slug, owner, utm, ago, period, fate, share, per_day in EXPERIMENTS:
+        for utm, slug, owner, ago, period, fate, share, per_day in EXPERIMENTS:
+            title = texts.titles[utm]
             experiment = experiment_create(
                 by=users[owner],
                 title=title,
-                hypothesis=f"If we run “{title.lower()}”, then we get qualified leads at a CPL below target.",
+                hypothesis=texts.hypothesis.format(title=title, lower=title.lower()),
                 channel=channels[slug],
                 utm_campaign=utm,
                 start_date=today - dt.timedelta(days=ago),
@@ -117,8 +115,8 @@ class Command(BaseCommand):
                     experiment=experiment,
                     by=users["sergey"],
                     verdict="confirmed",
-                    summary="Leads were on target and converted above plan; CPL stayed under the limit.",
-                    loss_reasons="A few leads wanted a monthly plan we do not offer yet.",
+                    summary=texts.review_confirmed[0],
+                    loss_reasons=texts.review_confirmed[1],
                     recommendation="scale",
                 )
             elif fate == "reviewed_bad":
@@ -126,39 +124,39 @@ class Command(BaseCommand):
                     experiment=experiment,
                     by=users["sergey"],
                     verdict="not_confirmed",
-                    summary="Visitors were mostly students and competitors; few real buyers.",
-                    loss_reasons="No budget this year; the booth attracted job seekers.",
+                    summary=texts.review_not_confirmed[0],
+                    loss_reasons=texts.review_not_confirmed[1],
                     recommendation="adjust_positioning",
                 )
             elif fate == "cancelled":
                 experiment_cancel(
                     experiment=experiment,
                     by=users[experiment.owner.username],
-                    reason="The partner cancelled the joint mailing.",
+                    reason=texts.cancel_reason,
                 )
             elif fate == "exception":
                 question = question_ask(
                     experiment=experiment,
                     by=users["sergey"],
-                    text="Where did this reseller list come from? Most leads are outside our segment.",
+                    text=texts.question,
                 )
                 question_answer(
                     question=question,
                     by=users["maria"],
-                    text="It was bought to test a new region; we will narrow it to companies over 20 people.",
+                    text=texts.answer,
                 )
             elif fate == "running" and experiment.utm_campaign == "search_competitors":
                 question_ask(
                     experiment=experiment,
                     by=users["fedor"],
-                    text="Why are competitor keywords cheaper than generic ones this month?",
+                    text=texts.founder_question,
                 )
 
     def _users(self) -> dict:
         User = get_user_model()
         users = {}
-        for username, name, group in USERS:
-            first, _, last = name.partition(" ")
+        for username, group in USERS:
+            first, _, last = self.texts.names[username].partition(" ")
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.example"},
@@ -224,7 +222,7 @@ class Command(BaseCommand):
             non_target = rng.random() < share
             row["is_target"] = not non_target
             if non_target:
-                row["disqualify_reason"] = rng.choice(DISQUALIFY)
+                row["disqualify_reason"] = rng.choice(self.texts.disqualify_reasons)
                 return row
         else:
             return row  # not judged yet
@@ -240,5 +238,5 @@ class Command(BaseCommand):
         churn_at = step + dt.timedelta(days=rng.uniform(10, 60))
         if churn_at < now and rng.random() < 0.2:
             row["churned_at"] = churn_at.isoformat()
-            row["churn_reason"] = rng.choice(CHURN)
+            row["churn_reason"] = rng.choice(self.texts.churn_reasons)
         return row
