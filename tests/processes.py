@@ -1,8 +1,13 @@
 """Helpers for tests that run the project's own programs (worker, beat, gunicorn) as processes."""
 
+import http.client
+import signal
 import socket
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,3 +40,59 @@ def wait_for(condition: Callable[[], bool], timeout: float, every: float = 0.5) 
             return True
         time.sleep(every)
     return condition()
+
+
+@dataclass
+class Answer:
+    """An HTTP response, its body read before the connection closed."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+    def getheader(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+
+class LocalSite:
+    """A web server a test started on 127.0.0.1, asked as a client would: with a Host header."""
+
+    def __init__(self, port: int, *, host: str = "127.0.0.1") -> None:
+        self.port = port
+        self.host = host
+
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path, headers={"Host": self.host, **(headers or {})})
+            response = connection.getresponse()
+            return Answer(response.status, response.headers, response.read().decode(errors="replace"))
+        finally:
+            connection.close()
+
+    def answers(self) -> bool:
+        try:
+            self.get("/accounts/login/")
+        except OSError:
+            return False
+        return True
+
+
+@contextmanager
+def serving(site: LocalSite, command: Sequence[str], *, env: Mapping[str, str], log: Path) -> Iterator[LocalSite]:
+    """Run `command` (a web server on `site`'s port) until the block ends; wait, generously, until it
+    answers first. Its output goes to `log`, shown when it never answers."""
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603 (the tests' own fixed commands)
+            list(command), cwd=BASE_DIR, env=dict(env), stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        assert wait_for(lambda: process.poll() is None and site.answers(), 120), log.read_text()
+        yield site
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)

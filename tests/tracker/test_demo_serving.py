@@ -1,76 +1,26 @@
 """`make run` serves the demo as production does, DEBUG off, over plain HTTP on this machine: a
 wrong address shows the friendly 404 page, never Django's debug page with the URL patterns."""
 
-import http.client
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
-from tests.processes import BASE_DIR, database_url, free_port, wait_for
+from tests.processes import LocalSite, database_url, free_port, serving
 from tests.tracker.test_settings import manage
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: str
-
-    def getheader(self, name: str) -> str | None:
-        return self.headers.get(name)
-
-
-class DemoSite:
-    def __init__(self, port: int):
-        self.port = port
-
-    def get(self, path: str) -> Answer:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        connection.request("GET", path, headers={"Host": "127.0.0.1"})
-        response = connection.getresponse()
-        answer = Answer(response.status, response.headers, response.read().decode(errors="replace"))
-        connection.close()
-        return answer
-
-    def answers(self) -> bool:
-        try:
-            self.get("/accounts/login/")
-        except OSError:
-            return False
-        return True
-
-
 @pytest.fixture(scope="module")
-def demo_site(django_db_setup, tmp_path_factory) -> Iterator[DemoSite]:
+def demo_site(django_db_setup, tmp_path_factory) -> Iterator[LocalSite]:
     """The web process of `make run` (Procfile's runserver) with its environment: DEBUG off, DEMO on,
     no key and no hosts given."""
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
     env.update({"DEBUG": "false", "DEMO": "true", "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1"})
-    site = DemoSite(free_port())
-    log = tmp_path_factory.mktemp("demo") / "runserver.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 (fixed arguments)
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{site.port}", "--noreload"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        assert wait_for(lambda: process.poll() is None and site.answers(), 120), log.read_text()
+    site = LocalSite(free_port())
+    command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{site.port}", "--noreload"]
+    with serving(site, command, env=env, log=tmp_path_factory.mktemp("demo") / "runserver.log"):
         yield site
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
 
 
 def test_a_wrong_address_shows_the_friendly_404_page(demo_site):

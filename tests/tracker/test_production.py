@@ -1,56 +1,31 @@
 """Production serving: gunicorn with DEBUG off, static files by WhiteNoise, plain error pages."""
 
-import http.client
 import os
 import re
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pytest
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
-from tests.processes import BASE_DIR, database_url, free_port, wait_for
+from tests.processes import BASE_DIR, Answer, LocalSite, database_url, free_port, serving
 from tests.tracker.test_settings import PRODUCTION
 
 HOST = "tracker.example.com"
 
 
-class Response(http.client.HTTPResponse):
-    """A response whose text was read before its connection closed."""
+class ProxiedSite(LocalSite):
+    """The site as the reverse proxy hands requests on: the public host name, and the scheme it
+    received them with in X-Forwarded-Proto."""
 
-    body: str
-
-
-class Site:
-    def __init__(self, port: int):
-        self.port = port
-
-    def get(self, path: str, *, https: bool = True) -> Response:
-        """A request as the reverse proxy hands it on: the public host name, and the scheme it was
-        received with in X-Forwarded-Proto."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        connection.response_class = Response
-        headers = {"Host": HOST, **({"X-Forwarded-Proto": "https"} if https else {})}
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        assert isinstance(response, Response)
-        response.body = response.read().decode(errors="replace")
-        connection.close()
-        return response
-
-    def answers(self) -> bool:
-        try:
-            self.get("/accounts/login/")
-        except OSError:
-            return False
-        return True
+    def get(self, path: str, headers: Mapping[str, str] | None = None, *, https: bool = True) -> Answer:
+        return super().get(path, {**({"X-Forwarded-Proto": "https"} if https else {}), **(headers or {})})
 
 
 @pytest.fixture(scope="module")
-def production_site(django_db_setup, tmp_path_factory) -> Iterator[Site]:
+def production_site(django_db_setup, tmp_path_factory) -> Iterator[ProxiedSite]:
     """`make serve`'s steps, by hand: collectstatic, then gunicorn, with the production settings and
     the test database (the pages here read nothing from it)."""
     tmp_path = tmp_path_factory.mktemp("production")
@@ -70,36 +45,20 @@ def production_site(django_db_setup, tmp_path_factory) -> Iterator[Site]:
         timeout=600,
     )
     assert collected.returncode == 0, collected.stderr
-    site = Site(free_port())
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 (fixed arguments)
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "tracker.wsgi",
-                "--bind",
-                f"127.0.0.1:{site.port}",
-                "--workers",
-                "1",
-                "--no-control-socket",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        assert wait_for(lambda: process.poll() is None and site.answers(), 120), log.read_text()
+    site = ProxiedSite(free_port(), host=HOST)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "tracker.wsgi",
+        "--bind",
+        f"127.0.0.1:{site.port}",
+        "--workers",
+        "1",
+        "--no-control-socket",
+    ]
+    with serving(site, command, env=env, log=tmp_path / "gunicorn.log"):
         yield site
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
 
 
 def test_gunicorn_serves_pages_and_static_files_with_debug_off(production_site):
