@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from tracker.numbers import currency_markers, parse_decimal
+
 # Text that means "no value" in exports (case-folded): amoCRM's `не закрыта`, dashes, placeholders.
 NONE_MARKERS = frozenset(
     {"", "-", "—", "–", "не закрыта", "не указано", "(не указано)", "нет данных", "n/a", "none", "null", "(none)"}
@@ -16,8 +18,9 @@ NONE_MARKERS = frozenset(
 TRUE_WORDS = frozenset({"да", "д", "yes", "y", "true", "t", "1", "истина"})
 FALSE_WORDS = frozenset({"нет", "н", "no", "n", "false", "f", "0", "ложь"})
 
-_CURRENCY = re.compile(r"(₽|руб\.?|р\.|rub|usd|eur|\$|€|£|тг|₸)", re.IGNORECASE)
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+# What may stand beside an amount in an export: the currencies CRMs and ad cabinets write, and "%".
+_CODES = ("RUB", "USD", "EUR", "GBP", "KZT")
+EXPORT_UNITS = (*{marker for code in _CODES for marker in currency_markers(code)}, "тг", "%")
 _DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -33,18 +36,14 @@ def is_none(text: str) -> bool:
 
 
 def number_text(text: str, *, decimal_comma: bool = True) -> str:
-    """`12 500,50 ₽` → `12500.50`; `12,500.50` → `12500.50`; `$1,200` → `1200` (with a comma that
-    is a thousands separator where the source writes English numbers: `decimal_comma=False`)."""
+    """`12 500,50 ₽` → `12500.50`; `12,500.50` → `12500.50`; `$1,200` → `1200` (a lone comma before
+    three digits groups thousands where the source writes English numbers: `decimal_comma=False`).
+    Read by the project's one parser of typed numbers (`tracker.numbers`)."""
     if is_none(text):
         return ""
-    value = _SPACES.sub("", _CURRENCY.sub("", text)).rstrip("%")
-    if "," in value and "." in value:
-        # Both: the one written last is the decimal separator.
-        thousands = "," if value.rfind(".") > value.rfind(",") else "."
-        value = value.replace(thousands, "").replace(",", ".")
-    elif "," in value:
-        value = value.replace(",", ".") if decimal_comma and value.count(",") == 1 else value.replace(",", "")
-    return value
+    # Swiss-style exports group thousands with an apostrophe ("12'500.50").
+    number = parse_decimal(text.replace("'", ""), typed=True, decimal_comma=decimal_comma, units=EXPORT_UNITS)
+    return text if number is None else f"{number:f}"
 
 
 def bool_text(text: str) -> str:
