@@ -188,7 +188,17 @@ def _reason_pairs(section: dict | None) -> dict | None:
 def _experiments_now(section: dict | None) -> dict | None:
     if section is None:
         return None
-    return {**section, "awaiting_review": [_experiment(ref) for ref in section["awaiting_review"]]}
+    return {
+        **section,
+        "awaiting_review": [_experiment(ref) for ref in section["awaiting_review"]],
+        "awaiting_review_count": _awaiting_count(section),
+    }
+
+
+def _awaiting_count(section: dict) -> int:
+    """All the experiments awaiting review; the agenda lists the first of them by name. Agendas stored
+    before the count was kept list them all."""
+    return int(section.get("awaiting_review_count", len(section.get("awaiting_review", []))))
 
 
 def founder_agenda_context(agenda: dict) -> dict:
@@ -253,7 +263,7 @@ def meeting_summary(meeting: Meeting, agenda: dict | None = None) -> dict:
             reviews=len(agenda.get("reviews", [])),
             wins=len(agenda.get("wins", [])),
             questions=len(agenda.get("open_questions", [])),
-            awaiting=len((agenda.get("experiments_now") or {}).get("awaiting_review", [])),
+            awaiting=_awaiting_count(agenda.get("experiments_now") or {}),
         )
     else:
         goals = agenda.get("goals", [])

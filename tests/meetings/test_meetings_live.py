@@ -173,3 +173,22 @@ def test_the_founder_agenda_sets_the_month_so_far_beside_the_same_days_before(ma
     assert month["period"] == {"from": "2026-12-01", "to": "2026-12-16"}
     assert month["previous_period"] == {"from": "2026-11-01", "to": "2026-11-16"}
     assert set(month["departments"]) == {"marketing", "sales"}
+
+
+def test_the_agenda_counts_every_experiment_awaiting_review_beyond_those_it_names(
+    ended, sales_head, client_for, web_client, monkeypatch
+):
+    from meetings import agendas
+
+    monkeypatch.setattr(agendas, "AGENDA_AWAITING_SHOWN", 1)
+    with at(DAY, hour=6):
+        sync = {m.kind: m for m in meeting_create_due()}["sync"]
+    with at(DAY, hour=10):
+        now = _agenda(client_for(sales_head), sync)["experiments_now"]
+        html = web_client(sales_head).get(reverse("web:meeting-detail", args=[sync.pk])).content.decode()
+        listed = web_client(sales_head).get(reverse("web:meeting-list")).content.decode()
+    assert [e["id"] for e in now["awaiting_review"]] == [ended["first"].pk]
+    assert now["awaiting_review_count"] == 2
+    tiles = html.split('id="now-title"')[1].split("</dl>")[0]
+    assert "<dd>2</dd>" in tiles
+    assert "2 awaiting review" in listed
