@@ -1,5 +1,7 @@
 """CRM lead data, spend, imports and computed metric snapshots."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -227,8 +229,18 @@ class Spend(models.Model):
         return f"{self.experiment_id} {self.date} {self.kind} {self.amount}"
 
 
+class ImportKind(models.TextChoices):
+    LEADS = "leads", _("Leads")
+    SPEND = "spend", _("Spend")
+
+
 class ImportJob(models.Model):
-    """A CSV file of leads imported in the background, with progress and a per-line error report."""
+    """A file of leads or spend imported in the background, with progress and a per-line error report.
+
+    `options` say how the file is read (docs/imports.md): `preset`, `sheet`, `mapping` (our field →
+    header), `stages` (stage value → level), `reasons` and `campaigns`. Empty for today's `tracker`
+    CSV.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -239,6 +251,8 @@ class ImportJob(models.Model):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     size_bytes = models.PositiveBigIntegerField(_("size, bytes"), default=0)
+    kind = models.CharField(_("data"), max_length=10, choices=ImportKind.choices, default=ImportKind.LEADS)
+    options = models.JSONField(_("how the file is read"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.FloatField(_("progress"), default=0.0)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
@@ -270,6 +284,53 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name or self.file.name} ({self.status})"
+
+
+class ImportUpload(models.Model):
+    """A file stored by a preview, imported later by its token (docs/imports.md)."""
+
+    token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size, bytes"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.token)
+
+
+class ImportProfile(models.Model):
+    """A source remembered: how its files map onto leads or spend. A preview whose headers equal a
+    profile's proposes it."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=_ONE_LINE)
+    kind = models.CharField(_("data"), max_length=10, choices=ImportKind.choices, default=ImportKind.LEADS)
+    preset = models.CharField(_("source"), max_length=40, blank=True)
+    mapping = models.JSONField(_("columns"), default=dict, blank=True)
+    stages = models.JSONField(_("stage levels"), default=dict, blank=True)
+    reasons = models.JSONField(_("non-target reasons"), default=dict, blank=True)
+    campaigns = models.JSONField(_("campaigns"), default=dict, blank=True)
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("import profile")
+        verbose_name_plural = _("import profiles")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class MetricSnapshot(models.Model):

@@ -42,3 +42,8 @@ SPEND_REFUSAL = _(
 class CanImportOrReadOnly(RulePermission):
     rule = ReadOnly | role_permission(can_import_data)
     message = _("Only marketers, the heads of marketing and sales, and admins may send lead data.")
+
+
+class CanImport(RulePermission):
+    rule = role_permission(can_import_data)
+    message = _("Only marketers, the heads of marketing and sales, and admins may send lead data.")

@@ -14,7 +14,7 @@ from experiments.models import Channel, Experiment
 from experiments.permissions import Role
 from metrics.aggregates import merge_counts, period_counts, periods_counts, reasons_by_count
 from metrics.formulas import metrics_from_counts, zones
-from metrics.models import ImportJob, Lead, MetricSnapshot, Spend
+from metrics.models import ImportJob, ImportProfile, Lead, MetricSnapshot, Spend
 from metrics.rows import utm_key
 from tracker.local_time import local_midnight
 
@@ -34,6 +34,10 @@ def snapshot_data(data: dict | None) -> dict:
 
 def import_jobs() -> QuerySet[ImportJob]:
     return ImportJob.objects.select_related("created_by")
+
+
+def import_profiles() -> QuerySet[ImportProfile]:
+    return ImportProfile.objects.order_by("name")
 
 
 def leads_list() -> QuerySet[Lead]:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from experiments.models import Channel
-from metrics.models import ImportJob, Lead, Spend
+from metrics.models import ImportJob, ImportKind, ImportProfile, Lead, Spend
 from metrics.rows import LEAD_FIELDS
 from tracker.input_limits import MAX_INT, validate_date_in_range
 
@@ -90,7 +90,47 @@ class SpendCreateResultSerializer(serializers.Serializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    """A multipart upload (docs/imports.md): `file` or a preview's `upload` token, and how to read it."""
+
+    file = serializers.FileField(required=False)
+    upload = serializers.UUIDField(required=False)
+    kind = serializers.ChoiceField(choices=ImportKind.choices, required=False)
+    preset = serializers.CharField(required=False)
+    sheet = serializers.CharField(required=False)
+    profile = serializers.IntegerField(required=False)
+    mapping = serializers.CharField(required=False, help_text="JSON: our field -> the file's header")
+    stages = serializers.CharField(required=False, help_text="JSON: stage value -> level")
+    reasons = serializers.CharField(required=False, help_text="JSON: reason value -> non_target")
+    campaigns = serializers.CharField(required=False, help_text="JSON: campaign -> utm_campaign")
+
+
+class ImportPreviewRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False)
+    upload = serializers.UUIDField(required=False)
+    kind = serializers.ChoiceField(choices=ImportKind.choices, required=False)
+    preset = serializers.CharField(required=False)
+    sheet = serializers.CharField(required=False)
+
+
+class ImportProfileSerializer(serializers.ModelSerializer):
+    """Read only: writes go through `metrics.services.import_profiles` with the request's data."""
+
+    class Meta:
+        model = ImportProfile
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "preset",
+            "mapping",
+            "stages",
+            "reasons",
+            "campaigns",
+            "headers",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -98,6 +138,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         model = ImportJob
         fields = [
             "id",
+            "kind",
             "status",
             "progress",
             "original_name",

@@ -1,6 +1,8 @@
 """Thin views: input -> service/selector -> output. Permissions are declared on each class."""
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -13,6 +15,8 @@ from experiments.models import Experiment
 from metrics import selectors, services
 from metrics.api.serializers import (
     ImportJobSerializer,
+    ImportPreviewRequestSerializer,
+    ImportProfileSerializer,
     ImportUploadSerializer,
     LeadRowSerializer,
     LeadSerializer,
@@ -23,7 +27,7 @@ from metrics.api.serializers import (
     SpendSerializer,
 )
 from metrics.filters import LeadFilter, SpendFilter
-from metrics.permissions import CanImportOrReadOnly
+from metrics.permissions import CanImport, CanImportOrReadOnly
 
 
 class LeadsView(generics.ListAPIView):
@@ -70,10 +74,79 @@ class ImportsView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.import_jobs()
 
-    @extend_schema(request=ImportUploadSerializer, responses={202: ImportJobSerializer})
+    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: ImportJobSerializer})
     def post(self, request):
-        job = services.import_job_create(file=request.FILES.get("file"), by=request.user)
+        job = services.import_job_create(
+            file=request.FILES.get("file"), by=request.user, **_options(request, IMPORT_OPTIONS)
+        )
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+IMPORT_OPTIONS = ("upload", "kind", "preset", "sheet", "profile", "mapping", "stages", "reasons", "campaigns")
+PREVIEW_OPTIONS = ("upload", "kind", "preset", "sheet")
+
+
+def _options(request, names: tuple[str, ...]) -> dict[str, object]:
+    """The request's options as sent (text fields of a multipart form); the service checks them."""
+    return {name: request.data.get(name) for name in names if name in request.data}
+
+
+class ImportPreviewView(APIView):
+    """POST: store a file (or read a stored one again by its token) and describe how it would be
+    imported: format, encoding, headers, first rows, proposed preset, mapping and stage levels."""
+
+    permission_classes = [IsAuthenticated, CanImport]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": ImportPreviewRequestSerializer}, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        preview = services.import_preview(
+            file=request.FILES.get("file"), by=request.user, **_options(request, PREVIEW_OPTIONS)
+        )
+        return Response(preview)
+
+
+class ImportProfilesView(generics.ListAPIView):
+    """GET: saved import profiles. POST: save one (JSON)."""
+
+    permission_classes = [IsAuthenticated, CanImportOrReadOnly]
+    serializer_class = ImportProfileSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.import_profiles()
+
+    @extend_schema(request=ImportProfileSerializer, responses={201: ImportProfileSerializer})
+    def post(self, request):
+        profile = services.import_profile_create(by=request.user, **_profile_data(request))
+        return Response(ImportProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
+
+
+class ImportProfileDetailView(generics.RetrieveAPIView):
+    """GET, PATCH, DELETE one import profile."""
+
+    permission_classes = [IsAuthenticated, CanImportOrReadOnly]
+    serializer_class = ImportProfileSerializer
+
+    def get_queryset(self):
+        return selectors.import_profiles()
+
+    @extend_schema(request=ImportProfileSerializer, responses=ImportProfileSerializer)
+    def patch(self, request, pk: int):
+        profile = services.import_profile_update(profile=self.get_object(), **_profile_data(request))
+        return Response(ImportProfileSerializer(profile).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        services.import_profile_delete(profile=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _profile_data(request) -> dict[str, object]:
+    data = request.data
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+    return {name: data[name] for name in services.PROFILE_FIELDS if name in data}
 
 
 class ImportDetailView(generics.RetrieveAPIView):

@@ -1,7 +1,19 @@
 """Writes of lead data and metrics: every path (API, import job, admin, commands) calls these."""
 
 from metrics.services.dirty import recompute_enqueue, snapshots_mark_dirty, snapshots_mark_dirty_by_keys
-from metrics.services.imports import ImportRunResult, import_job_create, import_job_run, imports_resume_stalled
+from metrics.services.import_profiles import (
+    PROFILE_FIELDS,
+    import_profile_create,
+    import_profile_delete,
+    import_profile_update,
+)
+from metrics.services.imports import (
+    ImportRunResult,
+    import_job_create,
+    import_job_run,
+    import_preview,
+    imports_resume_stalled,
+)
 from metrics.services.leads import LeadUpsertResult, leads_upsert
 from metrics.services.rollup import leaddays_rebuild
 from metrics.services.snapshots import (
@@ -20,11 +32,16 @@ from metrics.services.spend import (
 )
 
 __all__ = [
+    "PROFILE_FIELDS",
     "ImportRunResult",
     "LeadUpsertResult",
     "SpendCreateResult",
     "import_job_create",
     "import_job_run",
+    "import_preview",
+    "import_profile_create",
+    "import_profile_delete",
+    "import_profile_update",
     "imports_resume_stalled",
     "leaddays_rebuild",
     "leads_upsert",

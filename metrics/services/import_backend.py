@@ -1,16 +1,17 @@
-"""The seam between a CSV import and the database it writes to.
+"""The seam between a lead import and the database it writes to.
 
-An import job reads its file's header (`metrics.services.import_csv`), then hands the data lines to
-one `ImportBackend`, chosen once per run by `metrics.services.imports.import_backend`:
+An import job reads its file's header (`metrics.services.import_rows`), then hands the data rows,
+as the tracker's rows, to one `ImportBackend`, chosen once per run by `metrics.services.imports.import_backend`:
 `PostgresImportBackend` (lines checked set-based in SQL, the whole import one transaction) or
 `OrmImportBackend` (SQLite, the demo database: rows cleaned in Python, batches committed one by
 one). Everything that differs between the two databases lives behind this interface.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol
 
+from metrics.services.import_csv import Row
 from metrics.services.import_lease import ImportLease
 from metrics.services.leads import LeadSource, MergeCounts
 
@@ -59,9 +60,8 @@ class ImportStream:
     where the results go."""
 
     lease: ImportLease  # the run's hold on its job: every write to the job row goes through it
-    text: TextIO  # the file's data lines, after its header
-    delimiter: str
-    header: tuple[str, ...]  # the column names, trimmed and lower-cased
+    rows: Iterator[Row]  # the file's data rows as the tracker's rows, after its header
+    header: tuple[str, ...]  # the tracker's column names, in the order of each row's fields
     tally: ImportTally  # the backend adds every line and lead to it
     position: Callable[[], float]  # how far the file has been read, 0..1
     source: LeadSource  # stamped on every lead the run creates or changes: the job and its uploader

@@ -7,7 +7,7 @@ line through the C `csv` reader, so memory is bounded by a batch, whatever the f
 """
 
 import csv
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -54,25 +54,33 @@ def malformed(exc: csv.Error) -> str:
     return _("Malformed CSV line: %(problem)s.") % {"problem": exc}
 
 
-def records(text: TextIO, delimiter: str, header: Sequence[str]) -> Iterator[tuple[int, dict[str, str] | None, str]]:
-    """(line number in the file, row dict or None, problem) for every data line, malformed ones
-    included. The header was read already: it is line 1."""
+Row = tuple[int, list[str] | None, str]  # (line in the file, the row's fields or None, the problem)
+
+
+def csv_rows(text: TextIO, delimiter: str, width: int) -> Iterator[Row]:
+    """(line number in the file, fields, "") for every data line of a `tracker` CSV, or (line, None,
+    problem) for a malformed one; blank lines are skipped. The header was read already: it is
+    line 1."""
     reader = csv.reader(text, delimiter=delimiter, strict=True)
-    width = len(header)
     while True:
         try:
-            fields = next(reader)
-        except StopIteration:
+            for fields in reader:
+                if len(fields) != width or width == 1:
+                    if not fields or (len(fields) == 1 and not fields[0].strip()):
+                        continue  # blank line
+                    if len(fields) != width:
+                        yield reader.line_num + 1, None, wrong_width(width, len(fields))
+                        continue
+                yield reader.line_num + 1, fields, ""
             return
         except csv.Error as exc:
             yield reader.line_num + 1, None, malformed(exc)
-            continue
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue  # blank line
-        if len(fields) != width:
-            yield reader.line_num + 1, None, wrong_width(width, len(fields))
-            continue
-        yield reader.line_num + 1, dict(zip(header, fields, strict=True)), ""
+
+
+def records(rows: Iterable[Row], header: Sequence[str]) -> Iterator[tuple[int, dict[str, str] | None, str]]:
+    """(line, row dict or None, problem) for every row, malformed ones included."""
+    for line, fields, problem in rows:
+        yield line, None if fields is None else dict(zip(header, fields, strict=True)), problem
 
 
 @dataclass
@@ -84,8 +92,7 @@ class Batch:
 
 
 def read_batches(
-    text: TextIO,
-    delimiter: str,
+    rows: Iterable[Row],
     header: Sequence[str],
     batch_rows: int,
     problem: Callable[[int, str], None],
@@ -93,49 +100,39 @@ def read_batches(
     plain: Callable[[str], object],
     first_batch_rows: int | None = None,
 ) -> Iterator[Batch]:
-    """Split the file into batches of COPY lines; malformed lines go to `problem(line, message)`.
+    """Split the rows into batches of COPY lines; malformed rows go to `problem(line, message)`.
 
     Each line carries a flag: `plain(tab-joined fields)` is true when SQL may check it on its own.
     The first batch may be smaller (`first_batch_rows`), so that the work after it starts sooner.
     """
-    width = len(header)
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
     batch = Batch()
     lines, ids = batch.lines, set()
-    tabs = width - 1
+    tabs = len(header) - 1
     id_index = header.index("external_id")
     size = first_batch_rows or batch_rows
-    while True:
-        try:
-            for fields in reader:
-                if len(fields) != width or width == 1:
-                    if not fields or (len(fields) == 1 and not fields[0].strip()):
-                        continue  # blank line
-                    if len(fields) != width:
-                        problem(reader.line_num + 1, wrong_width(width, len(fields)))
-                        continue
-                external_id = fields[id_index]
-                if external_id in ids:
-                    batch.repeats = True
-                ids.add(external_id)
-                joined = "\t".join(fields)
-                if "\\" in joined or "\n" in joined or "\r" in joined or joined.count("\t") != tabs:
-                    if "\x00" in joined:  # COPY text cannot carry NUL
-                        batch.python_rows.append((reader.line_num + 1, fields))
-                        continue
-                    lines.append(f"{reader.line_num + 1}\tf\t" + "\t".join(map(copy_escape, fields)))
-                elif "\x00" in joined:
-                    batch.python_rows.append((reader.line_num + 1, fields))
-                else:
-                    lines.append(f"{reader.line_num + 1}\t{'t' if plain(joined) else 'f'}\t{joined}")
-                if len(lines) + len(batch.python_rows) >= size:
-                    yield batch
-                    batch = Batch()
-                    lines, ids = batch.lines, set()
-                    size = batch_rows
-            break
-        except csv.Error as exc:
-            problem(reader.line_num + 1, malformed(exc))
+    for line, fields, message in rows:
+        if fields is None:
+            problem(line, message)
+            continue
+        external_id = fields[id_index]
+        if external_id in ids:
+            batch.repeats = True
+        ids.add(external_id)
+        joined = "\t".join(fields)
+        if "\\" in joined or "\n" in joined or "\r" in joined or joined.count("\t") != tabs:
+            if "\x00" in joined:  # COPY text cannot carry NUL
+                batch.python_rows.append((line, fields))
+                continue
+            lines.append(f"{line}\tf\t" + "\t".join(map(copy_escape, fields)))
+        elif "\x00" in joined:
+            batch.python_rows.append((line, fields))
+        else:
+            lines.append(f"{line}\t{'t' if plain(joined) else 'f'}\t{joined}")
+        if len(lines) + len(batch.python_rows) >= size:
+            yield batch
+            batch = Batch()
+            lines, ids = batch.lines, set()
+            size = batch_rows
     if lines or batch.python_rows:
         yield batch
 

@@ -17,9 +17,9 @@ class OrmImportBackend:
     all_or_nothing = False  # a batch stays written when a later one fails
 
     def write(self, stream: ImportStream) -> None:
-        cleaner, tally = lead_cleaner(), stream.tally
+        cleaner, tally = lead_cleaner(exported=True), stream.tally
         batch: list[tuple[object, ...]] = []
-        for line, record, problem in records(stream.text, stream.delimiter, stream.header):
+        for line, record, problem in records(stream.rows, stream.header):
             tally.rows_total += 1
             values, row_errors = (None, {"non_field_errors": [problem]}) if record is None else cleaner.clean(record)
             if values is None:

@@ -50,15 +50,16 @@ class PostgresImportBackend:
             tally.errors.append({"line": line, "external_id": None, "errors": {"non_field_errors": [message]}})
 
         batches = read_batches(
-            stream.text,
-            stream.delimiter,
+            stream.rows,
             header,
             BATCH_ROWS,
             problem,
             plain=line_pattern(header).fullmatch,
             first_batch_rows=min(FIRST_BATCH_ROWS, BATCH_ROWS),
         )
-        loader = BatchLoader(list(header), lead_cleaner(), settings.TIME_ZONE, stream.job_id, source=stream.source)
+        loader = BatchLoader(
+            list(header), lead_cleaner(exported=True), settings.TIME_ZONE, stream.job_id, source=stream.source
+        )
         pipeline = (
             _InCallersTransaction(loader, stream) if connection.in_atomic_block else _OnOwnConnections(loader, stream)
         )

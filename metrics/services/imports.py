@@ -1,7 +1,7 @@
-"""CSV imports of leads: the file is stored, a Celery job streams it in batches.
+"""Imports of leads and spend: the file is stored, a Celery job streams it in batches.
 
-The file is never loaded whole: it is read line by line through `csv`, in batches
-(`metrics.services.import_csv`), and written by the database's `ImportBackend`
+The file is never loaded whole: it is read row by row (`metrics.services.import_rows`: today's CSV
+through `csv`, any other export through `metrics.sources`), in batches, and written by the database's `ImportBackend`
 (`metrics.services.import_backend`), chosen once per run by `import_backend`. Memory is bounded by
 the batch size, whatever the file size. This module holds the job's life: upload, claim, lease,
 retries and the report (the claim and its lease in `metrics.services.import_lease`), and the sweep
@@ -9,10 +9,12 @@ that sends lost jobs again.
 """
 
 import datetime as dt
-import io
 import logging
 import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,12 +23,14 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from metrics.models import ImportJob
+from metrics.models import ImportJob, ImportUpload
 from metrics.services.import_backend import ImportBackend, ImportStream, ImportTally
-from metrics.services.import_csv import HeaderRefused, read_header
 from metrics.services.import_lease import ImportLease, LeaseLost, stalled
+from metrics.services.import_options import import_options_clean, stored_options
 from metrics.services.import_orm import OrmImportBackend
 from metrics.services.import_pg import PostgresImportBackend
+from metrics.services.import_rows import FileRefused, MappingRefused, file_mapping, job_rows, preview_payload
+from metrics.services.import_spend import spend_import
 from metrics.services.leads import LeadSource
 
 logger = logging.getLogger(__name__)
@@ -44,14 +48,12 @@ def _human_size(size: int) -> str:
     return str(size)
 
 
-@transaction.atomic
-def import_job_create(*, file, by) -> ImportJob:
-    """Store an uploaded CSV file and enqueue its import after commit."""
+def _file_refusal(file) -> ValidationError | None:
     limit = settings.IMPORT_MAX_BYTES
     if file is None:
-        raise ValidationError({"file": [_("Attach a CSV file.")]})
+        return ValidationError({"file": [_("Attach a file: a CSV or Excel export of the CRM or ad cabinet.")]})
     if file.size > limit:
-        raise ValidationError(
+        return ValidationError(
             {
                 "file": [
                     _(
@@ -63,16 +65,85 @@ def import_job_create(*, file, by) -> ImportJob:
             }
         )
     if file.size == 0:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    job = ImportJob.objects.create(
+        return ValidationError({"file": [_("The file is empty.")]})
+    return None
+
+
+def _upload_get(token: object) -> ImportUpload:
+    try:
+        return ImportUpload.objects.get(token=uuid.UUID(str(token)))
+    except (ValueError, ImportUpload.DoesNotExist):
+        raise ValidationError({"upload": [_("This uploaded file is no longer here: upload the file again.")]}) from None
+
+
+def _stored(model, *, file, upload, by, **fields):
+    """A row holding the request's file: a new upload, or the file a preview stored (`upload`)."""
+    creator = by if getattr(by, "pk", None) else None
+    if upload not in (None, ""):
+        stored = _upload_get(upload)
+        return model.objects.create(
+            file=stored.file.name,
+            original_name=stored.original_name,
+            size_bytes=stored.size_bytes,
+            created_by=creator,
+            **fields,
+        )
+    refusal = _file_refusal(file)
+    if refusal is not None:
+        raise refusal
+    return model.objects.create(
         file=file,
         original_name=(getattr(file, "name", "") or "")[:255],
         size_bytes=file.size,
-        created_by=by if getattr(by, "pk", None) else None,
-        language=translation.get_language() or "",
+        created_by=creator,
+        **fields,
     )
+
+
+def _refused(row, *, delete_file: bool, errors: dict[str, list[str]]) -> ValidationError:
+    """The row's upload is refused: its file goes (the transaction takes the row back)."""
+    if delete_file:
+        row.file.delete(save=False)
+    return ValidationError(errors)
+
+
+@transaction.atomic
+def import_job_create(*, file=None, upload=None, by, **options: object) -> ImportJob:
+    """Store an uploaded file (or take the one a preview stored, by its `upload` token) and enqueue
+    its import after commit. `options` are the request's (`kind`, `preset`, `sheet`, `profile`,
+    `mapping`, `stages`, `reasons`, `campaigns`; docs/imports.md): the file is checked against them
+    now, so that a file that is not a table or a mapping that does not fit it is refused with
+    nothing queued. Without options a `tracker` CSV is imported exactly as it always was."""
+    parsed, _profile = import_options_clean(options)
+    new_file = upload in (None, "")
+    job = _stored(
+        ImportJob, file=file, upload=upload, by=by, kind=parsed.kind, language=translation.get_language() or ""
+    )
+    try:
+        _sniffed, mapping = file_mapping(Path(job.file.path), parsed)
+    except FileRefused as exc:
+        raise _refused(job, delete_file=new_file, errors={"file": [str(exc)]}) from None
+    except MappingRefused as exc:
+        raise _refused(job, delete_file=new_file, errors=exc.errors) from None
+    if mapping is not None:
+        job.options = stored_options(mapping, parsed.sheet)
+        job.save(update_fields=["options"])
     transaction.on_commit(lambda: import_job_enqueue(job.id))
     return job
+
+
+@transaction.atomic
+def import_preview(*, file=None, upload=None, by, **options: object) -> dict[str, Any]:
+    """imports.md's preview: the file is stored (or a stored one read again by its `upload` token)
+    and described; its token lets the import reuse it."""
+    parsed, _profile = import_options_clean(options)
+    new_file = upload in (None, "")
+    stored = _stored(ImportUpload, file=file, upload=upload, by=by) if new_file else _upload_get(upload)
+    try:
+        payload = preview_payload(Path(stored.file.path), options=parsed)
+    except FileRefused as exc:
+        raise _refused(stored, delete_file=new_file, errors={"file": [str(exc)]}) from None
+    return {"upload": str(stored.token), "original_name": stored.original_name, **payload}
 
 
 def import_job_enqueue(job_id: int) -> None:
@@ -150,24 +221,23 @@ def _fail(job: ImportJob, lease: ImportLease, backend: ImportBackend, message: s
 
 
 def _run(job: ImportJob, lease: ImportLease, backend: ImportBackend) -> ImportRunResult:
-    size = max(job.size_bytes, 1)
     tally = ImportTally()
-    with job.file.open("rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        try:
-            delimiter, header = read_header(text)
-        except HeaderRefused as refused:
-            return _fail(job, lease, backend, str(refused))
-        stream = ImportStream(
-            lease=lease,
-            text=text,
-            delimiter=delimiter,
-            header=header,
-            tally=tally,
-            position=lambda: raw.tell() / size,
-            source=LeadSource.of_import(job),
-        )
-        backend.write(stream)  # and marks the job done
+    try:
+        with job_rows(job) as source:
+            if source.spend is not None:
+                spend_import(source.spend, lease=lease, tally=tally, position=source.position, by=job.created_by)
+            else:
+                stream = ImportStream(
+                    lease=lease,
+                    rows=source.rows,
+                    header=source.header,
+                    tally=tally,
+                    position=source.position,
+                    source=LeadSource.of_import(job),
+                )
+                backend.write(stream)  # and marks the job done
+    except FileRefused as refused:
+        return _fail(job, lease, backend, str(refused))
     return ImportRunResult(ImportJob.Status.DONE, tally.rows_total, tally.rows_ok, tally.rows_failed)
 
 

@@ -26,6 +26,7 @@ from experiments.models import Channel
 from metrics.models import ImportJob, Lead
 from metrics.rows import LEAD_COLUMNS, LEAD_SOURCE_COLUMNS, LeadCleaner, local_zone
 from metrics.services.dirty import snapshots_mark_dirty_by_keys
+from metrics.sources.cleaner import ExportCleaner
 from tracker.db import atomic_retrying_deadlocks
 from tracker.errors import Busy
 
@@ -142,8 +143,11 @@ def too_many_rows(count: int) -> str:
     return _("At most %(limit)s rows per request; got %(count)s.") % {"limit": f"{MAX_ROWS:,}", "count": f"{count:,}"}
 
 
-def lead_cleaner() -> LeadCleaner:
-    return LeadCleaner(channels=dict(Channel.objects.values_list("slug", "id")), zone=local_zone())
+def lead_cleaner(*, exported: bool = False) -> LeadCleaner:
+    """The row cleaner of the JSON API; `exported`: of an import, which also reads values as people
+    write them in exports (`metrics.sources.cleaner`)."""
+    cleaner = ExportCleaner if exported else LeadCleaner
+    return cleaner(channels=dict(Channel.objects.values_list("slug", "id")), zone=local_zone())
 
 
 @atomic_retrying_deadlocks

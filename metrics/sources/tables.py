@@ -4,9 +4,10 @@ row number) so that errors point where a person would look."""
 
 import csv
 import datetime as dt
+import io
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -34,6 +35,7 @@ class Table:
     headers: list[str]
     rows: Iterator[Row]
     sheets: list[str] | None = field(default=None)
+    position: Callable[[], float] = field(default=lambda: 0.0)  # how far the rows are read, 0..1
 
 
 @contextmanager
@@ -41,15 +43,19 @@ def open_table(path: Path, *, sheet: str | None = None) -> Iterator[Table]:
     """The file's header row and an iterator over its data rows; the file closes on exit."""
     sniffed = sniff(path)
     if sniffed.format == "xlsx":
-        with _xlsx_rows(path, sheet) as (sheets, rows):
-            yield _table(sniffed, rows, sheets)
+        with _xlsx_rows(path, sheet) as (sheets, rows, position):
+            yield _table(sniffed, rows, sheets, position)
         return
-    with open(path, encoding=sniffed.encoding, errors="replace", newline="") as text:
+    size = max(path.stat().st_size, 1)
+    with (
+        open(path, "rb") as raw,
+        io.TextIOWrapper(raw, encoding=sniffed.encoding, errors="replace", newline="") as text,
+    ):
         rows = _csv_rows(text, sniffed.delimiter or ",") if sniffed.format == "csv" else _html_rows(text)
-        yield _table(sniffed, rows, None)
+        yield _table(sniffed, rows, None, lambda: raw.tell() / size)
 
 
-def _table(sniffed: Sniffed, rows: Iterator[Row], sheets: list[str] | None) -> Table:
+def _table(sniffed: Sniffed, rows: Iterator[Row], sheets: list[str] | None, position: Callable[[], float]) -> Table:
     for _line, cells, problem in rows:
         if cells is None:
             raise SourceError(_("The header row cannot be read: %(problem)s") % {"problem": problem})
@@ -65,7 +71,9 @@ def _table(sniffed: Sniffed, rows: Iterator[Row], sheets: list[str] | None) -> T
                     _("The header has %(count)s columns; a lead or spend export has at most %(limit)s.")
                     % {"count": len(headers), "limit": MAX_COLUMNS}
                 )
-            return Table(sniffed=sniffed, headers=headers, rows=_data(rows, len(headers)), sheets=sheets)
+            return Table(
+                sniffed=sniffed, headers=headers, rows=_data(rows, len(headers)), sheets=sheets, position=position
+            )
     raise SourceError(_("The file has no header row: export it with column names in the first row."))
 
 
@@ -105,7 +113,7 @@ def _csv_rows(text: TextIO, delimiter: str) -> Iterator[Row]:
 
 
 @contextmanager
-def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[list[str], Iterator[Row]]]:
+def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[list[str], Iterator[Row], Callable[[], float]]]:
     from openpyxl import load_workbook  # a large import, needed only for workbooks
 
     try:
@@ -119,13 +127,18 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[list[str], Itera
         if sheet is not None and sheet not in names:
             raise SourceError(_("The workbook has no sheet “%(sheet)s”.") % {"sheet": sheet})
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        # Some exports write a wrong <dimension>; forget it and read rows to the end.
+        # Some exports write a wrong <dimension>: it only estimates the progress, and the rows are
+        # read to the end whatever it says.
+        expected = max(worksheet.max_row or 0, 1)
         worksheet.reset_dimensions()
-        rows = (
-            (number, [_xlsx_cell(value) for value in values], "")
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
-        )
-        yield names, rows
+        read = [0]
+
+        def rows() -> Iterator[Row]:
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                read[0] = number
+                yield number, [_xlsx_cell(value) for value in values], ""
+
+        yield names, rows(), lambda: min(read[0] / expected, 0.99)
     finally:
         workbook.close()
 

@@ -7,7 +7,6 @@ row check downstream reports it in the same words as for any other file.
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from tracker.numbers import currency_markers, parse_decimal
 
@@ -31,8 +30,12 @@ def fold(text: str) -> str:
     return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
 
 
+_NONE_START = frozenset("-—–нНnN(")  # the first letters of NONE_MARKERS: most cells are spared fold()
+
+
 def is_none(text: str) -> bool:
-    return fold(text) in NONE_MARKERS
+    stripped = text.strip()
+    return not stripped or (stripped[0] in _NONE_START and fold(stripped) in NONE_MARKERS)
 
 
 def number_text(text: str, *, decimal_comma: bool = True) -> str:
@@ -55,21 +58,22 @@ def bool_text(text: str) -> str:
     return "" if folded in NONE_MARKERS else text
 
 
-def datetime_text(value: object, *, zone: ZoneInfo, day_first: bool = True) -> str:
-    """A cell as an ISO 8601 datetime; times without an offset are local to `zone`."""
+def datetime_text(value: object, *, day_first: bool = True) -> str:
+    """A cell as an ISO 8601 datetime. Times without an offset stay without one: the row cleaner and
+    the import's SQL both read them in the configured time zone (`TIME_ZONE`), as imports.md says."""
     if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=zone)).isoformat()
+        return value.isoformat()
     if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(), zone).isoformat()
+        return f"{value.isoformat()}T00:00:00"
     text = str(value).strip()
     if is_none(text):
         return ""
     if _ISO_DATE.match(text):
         try:
-            parsed = dt.datetime.fromisoformat(text)
+            dt.datetime.fromisoformat(text)
         except ValueError:
             return text
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).isoformat()
+        return text
     match = _DOTTED.match(text)
     if not match:
         return text
@@ -83,4 +87,4 @@ def datetime_text(value: object, *, zone: ZoneInfo, day_first: bool = True) -> s
         parsed = dt.datetime(int(year), int(month), int(day), hours, int(minute or 0), int(second_of_minute or 0))
     except ValueError:
         return text
-    return parsed.replace(tzinfo=zone).isoformat()
+    return parsed.isoformat()

@@ -37,7 +37,7 @@ def _rows(path: Path, **mapping_options) -> tuple[str, list[Any]]:
             kind=preset.kind, preset=preset, fields=preset.mapping(table.headers), **mapping_options
         )
         assert mapping.errors(table.headers) == {}
-        convert = mapping.converter(table.headers, zone=MSK)
+        convert = mapping.converter(table.headers)
         out: list[Any] = []
         for _line, cells, problem in table.rows:
             try:
@@ -71,27 +71,27 @@ def test_numbers_as_people_write_them(text, comma, expected):
 @pytest.mark.parametrize(
     ("text", "day_first", "expected"),
     [
-        ("01.12.2026 09:05", True, "2026-12-01T09:05:00+03:00"),
-        ("01.12.2026", True, "2026-12-01T00:00:00+03:00"),
+        ("01.12.2026 09:05", True, "2026-12-01T09:05:00"),
+        ("01.12.2026", True, "2026-12-01T00:00:00"),
         ("2026-12-01T09:05:00+00:00", True, "2026-12-01T09:05:00+00:00"),
-        ("2026-12-01 09:05", True, "2026-12-01T09:05:00+03:00"),
-        ("12/01/2026 09:05 PM", False, "2026-12-01T21:05:00+03:00"),
-        ("01/12/2026", True, "2026-12-01T00:00:00+03:00"),
+        ("2026-12-01 09:05", True, "2026-12-01 09:05"),  # ISO already: as written
+        ("12/01/2026 09:05 PM", False, "2026-12-01T21:05:00"),
+        ("01/12/2026", True, "2026-12-01T00:00:00"),
         ("не закрыта", True, ""),
     ],
 )
 def test_dates_as_people_write_them(text, day_first, expected):
-    assert datetime_text(text, zone=MSK, day_first=day_first) == expected
+    assert datetime_text(text, day_first=day_first) == expected
 
 
 def test_excel_date_cells_are_local_times():
-    assert datetime_text(dt.datetime(2026, 12, 1, 9, 5), zone=MSK) == "2026-12-01T09:05:00+03:00"
-    assert datetime_text(dt.date(2026, 12, 1), zone=MSK) == "2026-12-01T00:00:00+03:00"
+    assert datetime_text(dt.datetime(2026, 12, 1, 9, 5)) == "2026-12-01T09:05:00"
+    assert datetime_text(dt.date(2026, 12, 1)) == "2026-12-01T00:00:00"
 
 
 def test_a_value_nobody_can_read_passes_through_for_the_row_check_to_name():
-    assert datetime_text("31.02.2026", zone=MSK) == "31.02.2026"
-    assert datetime_text("tomorrow", zone=MSK) == "tomorrow"
+    assert datetime_text("31.02.2026") == "31.02.2026"
+    assert datetime_text("tomorrow") == "tomorrow"
 
 
 @pytest.mark.parametrize(("text", "expected"), [("да", "true"), ("Нет", "false"), ("YES", "true"), ("n", "false")])
@@ -121,7 +121,7 @@ def test_the_encoding_is_read_from_the_bytes(tmp_path, encoding, expected):
 @pytest.mark.parametrize(("delimiter"), [",", ";", "\t"])
 def test_the_delimiter_is_the_one_that_splits_the_header(tmp_path, delimiter):
     header = delimiter.join(["external_id", "created_at", "utm_campaign", "disqualify_reason"])
-    row = delimiter.join(["a1", "2026-12-01T10:00:00+03:00", '"promo, winter"', '"no; budget"'])
+    row = delimiter.join(["a1", "2026-12-01T10:00:00", '"promo, winter"', '"no; budget"'])
     path = _write(tmp_path, "leads.csv", f"{header}\n{row}\n".encode())
     assert sniff(path).delimiter == delimiter
 
@@ -190,7 +190,7 @@ def test_amocrm_export_in_windows_1251_with_semicolons(tmp_path):
     assert name == "amocrm"
     won, junk, lost, unmapped = rows
     assert won["utm_campaign"] == "partner_smb"  # the repeated header's first non-empty cell
-    assert won["won_at"] == "2026-12-03T10:00:00+03:00"
+    assert won["won_at"] == "2026-12-03T10:00:00"
     assert won["revenue"] == "12500.50"
     assert won["is_target"] == "true"
     assert junk["is_target"] == "false"
@@ -212,7 +212,7 @@ def test_bitrix24_leads_with_a_trailing_semicolon(tmp_path):
     assert name == "bitrix24"
     assert junk == {
         "external_id": "11",
-        "created_at": "2026-12-01T12:00:00+03:00",
+        "created_at": "2026-12-01T12:00:00",
         "utm_campaign": "expo",
         "is_target": "false",
         "disqualify_reason": "Студент",
@@ -242,8 +242,8 @@ def test_hubspot_lifecycle_stages_and_us_dates(tmp_path):
     path = _write(tmp_path, "hubspot.csv", text.encode())
     name, (lead,) = _rows(path, stages={"Marketing Qualified Lead": "mql"})
     assert name == "hubspot"
-    assert lead["created_at"] == "2026-12-01T09:00:00+03:00"
-    assert lead["mql_at"] == "2026-12-02T10:00:00+03:00"  # the column's date, not the creation date
+    assert lead["created_at"] == "2026-12-01T09:00:00"
+    assert lead["mql_at"] == "2026-12-02T10:00:00"  # the column's date, not the creation date
     assert "revenue" not in lead  # only bought leads carry revenue
 
 
@@ -275,7 +275,7 @@ def test_xlsx_is_read_with_date_cells(tmp_path):
     name, (lead,) = _rows(path, stages={"Успешно реализовано": "won"})
     assert name == "amocrm"
     assert lead["external_id"] == "9"
-    assert lead["created_at"] == "2026-12-01T09:05:00+03:00"
+    assert lead["created_at"] == "2026-12-01T09:05:00"
     assert lead["revenue"] == "12500.5"
 
 
