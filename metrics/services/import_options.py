@@ -43,15 +43,16 @@ class ImportOptions:
         return any(value is not None for name, value in asdict(self).items() if name != "kind")
 
     def with_profile(self, profile: ImportProfile) -> "ImportOptions":
-        """The profile's answers where the request said nothing."""
+        """The profile's answers where the request said nothing (an empty map of the profile says
+        nothing either: the preset proposes)."""
         return ImportOptions(
             kind=profile.kind,
             preset=self.preset or profile.preset or None,
             sheet=self.sheet,
-            mapping=self.mapping if self.mapping is not None else dict(profile.mapping),
-            stages=self.stages if self.stages is not None else dict(profile.stages),
-            reasons=self.reasons if self.reasons is not None else dict(profile.reasons),
-            campaigns=self.campaigns if self.campaigns is not None else dict(profile.campaigns),
+            mapping=self.mapping if self.mapping is not None else (dict(profile.mapping) or None),
+            stages=self.stages if self.stages is not None else (dict(profile.stages) or None),
+            reasons=self.reasons if self.reasons is not None else (dict(profile.reasons) or None),
+            campaigns=self.campaigns if self.campaigns is not None else (dict(profile.campaigns) or None),
         )
 
     def source_mapping(self, headers: list[str]) -> SourceMapping:
