@@ -80,16 +80,17 @@ class SourceMapping:
 def value_reader(name: str, preset: Preset) -> Callable[[Cell], str]:
     """How a cell of our field `name` is read: as the canonical text of docs/api.md."""
     if name in DATETIME_FIELDS or name == "date":
-        return lambda raw: datetime_text(raw, day_first=preset.day_first)
+        # Remembered too: an open deal's close date is the same "не закрыта" on most rows.
+        return _memo(lambda raw: datetime_text(raw, day_first=preset.day_first))
     if name in NUMBER_FIELDS:
-        return _memo(lambda text: number_text(text, decimal_comma=preset.decimal_comma))
+        return _memo(lambda raw: number_text(_text(raw), decimal_comma=preset.decimal_comma))
     if name in COUNT_FIELDS:
-        return _memo(lambda text: count_text(text, decimal_comma=preset.decimal_comma))
+        return _memo(lambda raw: count_text(_text(raw), decimal_comma=preset.decimal_comma))
     if name == "is_target":
-        return _memo(bool_text)
+        return _memo(lambda raw: bool_text(_text(raw)))
     if name == "stage":
         return _stripped
-    return _memo(_plain) if name in ("utm_campaign", "channel", "kind", "campaign") else _plain
+    return _memo(_plain) if name in ("utm_campaign", "channel", "kind", "campaign", "reason") else _plain
 
 
 def _text(raw: Cell) -> str:
@@ -111,7 +112,7 @@ def count_text(text: str, *, decimal_comma: bool = True) -> str:
     return number[:-2] if number.endswith(".0") else number
 
 
-def _memo(read: Callable[[str], str], limit: int = 10_000) -> Callable[[Cell], str]:
+def _memo(read: Callable[[Cell], str], limit: int = 10_000) -> Callable[[Cell], str]:
     """`read` remembered for the values a column repeats (amounts, campaigns, flags); the memory is
     bounded, so that a column of distinct values costs no more than reading them."""
     seen: dict[Cell, str] = {}
@@ -119,7 +120,7 @@ def _memo(read: Callable[[str], str], limit: int = 10_000) -> Callable[[Cell], s
     def remembered(raw: Cell) -> str:
         found = seen.get(raw)
         if found is None:
-            found = read(_text(raw))
+            found = read(raw)
             if len(seen) >= limit:
                 seen.clear()
             seen[raw] = found

@@ -58,6 +58,30 @@ def bool_text(text: str) -> str:
     return "" if folded in NONE_MARKERS else text
 
 
+def _dotted_fast(text: str) -> str | None:
+    """`dd.mm.yyyy HH:MM[:SS]` as CRMs write it, read by slicing (most cells of a Russian export):
+    None for anything else, and for days past the 28th, which `datetime_text` checks in full."""
+    if len(text) not in (16, 19) or text[2] != "." or text[5] != "." or text[10] != " " or text[13] != ":":
+        return None
+    day, month, year, hour, minute = text[:2], text[3:5], text[6:10], text[11:13], text[14:16]
+    seconds = text[17:] if len(text) == 19 else "00"
+    if len(text) == 19 and text[16] != ":":
+        return None
+    if not (
+        "01" <= day <= "28"
+        and "01" <= month <= "12"
+        and year.isdigit()
+        and "00" <= hour <= "23"
+        and "00" <= minute <= "59"
+        and "00" <= seconds <= "59"
+        and (hour + minute + seconds).isdigit()
+        and day.isdigit()
+        and month.isdigit()
+    ):
+        return None
+    return f"{year}-{month}-{day}T{hour}:{minute}:{seconds}"
+
+
 def datetime_text(value: object, *, day_first: bool = True) -> str:
     """A cell as an ISO 8601 datetime. Times without an offset stay without one: the row cleaner and
     the import's SQL both read them in the configured time zone (`TIME_ZONE`), as imports.md says."""
@@ -66,6 +90,8 @@ def datetime_text(value: object, *, day_first: bool = True) -> str:
     if isinstance(value, dt.date):
         return f"{value.isoformat()}T00:00:00"
     text = str(value).strip()
+    if (fast := _dotted_fast(text)) is not None:
+        return fast
     if is_none(text):
         return ""
     if _ISO_DATE.match(text):
