@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from metrics.models import ImportKind, ImportProfile
 from metrics.sources.mapping import SourceMapping
-from metrics.sources.presets import BY_NAME, LEVELS, preset_detect
+from metrics.sources.presets import BY_KIND, LEVELS, preset_detect
 from metrics.sources.values import fold
 from tracker.input_limits import object_id, visible
 
@@ -58,7 +58,7 @@ class ImportOptions:
     def source_mapping(self, headers: list[str]) -> SourceMapping:
         """The mapping for a file with these headers: what the options say, and the proposals of
         the preset (named, or detected from the headers) for what they do not."""
-        preset = BY_NAME[self.preset] if self.preset else preset_detect(headers, kind=self.kind)
+        preset = BY_KIND[self.kind, self.preset] if self.preset else preset_detect(headers, kind=self.kind)
         return SourceMapping(
             kind=self.kind,
             preset=preset,
@@ -85,7 +85,7 @@ def job_mapping(options: Mapping[str, Any], kind: str) -> SourceMapping:
     """The mapping a job stored at its upload (`stored_options`)."""
     return SourceMapping(
         kind=kind,
-        preset=BY_NAME[options["preset"]],
+        preset=BY_KIND[kind, options["preset"]],
         fields=dict(options.get("mapping") or {}),
         stages=dict(options.get("stages") or {}),
         reasons=dict(options.get("reasons") or {}),
@@ -102,15 +102,13 @@ def import_options_clean(data: Mapping[str, Any]) -> tuple[ImportOptions, Import
         errors["kind"] = [_("Choose “leads” or “spend”.")]
         kind = ImportKind.LEADS
     preset = _text(data.get("preset")) or None
-    if preset is not None:
-        known = BY_NAME.get(preset)
-        if known is None or known.kind != kind:
-            names = ", ".join(name for name, each in BY_NAME.items() if each.kind == kind)
-            errors["preset"] = [
-                _("“%(preset)s” is not a source of this import; choose one of: %(names)s.")
-                % {"preset": visible(preset), "names": names}
-            ]
-            preset = None
+    if preset is not None and (kind, preset) not in BY_KIND:
+        names = ", ".join(name for each_kind, name in BY_KIND if each_kind == kind)
+        errors["preset"] = [
+            _("“%(preset)s” is not a source of this import; choose one of: %(names)s.")
+            % {"preset": visible(preset), "names": names}
+        ]
+        preset = None
     sheet = _text(data.get("sheet")) or None
     maps: dict[str, dict[str, str] | None] = {}
     for name in OPTION_MAPS:

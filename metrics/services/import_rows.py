@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from metrics.models import ImportJob, ImportKind
 from metrics.services.import_csv import HeaderRefused, Row, csv_rows, read_header
 from metrics.services.import_options import ImportOptions, job_mapping, profile_for_headers
@@ -83,6 +85,15 @@ def file_mapping(path: Path, options: ImportOptions) -> tuple[Sniffed, SourceMap
         return sniffed, None
     mapping = options.source_mapping(headers)
     errors = mapping.errors(headers)
+    if options.mapping is None and any(name in errors for name in REQUIRED[options.kind]):
+        # Nothing was chosen and no source knows these names: most likely the header row is missing.
+        errors["file"] = [
+            _(
+                "The first row names no columns this import knows (%(headers)s): export the file with "
+                "its header row, or choose the columns in the preview."
+            )
+            % {"headers": ", ".join(visible(header[:40]) for header in headers[:6])}
+        ]
     if errors:
         raise MappingRefused(errors)
     return sniffed, mapping

@@ -150,7 +150,7 @@ PRESETS: tuple[Preset, ...] = (
         day_first=False,
         decimal_comma=False,
     ),
-    Preset("tracker_spend", "Experiment Tracker spend CSV", "spend", _same(*SPEND_SOURCE_FIELDS)),
+    Preset("tracker", "Experiment Tracker spend CSV", "spend", _same(*SPEND_SOURCE_FIELDS)),
     Preset(
         "yandex_direct",
         "Yandex Direct",
@@ -187,7 +187,9 @@ PRESETS: tuple[Preset, ...] = (
         decimal_comma=False,
     ),
 )
-BY_NAME = {preset.name: preset for preset in PRESETS}
+# A preset by its kind and name: `tracker` names one of each kind.
+BY_KIND = {(preset.kind, preset.name): preset for preset in PRESETS}
+BY_NAME = {preset.name: preset for preset in PRESETS if preset.kind == "leads"}  # the lead presets
 
 
 def preset_detect(headers: list[str], *, kind: str) -> Preset:

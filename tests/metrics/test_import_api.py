@@ -209,3 +209,24 @@ def test_todays_tracker_csv_with_values_as_people_write_them(client_for, markete
     lead = Lead.objects.get(external_id="t1")
     assert lead.is_target is True and lead.revenue == Decimal("12500.50")
     assert lead.created_at == dt.datetime(2026, 12, 1, 6, 5, tzinfo=dt.UTC)
+
+
+def test_a_file_without_its_header_row_says_so(client_for, marketer):
+    text = "\n".join(AMO_ROWS) + "\n"
+    upload = SimpleUploadedFile("amocrm.csv", text.encode("cp1251"))
+    response = client_for(marketer).post("/api/v1/imports/", {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert "export the file with its header row" in response.json()["file"][0]
+    assert not ImportJob.objects.exists()
+
+
+def test_a_tracker_spend_csv_is_the_spend_default(client_for, marketer, experiment):
+    text = 'date,utm_campaign,amount,visits\n2026-12-01,partner_dec,"1 500,50",12\n'
+    upload = SimpleUploadedFile("spend.csv", text.encode())
+    response = client_for(marketer).post(
+        "/api/v1/imports/", {"file": upload, "kind": "spend", "preset": "tracker"}, format="multipart"
+    )
+    assert response.status_code == 202, response.content
+    job = run(response.json()["id"])
+    assert (job.kind, job.options["preset"], job.rows_ok) == ("spend", "tracker", 1), job.errors
+    assert Spend.objects.get(experiment=experiment).amount == Decimal("1500.50")
