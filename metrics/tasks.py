@@ -67,3 +67,9 @@ def run_import(job_id: int) -> str:
 def resume_stalled_imports() -> int:
     """Periodic repair: import jobs whose message was lost are sent again."""
     return len(services.imports_resume_stalled())
+
+
+@shared_task(name="metrics.tasks.forget_old_uploads", acks_late=True)
+def forget_old_uploads() -> int:
+    """Daily: previewed files nobody imported within IMPORT_UPLOAD_DAYS are deleted."""
+    return services.import_uploads_forget()

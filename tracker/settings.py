@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.resume_stalled_imports",
         "schedule": env.int("IMPORT_SWEEP_SECONDS", default=30),
     },
+    "forget-old-uploads": {
+        "task": "metrics.tasks.forget_old_uploads",
+        "schedule": crontab(minute=30, hour=3),
+    },
     "sweep-review-locks": {
         "task": "experiments.tasks.sweep_review_locks",
         "schedule": env.int("LOCK_SWEEP_SECONDS", default=600),
@@ -285,6 +289,9 @@ LEAD_POST_WAIT_SECONDS = env.float("LEAD_POST_WAIT_SECONDS", default=20.0)
 # so a lost import resumes within IMPORT_STALLED_SECONDS + IMPORT_SWEEP_SECONDS (75 s by default).
 # A queued import no worker has taken within the lease is sent again as well. The running import
 # moves its heartbeat every IMPORT_HEARTBEAT_SECONDS, from a thread of its own, also while it waits.
+# A previewed file waits this long to be imported (by its token); then it and its row go, unless an
+# import job reads it.
+IMPORT_UPLOAD_DAYS = env.int("IMPORT_UPLOAD_DAYS", default=7)
 IMPORT_STALLED_SECONDS = env.float("IMPORT_STALLED_SECONDS", default=45.0)
 IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=10.0)
 if not 0 < IMPORT_HEARTBEAT_SECONDS <= IMPORT_STALLED_SECONDS / 2:

@@ -12,6 +12,7 @@ from metrics.services.imports import (
     import_job_create,
     import_job_run,
     import_preview,
+    import_uploads_forget,
     imports_resume_stalled,
 )
 from metrics.services.leads import LeadUpsertResult, leads_upsert
@@ -42,6 +43,7 @@ __all__ = [
     "import_profile_create",
     "import_profile_delete",
     "import_profile_update",
+    "import_uploads_forget",
     "imports_resume_stalled",
     "leaddays_rebuild",
     "leads_upsert",

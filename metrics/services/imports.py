@@ -255,3 +255,19 @@ def imports_resume_stalled(*, queued_for: dt.timedelta | None = None) -> list[in
     for job_id in ids:
         import_job_enqueue(job_id)
     return ids
+
+
+def import_uploads_forget(*, older_than: dt.timedelta | None = None) -> int:
+    """Delete previewed files older than IMPORT_UPLOAD_DAYS, and their rows; a file an import job
+    reads stays (the job's report links it), only the upload's row goes."""
+    if older_than is None:
+        older_than = dt.timedelta(days=settings.IMPORT_UPLOAD_DAYS)
+    old = ImportUpload.objects.filter(created_at__lt=timezone.now() - older_than)
+    imported = set(ImportJob.objects.filter(file__in=old.values("file")).values_list("file", flat=True))
+    count = 0
+    for upload in old.iterator():
+        if upload.file.name not in imported:
+            upload.file.delete(save=False)
+        upload.delete()
+        count += 1
+    return count

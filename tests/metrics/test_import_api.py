@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from metrics.models import ImportJob, ImportProfile, ImportUpload, Lead, Spend
-from metrics.services import import_job_run
+from metrics.services import import_job_run, import_uploads_forget
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +230,17 @@ def test_a_tracker_spend_csv_is_the_spend_default(client_for, marketer, experime
     job = run(response.json()["id"])
     assert (job.kind, job.options["preset"], job.rows_ok) == ("spend", "tracker", 1), job.errors
     assert Spend.objects.get(experiment=experiment).amount == Decimal("1500.50")
+
+
+def test_old_previewed_files_are_forgotten_unless_imported(client_for, marketer, experiment, time_machine):
+    client = client_for(marketer)
+    kept = client.post("/api/v1/imports/preview/", {"file": amo_file()}, format="multipart").json()
+    forgotten = client.post("/api/v1/imports/preview/", {"file": amo_file()}, format="multipart").json()
+    job = client.post("/api/v1/imports/", {"upload": kept["upload"]}, format="multipart").json()
+    time_machine.move_to(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=8))
+    assert import_uploads_forget() == 2
+    assert not ImportUpload.objects.exists()
+    stored = ImportJob.objects.get(id=job["id"]).file
+    assert stored.storage.exists(stored.name)  # the import's file stays
+    response = client.post("/api/v1/imports/", {"upload": forgotten["upload"]}, format="multipart")
+    assert response.status_code == 400
