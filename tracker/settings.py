@@ -393,6 +393,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnlockReasonEnum": "experiments.models.ReviewUnlock.Reason",
         "SpendKindEnum": "metrics.models.Spend.Kind",
+        "ImportKindEnum": "metrics.models.ImportKind",
     },
 }
 

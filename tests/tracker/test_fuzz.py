@@ -27,7 +27,7 @@ from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from meetings.models import Goal
-from metrics.models import ImportJob
+from metrics.models import ImportJob, ImportProfile
 from tracker.wsgi import application
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
@@ -40,12 +40,14 @@ MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 def _existing_ids(month: dict[str, Any]) -> dict[str, int]:
     """The id an operation's `{id}` names when it should exist, by the path's first part."""
     job = ImportJob.objects.create(file="imports/none.csv", original_name="none.csv")
+    profile = ImportProfile.objects.create(name="amoCRM", preset="amocrm", headers=["ID", "Этап сделки"])
     return {
         "experiments": month["partner"].pk,
         "goals": Goal.objects.order_by("pk")[0].pk,
         "meetings": month["sync"].pk,
         "questions": month["question"].pk,
         "imports": job.pk,
+        "import-profiles": profile.pk,
     }
 
 
