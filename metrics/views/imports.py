@@ -1,23 +1,25 @@
-"""Imports of leads and spend: the list and upload, a job's progress and its error report."""
+"""Imports of leads and spend: the list and the upload (which leads to the file's preview,
+`metrics.views.import_preview`), a job's progress and its error report."""
 
 from typing import Any
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from experiments.forms import apply_service_errors
 from metrics.catalog import COUNT
+from metrics.forms import ImportUploadForm
 from metrics.models import ImportJob
 from metrics.permissions import can_import_data
 from metrics.selectors import import_jobs
-from metrics.services.imports import import_job_create
+from metrics.services.imports import import_preview
 from tracker import exports
 
 IMPORTS_PAGE_SIZE = 20
@@ -32,33 +34,32 @@ def import_text() -> dict[str, Any]:
     }
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file of leads"),
-        help_text=gettext_lazy(
-            "A header row with the columns of the leads API (external_id, created_at, utm_campaign, …); "
-            "UTF-8, separated by commas or semicolons."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
+IMPORT_REFUSAL = gettext_lazy("Only marketers, marketing heads, sales heads and administrators import data.")
+
+
+def import_preview_url(token: str, **options: str) -> str:
+    """The preview of an uploaded file, read with `options` (`kind`, `preset`, `sheet`) where given."""
+    query = urlencode({name: value for name, value in options.items() if value})
+    return reverse("web:import-preview", args=[token]) + (f"?{query}" if query else "")
 
 
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
+    """GET: the imports, newest first, and the upload form. POST: upload a file, then its preview."""
     can_import = can_import_data(request.user)
-    form = ImportForm()
+    form = ImportUploadForm()
     if request.method == "POST":
         if not can_import:
-            raise PermissionDenied(_("Only marketers, marketing heads, sales heads and administrators import data."))
-        form = ImportForm(request.POST, request.FILES)
+            raise PermissionDenied(IMPORT_REFUSAL)
+        form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
+            options = {name: form.cleaned_data[name] for name in ("kind", "preset")}
             try:
-                job = import_job_create(file=form.cleaned_data["file"], by=request.user)
+                preview = import_preview(file=form.cleaned_data["file"], by=request.user, **options)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("The file is uploaded; the import runs in the background."))
-                return redirect("web:import-detail", pk=job.pk)
+                return redirect(import_preview_url(preview["upload"], **options))
     # The list shows counts only: the stored error reports (up to 1,000 rows each) stay in the database.
     jobs = import_jobs().defer("errors").order_by("-created_at", "-id")
     page = Paginator(jobs, IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
