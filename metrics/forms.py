@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.utils.formats import get_format
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from experiments.forms import DATE_INPUT, apply_service_errors
@@ -290,7 +290,7 @@ class ImportPreviewForm(forms.Form):
             choices=[("", _("— not in the file —")), *((header, header) for header in headers)],
             required=required,
             initial=self.preview["mapping"].get(name, ""),
-            help_text=f"{name} · {_('required')}" if required else name,
+            help_text=format_lazy("{} · {}", name, _("required")) if required else name,
             error_messages={"required": _("Choose the column that holds this field.")},
         )
 

@@ -20,6 +20,7 @@ from metrics.models import ImportJob
 from metrics.permissions import can_import_data
 from metrics.selectors import import_jobs
 from metrics.services.imports import import_preview
+from metrics.sources.presets import BY_NAME
 from tracker import exports
 
 IMPORTS_PAGE_SIZE = 20
@@ -77,6 +78,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def source_label(job: ImportJob) -> str:
+    """The source the job's file was read as (empty for today's tracker CSV, read without options)."""
+    preset = BY_NAME.get((job.options or {}).get("preset") or "")
+    return str(preset.label) if preset is not None else ""
+
+
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(import_jobs(), pk=pk)
@@ -84,7 +91,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "metrics/import_detail.html",
         # The page lists the first rows; the CSV download has every stored one.
-        {"job": job, "errors": job.errors[:IMPORT_ERRORS_SHOWN], "import_text": import_text()},
+        {
+            "job": job,
+            "errors": job.errors[:IMPORT_ERRORS_SHOWN],
+            "import_text": import_text(),
+            "source": source_label(job),
+        },
     )
 
 

@@ -110,6 +110,7 @@ def test_the_answers_become_the_jobs_options_and_the_import_follows_them(web_cli
     assert Lead.objects.get(external_id="101").revenue is None  # the budget column was left out
     detail = client.get(response["Location"]).content.decode()
     assert "Первичный контакт" in detail and "Error report" in detail
+    assert "<dd>Leads · amoCRM / Kommo</dd>" in detail
 
 
 def test_a_bad_answer_comes_back_on_its_field_with_every_other_answer_kept(web_client, marketer):
@@ -280,6 +281,8 @@ def test_a_spend_report_maps_its_campaigns_to_utm_campaigns(web_client, marketer
     import_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert (job.rows_ok, job.rows_failed) == (2, 1)  # "Поиск" is no experiment's utm_campaign
+    detail = client.get(response["Location"]).content.decode()
+    assert "<dd>Spend · Yandex Direct</dd>" in detail and "<dt>Spend rows</dt>" in detail
     assert sorted(Spend.objects.values_list("date", "amount")) == [
         (dt.date(2026, 12, 1), Decimal("1500.50")),
         (dt.date(2026, 12, 2), Decimal("1200.00")),
