@@ -20,7 +20,7 @@ from metrics.models import ImportJob
 from metrics.permissions import can_import_data
 from metrics.selectors import import_jobs
 from metrics.services.imports import import_preview
-from metrics.sources.presets import BY_NAME
+from metrics.sources.presets import BY_KIND
 from tracker import exports
 
 IMPORTS_PAGE_SIZE = 20
@@ -80,7 +80,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 def source_label(job: ImportJob) -> str:
     """The source the job's file was read as (empty for today's tracker CSV, read without options)."""
-    preset = BY_NAME.get((job.options or {}).get("preset") or "")
+    preset = BY_KIND.get((job.kind, (job.options or {}).get("preset") or ""))
     return str(preset.label) if preset is not None else ""
 
 
