@@ -37,7 +37,7 @@ def import_jobs() -> QuerySet[ImportJob]:
 
 
 def import_profiles() -> QuerySet[ImportProfile]:
-    return ImportProfile.objects.order_by("name")
+    return ImportProfile.objects.select_related("created_by").order_by("name")
 
 
 def leads_list() -> QuerySet[Lead]:

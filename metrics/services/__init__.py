@@ -5,6 +5,7 @@ from metrics.services.import_profiles import (
     PROFILE_FIELDS,
     import_profile_create,
     import_profile_delete,
+    import_profile_save,
     import_profile_update,
 )
 from metrics.services.imports import (
@@ -42,6 +43,7 @@ __all__ = [
     "import_preview",
     "import_profile_create",
     "import_profile_delete",
+    "import_profile_save",
     "import_profile_update",
     "import_uploads_forget",
     "imports_resume_stalled",

@@ -46,6 +46,12 @@ def _assign(profile: ImportProfile, data: dict[str, Any]) -> dict[str, list[str]
     return refused
 
 
+def import_profile_validate(*, profile: ImportProfile, **data: Any) -> None:
+    """Check `data` for the profile as saving it would (the admin's form shows the refusals); the
+    profile holds the values after it. Its author is the saving user's, not the data's."""
+    validate(profile, refused=_assign(profile, data), exclude=["created_by"])
+
+
 @transaction.atomic
 def import_profile_create(*, by: Any, **data: Any) -> ImportProfile:
     profile = ImportProfile(created_by=by if getattr(by, "pk", None) else None)
@@ -63,3 +69,10 @@ def import_profile_update(*, profile: ImportProfile, **data: Any) -> ImportProfi
 
 def import_profile_delete(*, profile: ImportProfile) -> None:
     profile.delete()
+
+
+def import_profile_save(*, profile: ImportProfile | None, by: Any, **data: Any) -> ImportProfile:
+    """The answers of an import's preview remembered: a new profile, or the one the preview proposed."""
+    if profile is None:
+        return import_profile_create(by=by, **data)
+    return import_profile_update(profile=profile, **data)

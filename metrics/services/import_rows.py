@@ -170,8 +170,8 @@ def preview_payload(
 ) -> dict[str, Any]:
     """imports.md's preview of a stored file (without its token): the file's shape, its first rows,
     the proposed preset and mapping (a saved profile's when the headers are the profile's), and
-    every distinct stage and reason value with its count over the file (for PREVIEW_SECONDS at
-    most: `values_complete` says whether the whole file was counted)."""
+    every distinct stage, reason and (spend) campaign value with its count over the file (for
+    PREVIEW_SECONDS at most: `values_complete` says whether the whole file was counted)."""
     try:
         with open_table(path, sheet=options.sheet) as table:
             headers = table.headers
@@ -180,7 +180,7 @@ def preview_payload(
                 options = options.with_profile(profile)
             mapping = options.source_mapping(headers)
             first: list[list[str]] = []
-            counts = {"stage": Counter[str](), "reason": Counter[str]()}
+            counts = {"stage": Counter[str](), "reason": Counter[str](), "campaign": Counter[str]()}
             spelled: dict[str, str] = {}
             columns = {
                 name: header_columns(headers, mapping.fields[name]) for name in counts if mapping.fields.get(name)
@@ -207,6 +207,7 @@ def preview_payload(
     preset = mapping.preset
     stages = {fold(value): level for value, level in mapping.stages.items()}
     reasons = {fold(value): level for value, level in mapping.reasons.items()}
+    campaigns = {fold(value): utm for value, utm in mapping.campaigns.items()}
     return {
         "kind": options.kind,
         "format": sniffed.format,
@@ -218,18 +219,22 @@ def preview_payload(
         "rows_counted": counted,
         "values_complete": complete,
         "preset": preset.name,
-        "preset_label": preset.label,
+        "preset_label": str(preset.label),
         "profile": None if profile is None else {"id": profile.pk, "name": profile.name},
         "mapping": mapping.fields,
         "campaigns": mapping.campaigns,
         "values": {
             "stage": _values(counts["stage"], spelled, lambda key: stages.get(key) or level_proposal(preset, key)),
             "reason": _values(counts["reason"], spelled, lambda key: reasons.get(key) or reason_proposal(preset, key)),
+            "campaign": [
+                {"value": spelled[key], "count": count, "utm_campaign": campaigns.get(key)}
+                for key, count in counts["campaign"].most_common(PREVIEW_VALUES)
+            ],
         },
         "fields": list(LEAD_SOURCE_FIELDS if options.kind == ImportKind.LEADS else SPEND_SOURCE_FIELDS),
         "required": list(REQUIRED[options.kind]),
         "levels": list(LEVELS),
-        "presets": [{"name": each.name, "label": each.label} for each in presets_of(options.kind)],
+        "presets": [{"name": each.name, "label": str(each.label)} for each in presets_of(options.kind)],
     }
 
 

@@ -3,11 +3,25 @@ propose for the stage values they know (imports.md, "Presets"). The user confirm
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from metrics.rows import LEAD_FIELDS
 from metrics.sources.values import fold
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 LEVELS = ("new", "non_target", "mql", "sql", "won")
+# How the pages name the levels (imports.md's level table, "means").
+LEVEL_LABELS = {
+    "new": pgettext_lazy("funnel level", "Not judged yet"),
+    "non_target": pgettext_lazy("funnel level", "Non-target"),
+    "mql": pgettext_lazy("funnel level", "MQL"),
+    "sql": pgettext_lazy("funnel level", "SQL"),
+    "won": pgettext_lazy("funnel level", "Won"),
+}
 # Lead fields a file may map, beside the lead's own: the CRM stage and the loss reason.
 LEAD_SOURCE_FIELDS = (*LEAD_FIELDS, "stage", "reason")
 SPEND_SOURCE_FIELDS = ("external_id", "experiment", "utm_campaign", "campaign", "date", "amount", "kind", "visits")
@@ -17,7 +31,7 @@ REQUIRED = {"leads": ("external_id", "created_at"), "spend": ("date", "amount")}
 @dataclass(frozen=True)
 class Preset:
     name: str
-    label: str
+    label: "StrOrPromise"  # a brand's name, or words in the reader's language
     kind: str  # "leads" | "spend"
     aliases: dict[str, tuple[str, ...]]
     stages: dict[str, str] = field(default_factory=dict)  # folded stage value -> proposed level
@@ -42,7 +56,7 @@ def _same(*names: str) -> dict[str, tuple[str, ...]]:
 
 
 PRESETS: tuple[Preset, ...] = (
-    Preset("tracker", "Experiment Tracker CSV", "leads", _same(*LEAD_FIELDS)),
+    Preset("tracker", gettext_lazy("Experiment Tracker CSV"), "leads", _same(*LEAD_FIELDS)),
     Preset(
         "amocrm",
         "amoCRM / Kommo",
@@ -61,7 +75,7 @@ PRESETS: tuple[Preset, ...] = (
     ),
     Preset(
         "bitrix24",
-        "Bitrix24 (leads or deals)",
+        gettext_lazy("Bitrix24 (leads or deals)"),
         "leads",
         {
             "external_id": ("ID",),
@@ -150,7 +164,7 @@ PRESETS: tuple[Preset, ...] = (
         day_first=False,
         decimal_comma=False,
     ),
-    Preset("tracker", "Experiment Tracker spend CSV", "spend", _same(*SPEND_SOURCE_FIELDS)),
+    Preset("tracker", gettext_lazy("Experiment Tracker spend CSV"), "spend", _same(*SPEND_SOURCE_FIELDS)),
     Preset(
         "yandex_direct",
         "Yandex Direct",

@@ -241,6 +241,6 @@ def test_old_previewed_files_are_forgotten_unless_imported(client_for, marketer,
     assert import_uploads_forget() == 2
     assert not ImportUpload.objects.exists()
     stored = ImportJob.objects.get(id=job["id"]).file
-    assert stored.storage.exists(stored.name)  # the import's file stays
+    assert stored.name and stored.storage.exists(stored.name)  # the import's file stays
     response = client.post("/api/v1/imports/", {"upload": forgotten["upload"]}, format="multipart")
     assert response.status_code == 400

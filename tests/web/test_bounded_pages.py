@@ -15,7 +15,7 @@ from meetings.models import Meeting
 from meetings.services.meetings import meeting_create
 from meetings.views.meetings import AGENDA_ITEMS_SHOWN
 from metrics.models import ImportJob
-from metrics.views import IMPORT_ERRORS_SHOWN
+from metrics.views.imports import IMPORT_ERRORS_SHOWN
 from tests.factories import ExperimentFactory
 
 pytestmark = pytest.mark.django_db

@@ -180,8 +180,11 @@ def test_csv_import_progress_is_polled_until_done_with_the_error_report(
     )
     log_in(page, live_server, "shead")
     page.get_by_role("link", name="Imports").click()
-    page.get_by_label("CSV file of leads").set_input_files(str(csv))
-    page.get_by_role("button", name="Upload and import").click()
+    page.get_by_label("Export file").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_url("**/imports/preview/*/*")
+    assert page.get_by_label("External id").input_value() == "external_id"  # today's columns, proposed
+    page.get_by_role("button", name="Import").click()
 
     # The job's page polls the API; once the job is done it reloads with the per-line error report.
     page.wait_for_url("**/imports/*/")

@@ -8,7 +8,10 @@ hidden tables are clipped; the page itself never grows wider than the window.
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from metrics.services import import_preview, import_profile_create
+from tests.metrics.test_import_api import AMO_HEADER, AMO_ROWS
 from tests.pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -36,6 +39,8 @@ def pages_of(company: dict[str, Any]) -> list[tuple[str, str]]:
         ("founder", "/scoreboard/"),
         ("sales_head", "/imports/"),
         ("sales_head", f"/imports/{company['import'].pk}/"),
+        ("sales_head", company["preview"]),
+        ("sales_head", "/imports/profiles/"),
         ("founder", "/regulation/"),
         ("founder", "/meetings/"),
         ("founder", f"/meetings/{company['sync'].pk}/"),
@@ -45,6 +50,27 @@ def pages_of(company: dict[str, Any]) -> list[tuple[str, str]]:
         ("admin", "/admin/"),
         ("admin", "/admin/experiments/regulation/add/"),
     ]
+
+
+@pytest.fixture
+def company_with_imports(company, sales_head) -> dict[str, Any]:
+    """The company, with an amoCRM export waiting on its preview (long Russian headers and stage
+    values, at their widest) and a saved profile."""
+    header = AMO_HEADER + ";Ответственный менеджер по работе с ключевыми клиентами в регионах"
+    rows = [row + ";Константинопольская Анна Александровна" for row in AMO_ROWS]
+    rows.append("105;Сделка 5;;Согласование коммерческого предложения с юридическим отделом;03.12.2026 12:00;;;x")
+    text = "\n".join([header, *rows]) + "\n"
+    file = SimpleUploadedFile("amocrm-экспорт-сделок-декабрь-2026-все-воронки.csv", text.encode("cp1251"))
+    preview = import_preview(file=file, by=sales_head)
+    import_profile_create(
+        by=sales_head,
+        name="amoCRM, отдел продаж по работе с ключевыми клиентами",
+        kind="leads",
+        preset="amocrm",
+        headers=header.split(";"),
+        stages={"Согласование коммерческого предложения с юридическим отделом": "sql"},
+    )
+    return {**company, "preview": f"/imports/preview/{preview['upload']}/?kind=leads"}
 
 
 def problems_at(browser, live_server, users, company, language: str, width: int) -> list[str]:
@@ -85,8 +111,9 @@ def problems_at(browser, live_server, users, company, language: str, width: int)
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_every_page_fits_phone_and_desktop_windows_without_console_errors(
-    browser, live_server, company, users, language
+    browser, live_server, company_with_imports, users, language
 ):
+    company = company_with_imports
     problems = [
         problem for width in WIDTHS for problem in problems_at(browser, live_server, users, company, language, width)
     ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from experiments.models import Experiment, Question, Review
 from experiments.services.regulations import regulation_create
-from metrics.models import ImportJob, MetricSnapshot
+from metrics.models import ImportJob, ImportUpload, MetricSnapshot
 from tests.factories import ChannelFactory, ExperimentFactory
 from tests.pages import snapshot_for
 from tests.scenarios import at
@@ -525,18 +525,17 @@ def test_scoreboard_narrows_to_one_channel(web_client, founder):
     assert events.name not in only.split("By channel")[1]
 
 
-def test_csv_upload_creates_an_import_job(web_client, sales_head):
+def test_csv_upload_leads_to_its_preview(web_client, sales_head):
     csv = b"external_id,created_at,utm_campaign\nL-1,2026-11-01T10:00:00+03:00,partner_dec\n"
     response = web_client(sales_head).post(
-        reverse("web:import-list"), {"file": SimpleUploadedFile("leads.csv", csv, content_type="text/csv")}
+        reverse("web:import-list"),
+        {"file": SimpleUploadedFile("leads.csv", csv, content_type="text/csv"), "kind": "leads"},
     )
-    job = ImportJob.objects.get()
+    upload = ImportUpload.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:import-detail", args=[job.pk])
-    assert job.original_name == "leads.csv"
-    assert job.created_by == sales_head
-    page = web_client(sales_head).get(response["Location"]).content.decode()
-    assert f'data-api="/api/v1/imports/{job.pk}/"' in page
+    assert response["Location"] == reverse("web:import-preview", args=[upload.token]) + "?kind=leads"
+    assert upload.original_name == "leads.csv" and upload.created_by == sales_head
+    assert not ImportJob.objects.exists()  # nothing is imported before the preview is confirmed
 
 
 def test_empty_csv_shows_the_service_error(web_client, marketer):
@@ -545,13 +544,13 @@ def test_empty_csv_shows_the_service_error(web_client, marketer):
     )
     assert response.status_code == 400
     assert "file" in response.context["form"].errors
-    assert not ImportJob.objects.exists()
+    assert not ImportJob.objects.exists() and not ImportUpload.objects.exists()
 
 
 def test_founder_cannot_import(web_client, founder):
     csv = SimpleUploadedFile("leads.csv", b"external_id\nx\n", content_type="text/csv")
     assert web_client(founder).post(reverse("web:import-list"), {"file": csv}).status_code == 403
-    assert "Upload leads" not in web_client(founder).get(reverse("web:import-list")).content.decode()
+    assert "Upload an export" not in web_client(founder).get(reverse("web:import-list")).content.decode()
 
 
 def test_import_report_lists_errors_per_line(web_client, marketer):

@@ -55,7 +55,7 @@ def test_everyone_sees_the_spend_with_totals_and_only_those_allowed_get_the_form
     assert ('action="' + add_url(experiment) + '"' in html) == (role in MAY_CHANGE["sales"])
     edit_links = html.count(">Edit<")
     assert edit_links == sum(role in MAY_CHANGE[kind] for kind in ("marketing", "sales"))
-    assert html.count("data-spend-delete") == edit_links
+    assert html.count('data-delete-dialog="spend-delete-dialog"') == edit_links
 
 
 def test_a_sales_head_is_offered_only_sales_spend(web_client, sales_head, experiment):
@@ -187,7 +187,7 @@ def test_the_page_carries_the_delete_dialog_and_its_script(web_client, marketer,
     spend_row(experiment)
     html = web_client(marketer).get(detail_url(experiment)).content.decode()
     assert '<dialog id="spend-delete-dialog"' in html
-    assert "/static/js/spend-delete.js" in html
+    assert "/static/js/delete-confirm.js" in html
     assert "<script>" not in html  # no inline script (CSP)
 
 
