@@ -14,6 +14,7 @@ from typing import TextIO
 from django.utils.translation import gettext as _
 
 from metrics.rows import LEAD_FIELDS
+from metrics.sources.tables import bounded_lines, is_too_long, too_long
 from tracker.input_limits import visible
 
 REQUIRED = ("external_id", "created_at")
@@ -61,11 +62,14 @@ def csv_rows(text: TextIO, delimiter: str, width: int) -> Iterator[Row]:
     """(line number in the file, fields, "") for every data line of a `tracker` CSV, or (line, None,
     problem) for a malformed one; blank lines are skipped. The header was read already: it is
     line 1."""
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    reader = csv.reader(bounded_lines(text), delimiter=delimiter, strict=True)
     while True:
         try:
             for fields in reader:
                 if len(fields) != width or width == 1:
+                    if is_too_long(fields):
+                        yield reader.line_num + 1, None, too_long()
+                        continue
                     if not fields or (len(fields) == 1 and not fields[0].strip()):
                         continue  # blank line
                     if len(fields) != width:

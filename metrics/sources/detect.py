@@ -80,16 +80,28 @@ def _encoding(head: bytes) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    whole = len(head) < SAMPLE_BYTES  # the sample is the whole file
     try:
         # The sample may end inside a character: an incremental decoder does not count that.
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(head):
+        return "utf-8"  # a stray byte pasted from elsewhere: its line is a line error
     best = from_bytes(head[:65536], cp_isolation=["cp1251", "utf_16"]).best()
     if best is not None and best.encoding in ("cp1251", "utf_16"):
         return "utf-16" if best.encoding == "utf_16" else "cp1251"
     raise SourceError(_("The file's text encoding is not UTF-8, UTF-16 or Windows-1251: save it as CSV in UTF-8."))
+
+
+def _mostly_utf8(head: bytes) -> bool:
+    """UTF-8 text with a stray byte or two: many well-formed multi-byte characters, and a hundred
+    times fewer bytes that are not. (Windows-1251 letters almost never form UTF-8 sequences.)"""
+    text = head.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd")
+    wide = sum(1 for char in text if char > "\x7f") - stray
+    return wide >= 100 * stray
 
 
 def _delimiter(text: str) -> str:
