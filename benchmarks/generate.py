@@ -202,25 +202,40 @@ def amocrm_csv_cells(deal: list[object]) -> list[str]:
     return cells
 
 
-def amocrm_meaning(deal: list[object], zone: ZoneInfo) -> list[str]:
-    """The tracker row (HEADER) the deal means once its stages are mapped (imports.md, "From a CRM
-    stage to the funnel"): events at the creation time, the won date from `Дата закрытия`."""
+# The tracker's columns an amoCRM export fills once mapped (`metrics.sources.mapping.LeadBatches`).
+AMOCRM_MEANING_HEADER = [
+    "external_id",
+    "created_at",
+    "utm_campaign",
+    "is_target",
+    "disqualify_reason",
+    "mql_at",
+    "sql_at",
+    "won_at",
+    "revenue",
+]
+
+
+def amocrm_meaning(deal: list[object]) -> list[str]:
+    """The tracker row (AMOCRM_MEANING_HEADER) the deal means once its stages are mapped, as the
+    import reads it (imports.md, "From a CRM stage to the funnel"): events at the creation time, the
+    won date from `Дата закрытия`, local times without an offset (read in TIME_ZONE)."""
     external_id, _name, revenue, stage, created, closed, reason, utm = deal
     level = next(level for level, name in AMOCRM_STAGE.items() if name == stage)
     assert isinstance(created, dt.datetime)
-    created_at = created.replace(tzinfo=zone).isoformat()
-    row = [str(external_id), created_at, str(utm).strip(), *[""] * 11]
+    created_at = created.isoformat()
+    row = [str(external_id), created_at, str(utm).strip(), "", "", "", "", "", ""]
     if level == "non_target":
-        row[4], row[5] = "false", str(reason)
+        row[3], row[4] = "false", str(reason)
     elif level != "new":
-        row[4] = "true"
-        row[6] = created_at
+        row[3] = "true"
+        row[5] = created_at
         if level in ("sql", "won"):
-            row[7] = created_at
+            row[6] = created_at
         if level == "won":
             assert isinstance(closed, dt.datetime)
-            row[8] = closed.replace(tzinfo=zone).isoformat()
-            row[9] = f"{revenue:f}"
+            row[7] = closed.isoformat()
+            row[8] = f"{revenue:f}"
     return row
 
 
@@ -266,11 +281,11 @@ def generate_amocrm(
         amocrm = csv.writer(amocrm_out, delimiter=";")
         meaning = csv.writer(meaning_out)
         amocrm.writerow(AMOCRM_HEADER)
-        meaning.writerow(HEADER)
+        meaning.writerow(AMOCRM_MEANING_HEADER)
         for serial in range(leads):
             deal = amocrm_deal(lead_row(rng, serial, experiments, base), serial, tz)
             amocrm.writerow(amocrm_csv_cells(deal))
-            meaning.writerow(amocrm_meaning(deal, tz))
+            meaning.writerow(amocrm_meaning(deal))
             if sheet is not None:
                 sheet.append([float(cell) if isinstance(cell, Decimal) else cell for cell in deal])
     if workbook is not None and xlsx_path is not None:
