@@ -20,7 +20,9 @@ And on the same leads written as an amoCRM deals export (generate.py, `generate_
   (g) the import of the Windows-1251 `;` export (preset amocrm, its stages mapped) against the
       import of the tracker CSV that the export means (the same database work), at N/4 and N;
   (x) the import of the same export as XLSX against the same tracker CSV, beside openpyxl's own
-      read of the workbook (opening it, then every row's values), at N/4 and N.
+      read of the workbook (opening it, then every row's values) and a plain expat read of it
+      (benchmarks/xlsx_expat.py), at N/4 and N.
+At N, each file's rows are also read alone by the import's reader, with no database work.
 """
 
 import argparse
@@ -180,6 +182,36 @@ def child_import(path: Path, options: dict, *, fingerprint: bool = False, profil
     print(json.dumps(result))
 
 
+def child_read(path: Path, options: dict) -> None:
+    """Run in a child process: the job's rows as the import reads them (`job_rows`: the file's
+    rows converted to the tracker's rows), with no database work; the upload is stored first (not
+    timed)."""
+    _django()
+    from django.core.files import File
+
+    from metrics.services import import_job_create
+    from metrics.services import imports as imports_module
+    from metrics.services.import_rows import job_rows
+
+    imports_module.import_job_enqueue = lambda job_id: None
+    with path.open("rb") as handle:
+        job = import_job_create(file=File(handle, name=path.name), by=None, **options)
+    started, cpu = time.perf_counter(), time.process_time()
+    with job_rows(job) as rows:
+        count = sum(1 for _line, fields, _problem in rows.rows if fields is not None)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    job.file.delete(save=False)
+    job.delete()
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "rows": count, "rss_mb": rss_peak_mb()}))
+
+
+def run_child_read(path: Path, options: dict | None = None) -> dict:
+    command = [sys.executable, __file__, "--child-read", str(path)]
+    if options:
+        command += ["--child-options", json.dumps(options)]
+    return _child(command)
+
+
 def leads_fingerprint() -> str:
     """One digest of every lead's fields as stored (not timed): two imports that stored the same
     leads have the same digest."""
@@ -217,10 +249,11 @@ def _child(command: list[str]) -> dict:
 
 
 def child_openpyxl(path: Path) -> None:
-    """Open the workbook read-only, then read every row's values: what any XLSX import pays. As
-    the import does (`metrics.sources.tables`), the sheet's stated dimensions are dropped first:
-    without them, openpyxl reads a sheet that states none (as openpyxl itself writes it) once more
-    to find its size before the first row."""
+    """Open the workbook read-only, then read every row's values: what any XLSX import built on
+    openpyxl pays. The sheet's stated dimensions are dropped, as the import does
+    (`metrics.sources.tables`), so that rows are read to their end. A sheet that states none (as
+    openpyxl's write-only mode writes it) is parsed once more by `load_workbook` to find its size:
+    that is in `open`."""
     from openpyxl import load_workbook
 
     rss_before = rss_peak_mb()
@@ -245,6 +278,16 @@ def child_openpyxl(path: Path) -> None:
             }
         )
     )
+
+
+def child_expat(path: Path) -> None:
+    """The same rows read by `benchmarks.xlsx_expat` (expat, no cell objects): a lower bound."""
+    from benchmarks.xlsx_expat import rows
+
+    started, cpu = time.perf_counter(), time.process_time()
+    count = sum(1 for _ in rows(path))
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "rows": count - 1, "rss_mb": rss_peak_mb()}))
 
 
 def run_child_openpyxl(path: Path) -> dict:
@@ -282,10 +325,22 @@ def amocrm_stages(stages: set[str], directory: Path, n: int, m: int) -> dict:
         if "x" in stages:
             results[f"x_openpyxl_{size}"] = floor = run_child_openpyxl(xlsx_path)
             print(f"    (x) openpyxl read {leads:,}: {floor['seconds']:.2f} s (open {floor['open']:.2f} s)")
+            results[f"x_expat_{size}"] = expat = _child([sys.executable, __file__, "--child-expat", str(xlsx_path)])
+            print(f"    (x) expat read {leads:,}: {expat['seconds']:.2f} s")
             results[f"x_{size}"] = run = run_child_import(xlsx_path, AMOCRM_OPTIONS, fingerprint=check)
             print(f"    (x) amoCRM XLSX {leads:,}: {run['seconds']:.2f} s, peak RSS {run['rss_mb']:.0f} MiB")
             assert run["rows"] == twin["rows"] == leads and not run["failed"], (run, twin)
             assert run.get("leads_md5") == twin.get("leads_md5"), "the workbook stored other leads than its twin"
+        if size == "full":
+            # The reading alone, no database: where the time of the imports above differs.
+            results["read_twin"] = read = run_child_read(twin_path)
+            print(f"    reading alone, tracker CSV {leads:,}: {read['seconds']:.2f} s")
+            if "g" in stages:
+                results["read_g"] = read = run_child_read(csv_path, AMOCRM_OPTIONS)
+                print(f"    reading alone, amoCRM CSV {leads:,}: {read['seconds']:.2f} s")
+            if "x" in stages:
+                results["read_x"] = read = run_child_read(xlsx_path, AMOCRM_OPTIONS)
+                print(f"    reading alone, amoCRM XLSX {leads:,}: {read['seconds']:.2f} s")
         results[f"sizes_{size}"] = {
             "leads": leads,
             "csv_mib": round(csv_path.stat().st_size / 2**20, 1),
@@ -538,7 +593,15 @@ def main() -> None:
     parser.add_argument("--child-fingerprint", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-profile", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-openpyxl", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-read", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-expat", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_expat:
+        child_expat(args.child_expat)
+        return
+    if args.child_read:
+        child_read(args.child_read, args.child_options)
+        return
     if args.child_import:
         child_import(
             args.child_import, args.child_options, fingerprint=args.child_fingerprint, profile=args.child_profile
@@ -670,6 +733,17 @@ def report(results: dict, n: int, m: int, directory: Path) -> None:
                 f"rows {floor['rows_read']:.2f} s)  peak RSS {floor['rss_mb']:.0f} MiB  "
                 f"openpyxl/twin = {floor['seconds'] / twin['seconds']:.2f}",
             ]
+            if f"x_expat_{size}" in r:
+                expat = r[f"x_expat_{size}"]
+                lines.append(
+                    f"    expat read (xlsx_expat.py)         {expat['seconds']:8.2f} s  "
+                    f"peak RSS {expat['rss_mb']:.0f} MiB  expat/twin = {expat['seconds'] / twin['seconds']:.2f}"
+                )
+    if "read_twin" in r:
+        reads = [f"tracker CSV {r['read_twin']['seconds']:.2f} s"]
+        reads += [f"amoCRM CSV {r['read_g']['seconds']:.2f} s"] if "read_g" in r else []
+        reads += [f"amoCRM XLSX {r['read_x']['seconds']:.2f} s"] if "read_x" in r else []
+        lines.append(f"    reading alone (no database), N rows: {', '.join(reads)}")
     ratios = []
     if "a_import" in r and "c_copy_indexed" in r:
         ratios.append(f"a/c = {r['a_import']['seconds'] / r['c_copy_indexed']:.2f} (goal <= 1.5)")
