@@ -15,6 +15,14 @@ Stages, all on the same generated CSV:
   (f) a daily refresh: 10,000 new or changed rows POSTed to /api/v1/leads/ in batches of 1,000,
       then the recompute job until every affected snapshot is fresh;
   (e) pandas reading the whole CSV and computing the same per-experiment figures.
+
+And on the same leads written as an amoCRM deals export (generate.py, `generate_amocrm`):
+  (g) the import of the Windows-1251 `;` export (preset amocrm, its stages mapped) against the
+      import of the tracker CSV that the export means (the same database work), at N/4 and N;
+  (x) the import of the same export as XLSX against the same tracker CSV, beside openpyxl's own
+      read of the workbook (opening it, then every row's values) and a plain expat read of it
+      (benchmarks/xlsx_expat.py), at N/4 and N.
+At N, each file's rows are also read alone by the import's reader, with no database work.
 """
 
 import argparse
@@ -35,7 +43,14 @@ os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-productio
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # required with DEBUG off; (f) posts through the test client
 
-from benchmarks.generate import HEADER, experiment_spec, generate  # noqa: E402
+from benchmarks.generate import (  # noqa: E402
+    AMOCRM_OPTIONS,
+    HEADER,
+    amocrm_paths,
+    experiment_spec,
+    generate,
+    generate_amocrm,
+)
 
 
 def _django():
@@ -45,6 +60,16 @@ def _django():
 
 
 def rss_peak_mb() -> float:
+    """This process's peak resident memory. On Linux the kernel's high-water mark of its own address
+    space (`VmHWM`): `getrusage`'s `ru_maxrss` also counts the parent's resident memory at the fork
+    (Linux keeps it across `exec`), so a child reported at least the parent's ~117 MiB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -113,8 +138,9 @@ def truncate_leads() -> None:
 # --- (a) the product's import, in a child process ------------------------------------------------
 
 
-def child_import(path: Path) -> None:
-    """Run in a child process: store the file as an upload would, run the job, report."""
+def child_import(path: Path, options: dict, *, fingerprint: bool = False, profile: Path | None = None) -> None:
+    """Run in a child process: store the file as an upload would (with the import's options, if
+    any), run the job, report."""
     _django()
     from django.core.files import File
 
@@ -125,22 +151,203 @@ def child_import(path: Path) -> None:
     truncate_leads()
     imports_module.import_job_enqueue = lambda job_id: None  # the job runs right here, not in a worker
     dirty.recompute_enqueue = lambda **kwargs: True  # no worker here
-    started = time.perf_counter()
+    rss_before = rss_peak_mb()
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started, cpu = time.perf_counter(), time.process_time()
     with path.open("rb") as handle:
-        job = import_job_create(file=File(handle, name=path.name), by=None)
+        job = import_job_create(file=File(handle, name=path.name), by=None, **options)
     imports_module.import_job_run(job_id=job.id)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     job = ImportJob.objects.get(id=job.id)
     assert job.status == ImportJob.Status.DONE, job.failure
     job.file.delete(save=False)
-    print(json.dumps({"seconds": seconds, "rows": job.rows_ok, "failed": job.rows_failed, "rss_mb": rss_peak_mb()}))
+    result = {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,  # of this process's threads; the database's work is not in it
+        "rows": job.rows_ok,
+        "failed": job.rows_failed,
+        "rss_mb": rss_peak_mb(),
+        "rss_before_mb": rss_before,
+    }
+    if fingerprint:
+        result["leads_md5"] = leads_fingerprint()
+    print(json.dumps(result))
 
 
-def run_child_import(path: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child-import", str(path)], check=True, capture_output=True, text=True
-    )
+def child_read(path: Path, options: dict) -> None:
+    """Run in a child process: the job's rows as the import reads them (`job_rows`: the file's
+    rows converted to the tracker's rows), with no database work; the upload is stored first (not
+    timed)."""
+    _django()
+    from django.core.files import File
+
+    from metrics.services import import_job_create
+    from metrics.services import imports as imports_module
+    from metrics.services.import_rows import job_rows
+
+    imports_module.import_job_enqueue = lambda job_id: None
+    with path.open("rb") as handle:
+        job = import_job_create(file=File(handle, name=path.name), by=None, **options)
+    started, cpu = time.perf_counter(), time.process_time()
+    with job_rows(job) as rows:
+        count = sum(1 for _line, fields, _problem in rows.rows if fields is not None)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    job.file.delete(save=False)
+    job.delete()
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "rows": count, "rss_mb": rss_peak_mb()}))
+
+
+def run_child_read(path: Path, options: dict | None = None) -> dict:
+    command = [sys.executable, __file__, "--child-read", str(path)]
+    if options:
+        command += ["--child-options", json.dumps(options)]
+    return _child(command)
+
+
+def leads_fingerprint() -> str:
+    """One digest of every lead's fields as stored (not timed): two imports that stored the same
+    leads have the same digest."""
+    from django.db import connection
+
+    columns = ", ".join("channel_id" if c == "channel" else c for c in HEADER)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT md5(string_agg(md5(ROW({columns})::text), '' ORDER BY external_id)) FROM metrics_lead"  # noqa: S608
+        )
+        return cursor.fetchone()[0]
+
+
+def run_child_import(path: Path, options: dict | None = None, *, fingerprint: bool = False) -> dict:
+    command = [sys.executable, __file__, "--child-import", str(path)]
+    if options:
+        command += ["--child-options", json.dumps(options)]
+    if fingerprint:
+        command.append("--child-fingerprint")
+    if profile := os.environ.get("BENCH_PROFILE_DIR"):
+        command += ["--child-profile", str(Path(profile) / f"{path.stem}.prof")]
+    return _child(command)
+
+
+def _child(command: list[str]) -> dict:
+    """Run a child process and read the JSON line it prints last; its errors are shown."""
+    out = subprocess.run(command, check=False, capture_output=True, text=True)
+    if out.returncode:
+        sys.stderr.write(out.stderr[-5000:])
+        raise SystemExit(f"{' '.join(command[:4])} ... failed (exit status {out.returncode})")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- (x) openpyxl's own read of the workbook, in a child process ---------------------------------
+
+
+def child_openpyxl(path: Path) -> None:
+    """Open the workbook read-only, then read every row's values: what any XLSX import built on
+    openpyxl pays. The sheet's stated dimensions are dropped, as the import does
+    (`metrics.sources.tables`), so that rows are read to their end. A sheet that states none (as
+    openpyxl's write-only mode writes it) is parsed once more by `load_workbook` to find its size:
+    that is in `open`."""
+    from openpyxl import load_workbook
+
+    rss_before = rss_peak_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    worksheet = workbook.worksheets[0]
+    worksheet.reset_dimensions()
+    opened = time.perf_counter()
+    rows = sum(1 for _ in worksheet.iter_rows(values_only=True))
+    done = time.perf_counter()
+    workbook.close()
+    print(
+        json.dumps(
+            {
+                "seconds": done - started,
+                "cpu_seconds": time.process_time() - cpu,
+                "open": opened - started,
+                "rows_read": done - opened,
+                "rows": rows - 1,
+                "rss_mb": rss_peak_mb(),
+                "rss_before_mb": rss_before,
+            }
+        )
+    )
+
+
+def child_expat(path: Path) -> None:
+    """The same rows read by `benchmarks.xlsx_expat` (expat, no cell objects): a lower bound."""
+    from benchmarks.xlsx_expat import rows
+
+    started, cpu = time.perf_counter(), time.process_time()
+    count = sum(1 for _ in rows(path))
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "rows": count - 1, "rss_mb": rss_peak_mb()}))
+
+
+def run_child_openpyxl(path: Path) -> dict:
+    return _child([sys.executable, __file__, "--child-openpyxl", str(path)])
+
+
+def amocrm_stages(stages: set[str], directory: Path, n: int, m: int) -> dict:
+    """(g) and (x): each import at N/4 and at N, the tracker CSV twin first; the leads of every
+    run are compared by digest with the twin's (at N)."""
+    from django.conf import settings
+
+    results: dict = {}
+    sizes = {"quarter": n // 4, "full": n}
+    for size, leads in sizes.items():
+        csv_path, xlsx_path, twin_path = amocrm_paths(directory, leads, m)
+        if not csv_path.exists() or not twin_path.exists() or ("x" in stages and not xlsx_path.exists()):
+            t = time.perf_counter()
+            generate_amocrm(
+                csv_path,
+                twin_path,
+                xlsx_path if "x" in stages else None,
+                leads=leads,
+                experiments=m,
+                zone=settings.TIME_ZONE,
+            )
+            print(f"data: amoCRM export of {leads:,} leads generated in {time.perf_counter() - t:.1f} s")
+        check = size == "full"
+        results[f"twin_{size}"] = twin = run_child_import(twin_path, fingerprint=check)
+        print(f"    twin CSV {leads:,}: {twin['seconds']:.2f} s, peak RSS {twin['rss_mb']:.0f} MiB")
+        if "g" in stages:
+            results[f"g_{size}"] = run = run_child_import(csv_path, AMOCRM_OPTIONS, fingerprint=check)
+            print(f"    (g) amoCRM CSV {leads:,}: {run['seconds']:.2f} s, peak RSS {run['rss_mb']:.0f} MiB")
+            assert run["rows"] == twin["rows"] == leads and not run["failed"], (run, twin)
+            assert run.get("leads_md5") == twin.get("leads_md5"), "the export stored other leads than its twin"
+        if "x" in stages:
+            results[f"x_openpyxl_{size}"] = floor = run_child_openpyxl(xlsx_path)
+            print(f"    (x) openpyxl read {leads:,}: {floor['seconds']:.2f} s (open {floor['open']:.2f} s)")
+            results[f"x_expat_{size}"] = expat = _child([sys.executable, __file__, "--child-expat", str(xlsx_path)])
+            print(f"    (x) expat read {leads:,}: {expat['seconds']:.2f} s")
+            results[f"x_{size}"] = run = run_child_import(xlsx_path, AMOCRM_OPTIONS, fingerprint=check)
+            print(f"    (x) amoCRM XLSX {leads:,}: {run['seconds']:.2f} s, peak RSS {run['rss_mb']:.0f} MiB")
+            assert run["rows"] == twin["rows"] == leads and not run["failed"], (run, twin)
+            assert run.get("leads_md5") == twin.get("leads_md5"), "the workbook stored other leads than its twin"
+        if size == "full":
+            # The reading alone, no database: where the time of the imports above differs.
+            results["read_twin"] = read = run_child_read(twin_path)
+            print(f"    reading alone, tracker CSV {leads:,}: {read['seconds']:.2f} s")
+            if "g" in stages:
+                results["read_g"] = read = run_child_read(csv_path, AMOCRM_OPTIONS)
+                print(f"    reading alone, amoCRM CSV {leads:,}: {read['seconds']:.2f} s")
+            if "x" in stages:
+                results["read_x"] = read = run_child_read(xlsx_path, AMOCRM_OPTIONS)
+                print(f"    reading alone, amoCRM XLSX {leads:,}: {read['seconds']:.2f} s")
+        results[f"sizes_{size}"] = {
+            "leads": leads,
+            "csv_mib": round(csv_path.stat().st_size / 2**20, 1),
+            "twin_mib": round(twin_path.stat().st_size / 2**20, 1),
+            **({"xlsx_mib": round(xlsx_path.stat().st_size / 2**20, 1)} if "x" in stages else {}),
+        }
+    return results
 
 
 # --- (c) COPY baselines ---------------------------------------------------------------------------
@@ -373,7 +580,8 @@ def main() -> None:
     parser.add_argument(
         "--stages",
         default="acbdfe",
-        help="which stages to run, e.g. bdfe (default: acbdfe); without (a) the leads already loaded are used",
+        help="which stages to run, e.g. bdfe (default: acbdfe); without (a) the leads already loaded are "
+        "used; (g) and (x), the amoCRM export as CSV and as XLSX, run last and replace the leads",
     )
     parser.add_argument(
         "--reuse",
@@ -381,9 +589,26 @@ def main() -> None:
         help="keep the experiments and leads already in the database (loaded by an earlier run's (a))",
     )
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-options", type=json.loads, default={}, help=argparse.SUPPRESS)
+    parser.add_argument("--child-fingerprint", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-profile", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-openpyxl", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-read", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-expat", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_expat:
+        child_expat(args.child_expat)
+        return
+    if args.child_read:
+        child_read(args.child_read, args.child_options)
+        return
     if args.child_import:
-        child_import(args.child_import)
+        child_import(
+            args.child_import, args.child_options, fingerprint=args.child_fingerprint, profile=args.child_profile
+        )
+        return
+    if args.child_openpyxl:
+        child_openpyxl(args.child_openpyxl)
         return
 
     _django()
@@ -392,20 +617,20 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("The benchmark compares against PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database.")
     n, m = args.leads, args.experiments
+    stages = set(args.stages)
     csv_path = args.dir / f"leads-{n}-{m}.csv"
     quarter_path = args.dir / f"leads-{n // 4}-{m}.csv"
     t = time.perf_counter()
     if not csv_path.exists():
         generate(csv_path, leads=n, experiments=m)
-    if not quarter_path.exists():
+    if not quarter_path.exists() and "a" in stages:
         generate(quarter_path, leads=n // 4, experiments=m)
     print(
         f"data: {n:,} leads over {m:,} experiments, {csv_path.stat().st_size / 2**20:.1f} MiB "
         f"(generated or found in {time.perf_counter() - t:.1f} s)"
     )
 
-    stages = set(args.stages)
-    ids = reuse(n, m) if args.reuse or "a" not in stages else reset(m)
+    ids = reuse(n, m) if args.reuse or not stages & set("agx") else reset(m)
     results: dict = {"leads": n, "experiments": m, "csv_mib": round(csv_path.stat().st_size / 2**20, 1)}
     results["stages"] = "".join(sorted(stages))
     if "a" in stages:
@@ -432,6 +657,8 @@ def main() -> None:
         results["f_daily_refresh"], results["f_rows"] = daily_refresh(n, m, restore=True)
     if "e" in stages:
         results["e_pandas"], results["e_figures"] = pandas_figures(csv_path, m)
+    if stages & set("gx"):
+        results.update(amocrm_stages(stages, args.dir, n, m))
     report(results, n, m, args.dir)
 
 
@@ -483,6 +710,40 @@ def report(results: dict, n: int, m: int, directory: Path) -> None:
         lines.append(
             f"(e) pandas read + figures ({r['e_figures']})  {r['e_pandas']:8.2f} s {n / r['e_pandas']:>10,.0f} rows/s"
         )
+    for size, label in (("quarter", f"N/4 = {n // 4:,}"), ("full", f"N = {n:,}")):
+        if f"twin_{size}" not in r:
+            continue
+        twin = r[f"twin_{size}"]
+        lines.append(
+            f"    amoCRM export, {label} rows: the tracker CSV it means {twin['seconds']:8.2f} s  "
+            f"peak RSS {twin['rss_mb']:.0f} MiB"
+        )
+        if f"g_{size}" in r:
+            g = r[f"g_{size}"]
+            lines.append(
+                f"(g) Windows-1251 CSV import            {g['seconds']:8.2f} s  peak RSS {g['rss_mb']:.0f} MiB  "
+                f"g/twin = {g['seconds'] / twin['seconds']:.2f} (goal <= 1.3)"
+            )
+        if f"x_{size}" in r:
+            x, floor = r[f"x_{size}"], r[f"x_openpyxl_{size}"]
+            lines += [
+                f"(x) XLSX import                        {x['seconds']:8.2f} s  peak RSS {x['rss_mb']:.0f} MiB  "
+                f"x/twin = {x['seconds'] / twin['seconds']:.2f} (goal <= 3)",
+                f"    openpyxl read alone                {floor['seconds']:8.2f} s  (open {floor['open']:.2f} s, "
+                f"rows {floor['rows_read']:.2f} s)  peak RSS {floor['rss_mb']:.0f} MiB  "
+                f"openpyxl/twin = {floor['seconds'] / twin['seconds']:.2f}",
+            ]
+            if f"x_expat_{size}" in r:
+                expat = r[f"x_expat_{size}"]
+                lines.append(
+                    f"    expat read (xlsx_expat.py)         {expat['seconds']:8.2f} s  "
+                    f"peak RSS {expat['rss_mb']:.0f} MiB  expat/twin = {expat['seconds'] / twin['seconds']:.2f}"
+                )
+    if "read_twin" in r:
+        reads = [f"tracker CSV {r['read_twin']['seconds']:.2f} s"]
+        reads += [f"amoCRM CSV {r['read_g']['seconds']:.2f} s"] if "read_g" in r else []
+        reads += [f"amoCRM XLSX {r['read_x']['seconds']:.2f} s"] if "read_x" in r else []
+        lines.append(f"    reading alone (no database), N rows: {', '.join(reads)}")
     ratios = []
     if "a_import" in r and "c_copy_indexed" in r:
         ratios.append(f"a/c = {r['a_import']['seconds'] / r['c_copy_indexed']:.2f} (goal <= 1.5)")
