@@ -86,17 +86,23 @@ def _data(rows: Iterator[Row], width: int) -> Iterator[Row]:
         if cells is None:
             yield line, None, problem
             continue
-        texts = [_text(cell).strip() for cell in cells]
-        if not any(texts):
-            continue
-        if (_FOOTER.match(texts[0]) and not any(texts[1:])) or _TOTALS.match(texts[0]):
+        # The first cell decides for most rows (a lead's key is there); the others are read only for
+        # a row that starts empty or like a footer, or is wider than the header.
+        first = _text(cells[0]).strip() if cells else ""
+        if not first and not _filled(cells):
+            continue  # a blank line
+        if (_FOOTER.match(first) and not _filled(cells[1:])) or _TOTALS.match(first):
             continue
         if len(cells) > width:
-            if any(texts[width:]):
+            if _filled(cells[width:]):
                 yield line, None, _wider(width, len(cells))
                 continue
             cells = cells[:width]
         yield line, cells, ""
+
+
+def _filled(cells: list[Cell]) -> bool:
+    return any(_text(cell).strip() for cell in cells)
 
 
 def _wider(width: int, found: int) -> str:
@@ -153,7 +159,7 @@ def _csv_rows(text: TextIO, delimiter: str) -> Iterator[Row]:
         if is_too_long(cells):
             yield reader.line_num, None, too_long()
             continue
-        if any("\ufffd" in cell for cell in cells):
+        if "\ufffd" in "".join(cells):  # one C call a row: bytes not text in the encoding
             yield reader.line_num, None, _("the line holds bytes that are not text in the file's encoding")
             continue
         yield reader.line_num, list(cells), ""
