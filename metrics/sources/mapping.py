@@ -5,6 +5,7 @@ utm_campaign. A row the mapping cannot place raises `RowError` naming the value,
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.utils.translation import gettext as _
 
@@ -147,6 +148,7 @@ class LeadBatches:
 
     def __init__(self, mapping: SourceMapping, headers: list[str]) -> None:
         self.columns = {name: header_columns(headers, header) for name, header in mapping.fields.items()}
+        self.width = 1 + max((index for indexes in self.columns.values() for index in indexes), default=-1)
         self.readers = {name: value_reader(name, mapping.preset) for name in self.columns}
         self.staged = "stage" in self.columns
         self.stages = {fold(value): level for value, level in mapping.stages.items()}
@@ -171,9 +173,13 @@ class LeadBatches:
         problem) for a row whose stage has no level."""
         count = len(rows)
         values: dict[str, list[str]] = {}
+        # Rows as wide as the header (nearly always): each column is taken whole, in C.
+        full = all(len(cells) >= self.width for _line, cells in rows)
         for name, indexes in self.columns.items():
             read = self.readers[name]
-            if len(indexes) == 1:
+            if len(indexes) == 1 and full:
+                values[name] = list(map(read, map(itemgetter(indexes[0]), map(itemgetter(1), rows))))
+            elif len(indexes) == 1:
                 index = indexes[0]
                 values[name] = [read(cells[index] if index < len(cells) else "") for _line, cells in rows]
             else:
