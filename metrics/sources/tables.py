@@ -163,7 +163,7 @@ def _csv_rows(text: TextIO, delimiter: str) -> Iterator[Row]:
         if "\ufffd" in joined:
             yield reader.line_num, None, _("the line holds bytes that are not text in the file's encoding")
             continue
-        yield reader.line_num, cells, ""
+        yield reader.line_num, list[Cell](cells), ""
 
 
 @contextmanager

@@ -120,7 +120,7 @@ def test_each_export_reads_back_as_the_leads_written(vendor):
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=_ids)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_lead_set_reads_back_from_each_export(vendor, data):
     assert_reads_back(vendor, data.draw(lead_sets(vendor)))
@@ -302,7 +302,7 @@ def test_each_spend_report_reads_back_as_the_days_written(writer):
 
 
 @pytest.mark.parametrize("writer", sorted(SPEND_WRITERS))
-@settings(max_examples=25, deadline=None)
+@settings(derandomize=True, max_examples=25, deadline=None)
 @given(spend=spend_sets())
 def test_any_spend_set_reads_back_from_each_report(writer, spend):
     _preset, rows = read(SPEND_WRITERS[writer](spend))

@@ -126,6 +126,7 @@ def test_each_export_is_previewed_and_imported_as_its_leads(client_for, marketer
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=_ids)
 @settings(
+    derandomize=True,
     max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -190,6 +191,7 @@ def expected_spend(spend: Sequence[exports.SpendEntry]) -> list[tuple[Any, ...]]
 
 @pytest.mark.parametrize("writer", sorted(SPEND_WRITERS))
 @settings(
+    derandomize=True,
     max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
