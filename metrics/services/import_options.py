@@ -93,9 +93,10 @@ def job_mapping(options: Mapping[str, Any], kind: str) -> SourceMapping:
     )
 
 
-def import_options_clean(data: Mapping[str, Any]) -> tuple[ImportOptions, ImportProfile | None]:
+def import_options_clean(data: Mapping[str, Any]) -> ImportOptions:
     """The options of a request (`kind`, `preset`, `sheet`, `profile` and the JSON maps), checked
-    for their shape; raises one `ValidationError` with every refused field."""
+    for their shape, with a named profile's answers where the request gave none; raises one
+    `ValidationError` with every refused field."""
     errors: dict[str, list[str]] = {}
     kind = _text(data.get("kind")) or ImportKind.LEADS
     if kind not in ImportKind.values:
@@ -139,7 +140,7 @@ def import_options_clean(data: Mapping[str, Any]) -> tuple[ImportOptions, Import
     if errors:
         raise ValidationError(errors)
     options = ImportOptions(kind=kind, preset=preset, sheet=sheet, **maps)
-    return (options.with_profile(profile) if profile is not None else options), profile
+    return options.with_profile(profile) if profile is not None else options
 
 
 def _text(value: object) -> str:

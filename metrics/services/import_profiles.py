@@ -24,7 +24,7 @@ def _assign(profile: ImportProfile, data: dict[str, Any]) -> dict[str, list[str]
     if "preset" not in shaped and profile.preset:
         shaped["preset"] = profile.preset
     try:
-        options, _profile = import_options_clean(shaped)
+        options = import_options_clean(shaped)
     except ValidationError as exc:
         refused.update(exc.message_dict)
     else:

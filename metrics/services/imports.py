@@ -114,7 +114,7 @@ def import_job_create(*, file=None, upload=None, by, **options: object) -> Impor
     `mapping`, `stages`, `reasons`, `campaigns`; docs/imports.md): the file is checked against them
     now, so that a file that is not a table or a mapping that does not fit it is refused with
     nothing queued. Without options a `tracker` CSV is imported exactly as it always was."""
-    parsed, _profile = import_options_clean(options)
+    parsed = import_options_clean(options)
     new_file = upload in (None, "")
     job = _stored(
         ImportJob, file=file, upload=upload, by=by, kind=parsed.kind, language=translation.get_language() or ""
@@ -136,7 +136,7 @@ def import_job_create(*, file=None, upload=None, by, **options: object) -> Impor
 def import_preview(*, file=None, upload=None, by, **options: object) -> dict[str, Any]:
     """imports.md's preview: the file is stored (or a stored one read again by its `upload` token)
     and described; its token lets the import reuse it."""
-    parsed, _profile = import_options_clean(options)
+    parsed = import_options_clean(options)
     new_file = upload in (None, "")
     stored = _stored(ImportUpload, file=file, upload=upload, by=by) if new_file else _upload_get(upload)
     try:

@@ -3,14 +3,15 @@
 from typing import Any
 
 from metrics.rows import LeadCleaner
-from metrics.sources.mapping import DATETIME_FIELDS, count_text
-from metrics.sources.values import bool_text, datetime_text, number_text
+from metrics.sources.mapping import COUNT_FIELDS, DATETIME_FIELDS, NUMBER_FIELDS, value_reader
+from metrics.sources.presets import BY_KIND
 
 
 class ExportCleaner(LeadCleaner):
     """Cleans a file's row as the API would; a value the API refuses is read once more as people
-    write it (`01.12.2026 09:05`, `12 500,50`, `да`), so a canonical row costs nothing more and a
-    row that still fails is reported in the API's words."""
+    write it (`01.12.2026 09:05`, `12 500,50`, `да`) by the readers of a `tracker` file's columns,
+    so a canonical row costs nothing more and a row that still fails is reported in the API's
+    words."""
 
     def clean(self, row: Any) -> tuple[tuple[Any, ...] | None, dict[str, list[str]]]:
         values, errors = super().clean(row)
@@ -19,20 +20,15 @@ class ExportCleaner(LeadCleaner):
         written = dict(row)
         for name in errors:
             raw = row.get(name)
-            if isinstance(raw, str):
-                written[name] = _as_written(name, raw)
+            if isinstance(raw, str) and name in _WRITTEN:
+                written[name] = _WRITTEN[name](raw)
         if written == row:
             return values, errors
         return super().clean(written)
 
 
-def _as_written(name: str, raw: str) -> str:
-    if name in DATETIME_FIELDS:
-        return datetime_text(raw)
-    if name == "revenue":
-        return number_text(raw)
-    if name == "orders":
-        return count_text(raw)
-    if name == "is_target":
-        return bool_text(raw)
-    return raw
+# The typed fields, read as in a `tracker` file (day-first dates, decimal commas); text stays as sent.
+_WRITTEN = {
+    name: value_reader(name, BY_KIND["leads", "tracker"])
+    for name in (*DATETIME_FIELDS, *NUMBER_FIELDS, *COUNT_FIELDS, "is_target")
+}
